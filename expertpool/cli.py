@@ -1,0 +1,54 @@
+"""The `expertpool` console script: a thin argparse front over the service functions.
+
+Each module in `expertpool.commands` exposes `register(subparsers)`, which adds its
+sub-commands with `set_defaults(func=handler)`; a handler takes the parsed namespace and
+returns the exit code. Any `UserError` ends with one line on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from expertpool import commands
+from expertpool.errors import UserError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own usage errors: one line, exit 2
+        self.exit(2, f"expertpool: 参数错误：{message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="expertpool", description="大连市职称评审专家库与参会评委抽取系统")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(func(args) or 0)
+    except UserError as exc:
+        print(f"expertpool: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("expertpool: 已中断", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
