@@ -1,0 +1,109 @@
+"""`expertpool init`, `demo`, `export-draw`, `user`: thin adapters over the services."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from expertpool import schema
+from expertpool.db import session_scope
+from expertpool.errors import UserError
+from expertpool.runtime import open_database
+from expertpool.services import accounts, catalogue_sync, demo
+
+
+def _write_output(data: bytes, target: str | None) -> None:
+    if not target or target == "-":
+        sys.stdout.buffer.write(data)
+        return
+    path = Path(target)
+    if not path.parent.exists():
+        raise UserError(f"输出目录不存在：{path.parent}")
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)  # never a half-written file under the real name
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    engine, factory = open_database(require_schema=False)
+    schema.upgrade(engine)
+    with session_scope(factory) as session:
+        loaded = catalogue_sync.sync_all(session)
+    for year, n in sorted(loaded.items()):
+        print(f"已载入{year}年评委会目录：{n}个评委会例会")
+    print(f"数据库已就绪：{engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _, factory = open_database()
+    with session_scope(factory) as session:
+        summary = demo.load_demo(session, year=args.year, seed=args.seed, experts_per_committee=args.size)
+    print(f"演示数据已载入：{summary.units}个单位，{summary.experts}名专家，{summary.applicants}名申报人，{summary.conflicts}条回避申报")
+    print(f"演示账户（密码均为 {demo.DEMO_PASSWORD}）：")
+    for username, _role, display in summary.users:
+        print(f"  {username:10s} {display}")
+    return 0
+
+
+def cmd_export_draw(args: argparse.Namespace) -> int:
+    from expertpool.services import packages  # pulls in solver defaults only when needed
+
+    _, factory = open_database()
+    with session_scope(factory) as session:
+        meeting = packages.find_meeting(session, args.meeting)
+        data = packages.package_bytes(packages.build_package(session, meeting))
+    _write_output(data, args.output)
+    if args.output and args.output != "-":
+        print(f"已导出抽取数据包：{args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    _, factory = open_database()
+    committees = [c.strip() for c in (args.committee or []) if c.strip()]
+    with session_scope(factory) as session:
+        user = accounts.create_user(session, args.username, args.password, args.role,
+                                    display_name=args.name or "", unit_name=args.unit,
+                                    committee_names=committees)
+        print(f"已创建账户：{user.username}（{user.role}）")
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    _, factory = open_database()
+    with session_scope(factory) as session:
+        accounts.set_active(session, args.username, False)
+    print(f"已停用账户：{args.username}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="创建或升级数据库结构，并载入评委会目录")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="载入演示专家库（合成数据）")
+    p.add_argument("--year", type=int, default=2024)
+    p.add_argument("--seed", type=int, default=20240731)
+    p.add_argument("--size", type=int, default=140, help="每个高级评委会的专家数（中级减半）")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("export-draw", help="导出某次例会的抽取数据包（expertpool.draw/1）")
+    p.add_argument("meeting", metavar="MEETING_ID")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_export_draw)
+
+    p = sub.add_parser("user", help="账户管理")
+    usub = p.add_subparsers(dest="user_command", metavar="操作", parser_class=type(p))
+    add = usub.add_parser("add", help="新建账户")
+    add.add_argument("username")
+    add.add_argument("--password", required=True)
+    add.add_argument("--role", required=True, choices=["unit", "bureau", "office", "regulator"])
+    add.add_argument("--name", help="显示名称")
+    add.add_argument("--unit", help="推荐单位账户所属单位名称")
+    add.add_argument("--committee", action="append", help="办事机构负责的评委会名称（可多次）")
+    add.set_defaults(func=cmd_user_add)
+    dis = usub.add_parser("disable", help="停用账户")
+    dis.add_argument("username")
+    dis.set_defaults(func=cmd_user_disable)

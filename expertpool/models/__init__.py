@@ -1,0 +1,29 @@
+"""All tables; importing this module registers every model on `Base.metadata`."""
+
+from expertpool.models.accounts import AuditEvent, User, UserCommittee
+from expertpool.models.base import Base, utcnow
+from expertpool.models.committees import Applicant, Committee, Conflict, Meeting
+from expertpool.models.nominations import Nomination, YearSetting
+from expertpool.models.panels import Panel, PanelSeat
+from expertpool.models.registry import Expert, PoolMembership, ServiceRecord, StatusChange, Unit
+
+__all__ = [
+    "Applicant",
+    "AuditEvent",
+    "Base",
+    "Committee",
+    "Conflict",
+    "Expert",
+    "Meeting",
+    "Nomination",
+    "Panel",
+    "PanelSeat",
+    "PoolMembership",
+    "ServiceRecord",
+    "StatusChange",
+    "Unit",
+    "User",
+    "UserCommittee",
+    "YearSetting",
+    "utcnow",
+]

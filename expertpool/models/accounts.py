@@ -1,0 +1,58 @@
+"""User accounts, roles, and the tamper-evident audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from expertpool.models.base import Base, utcnow
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    display_name: Mapped[str] = mapped_column(String(60), default="")
+    role: Mapped[str] = mapped_column(String(20))  # unit | bureau | office | regulator
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), default=None)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()  # noqa: F821
+    committee_links: Mapped[list[UserCommittee]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def committee_ids(self) -> set[int]:
+        return {link.committee_id for link in self.committee_links}
+
+
+class UserCommittee(Base):
+    """A committee office account's committees (办事机构 may run several)."""
+
+    __tablename__ = "user_committees"
+    __table_args__ = (UniqueConstraint("user_id", "committee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"))
+
+
+class AuditEvent(Base):
+    """Append-only; each row carries the hash of the one before it (a hash chain)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    username: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(20), default="")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(120), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")

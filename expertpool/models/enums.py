@@ -1,0 +1,27 @@
+"""Closed vocabularies of the domain, kept as Chinese strings because that is what users type."""
+
+from __future__ import annotations
+
+RANKS = ("中级", "副高级", "正高级")  # lowest to highest
+RANK_ORDER = {r: i for i, r in enumerate(RANKS)}
+
+UNIT_KINDS = ("高校", "企业", "事业单位", "医疗机构", "社会组织", "其他")
+
+EXPERT_STATUSES = ("待审核", "在库", "暂停", "退出", "黑名单")
+# Only 在库 experts may be drawn; the others are kept for history.
+DRAWABLE_STATUS = "在库"
+
+NOMINATION_STATUSES = ("已提交", "已退回", "已通过", "已驳回", "已撤回")
+
+ROLES = {
+    "unit": "推荐单位",
+    "bureau": "市人社局",
+    "office": "评委会办事机构",
+    "regulator": "监管",
+}
+
+LEVELS = {"senior": "高级", "intermediate": "中级"}
+
+CONFLICT_REASONS = ("近亲属", "师生", "合作者", "同单位近三年", "其他")
+
+GENDERS = ("男", "女")

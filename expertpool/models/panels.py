@@ -1,0 +1,49 @@
+"""Drawn panels (参会评委): the recorded package, seed and result, and each seat."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from expertpool.models.base import Base, utcnow
+
+
+class Panel(Base):
+    """One draw of one meeting. The latest non-void panel of a meeting is its current one."""
+
+    __tablename__ = "panels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # drawn | infeasible | sealed | void
+    seed: Mapped[str] = mapped_column(String(80))
+    instance_sha256: Mapped[str] = mapped_column(String(64))
+    package_json: Mapped[str] = mapped_column(Text)  # the exact bytes the draw read (UTF-8)
+    result_json: Mapped[str] = mapped_column(Text)  # expertpool.panel/1 as drawn or replaced
+    drawn_by: Mapped[str] = mapped_column(String(60), default="")
+    drawn_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sealed_by: Mapped[str] = mapped_column(String(60), default="")
+    sealed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    seats: Mapped[list[PanelSeat]] = relationship(
+        back_populates="panel", cascade="all, delete-orphan", order_by="PanelSeat.id"
+    )
+    meeting: Mapped[Meeting] = relationship()  # noqa: F821
+
+
+class PanelSeat(Base):
+    __tablename__ = "panel_seats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), index=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # member | alternate
+    position: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default="active")  # active|declined|no_show|used
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    panel: Mapped[Panel] = relationship(back_populates="seats")
+    expert: Mapped[Expert] = relationship()  # noqa: F821

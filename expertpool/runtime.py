@@ -1,0 +1,22 @@
+"""Opening the configured database for a command, with clear messages when it is not ready."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from expertpool import schema
+from expertpool.db import check_connection, make_engine, make_session_factory
+from expertpool.errors import UserError
+
+
+def open_database(url: str | None = None, *, require_schema: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+    engine = make_engine(url)
+    check_connection(engine)
+    if require_schema and not schema.is_current(engine):
+        current = schema.current_revision(engine)
+        engine.dispose()
+        if current is None:
+            raise UserError("数据库尚未初始化，请先运行 expertpool init")
+        raise UserError(f"数据库结构版本为 {current}，需要升级，请运行 expertpool init")
+    return engine, make_session_factory(engine)

@@ -1,0 +1,92 @@
+"""User accounts: create, disable, authenticate. Passwords are salted scrypt hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from expertpool.errors import UserError
+from expertpool.models import Committee, Unit, User, UserCommittee
+from expertpool.models.enums import ROLES
+
+_N, _R, _P = 2**14, 8, 1
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+def check_password(stored: str, password: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    got = hashlib.scrypt(
+        password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32
+    )
+    return hmac.compare_digest(got.hex(), digest)
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    display_name: str = "",
+    unit_name: str | None = None,
+    committee_names: list[str] | None = None,
+) -> User:
+    """Create an account; a unit account needs its unit, an office account its committees."""
+    username = username.strip()
+    if not username or len(username) > 60:
+        raise UserError("用户名不能为空，且不超过60个字符", field="username")
+    if role not in ROLES:
+        raise UserError(f"角色无效：{role}（可选：{'、'.join(ROLES)}）", field="role")
+    if len(password) < 8:
+        raise UserError("密码至少8位", field="password")
+    if session.scalar(select(User).where(User.username == username)):
+        raise UserError(f"用户名已存在：{username}", field="username")
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                display_name=display_name or username)
+    if role == "unit":
+        if not unit_name:
+            raise UserError("推荐单位账户必须指定所属单位", field="unit")
+        unit = session.scalar(select(Unit).where(Unit.name == unit_name))
+        if unit is None:
+            raise UserError(f"单位不存在：{unit_name}", field="unit")
+        user.unit = unit
+    if role == "office":
+        if not committee_names:
+            raise UserError("评委会办事机构账户必须指定负责的评委会", field="committee")
+        for name in committee_names:
+            committee = session.scalar(select(Committee).where(Committee.name == name))
+            if committee is None:
+                raise UserError(f"评委会不存在：{name}", field="committee")
+            user.committee_links.append(UserCommittee(committee_id=committee.id))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise UserError(f"用户不存在：{username}", field="username")
+    user.active = active
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.active or not check_password(user.password_hash, password):
+        return None
+    return user

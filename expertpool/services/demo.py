@@ -1,0 +1,298 @@
+"""A seeded synthetic pool, so every screen and every draw can be tried at once.
+
+Units are real Dalian institution names; every expert, applicant and phone number is
+invented. The same seed always gives the same data.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from expertpool import demo_data as D
+from expertpool.errors import UserError
+from expertpool.models import (
+    Applicant,
+    Committee,
+    Conflict,
+    Expert,
+    Meeting,
+    Nomination,
+    PoolMembership,
+    ServiceRecord,
+    Unit,
+    YearSetting,
+    utcnow,
+)
+from expertpool.services import audit
+from expertpool.services.accounts import create_user
+from expertpool.validators import make_id_card, make_uscc
+
+DEMO_PASSWORD = "Demo@2024"
+
+DEMO_USERS = [
+    # username, role, display name, unit, committees
+    ("rsj", "bureau", "市人社局职称处", None, None),
+    ("zjj", "office", "市住建局评委会办事机构", None, ["大连市工程系列城乡建设行业高级专业技术资格评审委员会"]),
+    ("scjg", "office", "市市场监管局评委会办事机构", None, [
+        "大连市工程系列质量技术监督行业高级专业技术资格评审委员会",
+        "大连市工程系列医药行业高级专业技术资格评审委员会",
+        "大连市卫生系列医药行业高级专业技术资格评审委员会",
+    ]),
+    ("dlut", "unit", "大连理工大学人事处", "大连理工大学", None),
+    ("dlport", "unit", "大连港集团人力资源部", "大连港集团有限公司", None),
+    ("jianguan", "regulator", "市人社局监督检查", None, None),
+]
+
+RANK_WEIGHTS = (("正高级", 30), ("副高级", 55), ("中级", 15))
+ORG_CODE_CHARS = string.digits + string.ascii_uppercase
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    units: int
+    experts: int
+    applicants: int
+    conflicts: int
+    users: list[tuple[str, str, str]]
+
+
+def _org_code(rng: random.Random) -> str:
+    """A 9-character 组织机构代码 with its GB 11714 check character."""
+    body = "".join(rng.choice(string.digits) for _ in range(8))
+    total = sum(ORG_CODE_CHARS.index(c) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    check = 11 - total % 11
+    return body + {10: "X", 11: "0"}.get(check, str(check))
+
+
+def _unit_kind(name: str, category: str) -> str:
+    if category == "uni":
+        return "高校"
+    if category == "hospital":
+        return "医疗机构"
+    if "协会" in name:
+        return "社会组织"
+    if "有限公司" in name or "有限责任公司" in name or category in ("enterprise", "small"):
+        return "企业"
+    return "事业单位"
+
+
+def _uscc(rng: random.Random, kind: str) -> str:
+    prefix = {"企业": "91", "事业单位": "12", "高校": "12", "医疗机构": "12", "社会组织": "51"}.get(kind, "91")
+    return make_uscc(prefix + "210200" + _org_code(rng))
+
+
+def _name(rng: random.Random) -> str:
+    given = "".join(rng.choice(D.GIVEN_CHARS) for _ in range(rng.choice((1, 2, 2, 2))))
+    return rng.choice(D.SURNAMES) + given
+
+
+def _category_weights(committee: Committee) -> dict[str, int]:
+    s = committee.series + committee.name
+    if "卫生" in s:
+        return {"hospital": 65, "uni": 20, "institute": 10, "small": 5}
+    if any(k in s for k in ("教师", "党校", "教育管理", "实验技术")):
+        return {"school": 55, "uni": 40, "agency": 5}
+    if any(k in s for k in ("农业", "林业")):
+        return {"institute": 30, "agency": 25, "uni": 25, "small": 20}
+    if "经济" in s:
+        return {"uni": 35, "enterprise": 35, "small": 30}
+    if any(k in s for k in ("体育", "艺术", "广电")):
+        return {"school": 50, "enterprise": 25, "uni": 25}
+    return {"enterprise": 35, "small": 25, "institute": 20, "uni": 20}
+
+
+def _home_unit(committee: Committee) -> str | None:
+    for key, unit in (("港口", "大连港集团有限公司"), ("冶金", "东北特钢集团大连特殊钢有限责任公司"),
+                      ("核电", "辽宁红沿河核电有限公司"), ("广播电视", "大连市新闻传媒集团"),
+                      ("广电新闻", "大连市新闻传媒集团")):
+        if key in committee.name:
+            return unit
+    return None
+
+
+def _title(rank: str, committee: Committee) -> str:
+    table = D.TITLES[rank]
+    s = committee.series + committee.name
+    for key in ("卫生", "教师", "经济", "农业", "工程"):
+        if key in s:
+            return table[key]
+    return table["default"]
+
+
+def load_demo(session: Session, year: int = 2024, seed: int = 20240731, experts_per_committee: int = 140) -> DemoSummary:
+    """Fill an initialised, empty database with the demo pool; refuses a database with experts."""
+    if session.scalar(select(func.count()).select_from(Expert)):
+        raise UserError("数据库中已有专家数据，演示数据只能载入空库（可先删除 instance 目录或换一个 DATABASE_URL）")
+    committees = list(session.scalars(select(Committee).order_by(Committee.id)))
+    meetings = {m.committee_id: m for m in session.scalars(select(Meeting).where(Meeting.year == year))}
+    if not committees or not meetings:
+        raise UserError(f"尚未载入{year}年评委会目录，请先运行 expertpool init")
+    rng = random.Random(seed)
+
+    # Units: the named institutions plus many small firms.
+    units_by_cat: dict[str, list[Unit]] = {}
+    used_names: set[str] = set()
+
+    def add_unit(name: str, category: str) -> Unit:
+        kind = _unit_kind(name, category)
+        unit = Unit(name=name, uscc=_uscc(rng, kind), kind=kind, district=rng.choice(D.DISTRICTS))
+        session.add(unit)
+        used_names.add(name)
+        units_by_cat.setdefault(category, []).append(unit)
+        return unit
+
+    for cat, names in (("uni", D.UNIVERSITIES), ("hospital", D.HOSPITALS), ("institute", D.INSTITUTES),
+                       ("enterprise", D.ENTERPRISES), ("school", D.SCHOOLS), ("agency", D.AGENCIES)):
+        for name in names:
+            add_unit(name, cat)
+    while len(units_by_cat.get("small", [])) < 160:
+        name = f"大连{rng.choice(D.SMALL_FIRM_STEMS)}{rng.choice(D.SMALL_FIRM_TRADES)}有限公司"
+        if name not in used_names:
+            add_unit(name, "small")
+    session.flush()
+    by_name = {u.name: u for units in units_by_cat.values() for u in units}
+
+    # Experts: a pool per committee, the main specialties favoured, cross-committee memberships.
+    id_cards: set[str] = set()
+    experts: list[Expert] = []
+    expert_committees: dict[int, set[int]] = {}
+    seq = 0
+    for committee in committees:
+        weights = _category_weights(committee)
+        cats, cat_w = zip(*weights.items(), strict=True)
+        home = _home_unit(committee)
+        main = committee.specialties[:8]
+        size = experts_per_committee if committee.level == "senior" else experts_per_committee // 2
+        for _ in range(size):
+            seq += 1
+            if home and rng.random() < 0.25:
+                unit = by_name[home]
+            else:
+                unit = rng.choice(units_by_cat[rng.choices(cats, cat_w)[0]])
+            rank = rng.choices([r for r, _ in RANK_WEIGHTS], [w for _, w in RANK_WEIGHTS])[0]
+            birth = datetime(rng.randint(1960, 1988), rng.randint(1, 12), rng.randint(1, 28))
+            female = rng.random() < 0.4
+            while True:
+                body = f"{rng.choice(D.DISTRICT_CODES)}{birth:%Y%m%d}{rng.randint(0, 99):02d}{rng.choice('02468' if female else '13579')}"
+                card = make_id_card(body)
+                if card not in id_cards:
+                    id_cards.add(card)
+                    break
+            n_spec = rng.choice((1, 2, 2, 3))
+            pool = main if rng.random() < 0.8 else committee.specialties
+            specs = sorted(set(rng.sample(pool, min(n_spec, len(pool)))))
+            expert = Expert(
+                code=f"E{seq:06d}", name=_name(rng), gender="女" if female else "男", birth_year=birth.year,
+                id_card=card, unit=unit, rank=rank, title_name=_title(rank, committee),
+                series=committee.series, specialties=specs,
+                phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+                email=f"expert{seq:06d}@example.cn", status="在库",
+            )
+            experts.append(expert)
+            expert_committees[seq] = {committee.id}
+            for other in committees:
+                if other.id != committee.id and set(specs) & set(other.specialties) and rng.random() < 0.6:
+                    expert_committees[seq].add(other.id)
+    session.add_all(experts)
+    session.flush()
+    # A few experts out of the drawable pool, to show the statuses.
+    for expert in rng.sample(experts, 40):
+        expert.status = rng.choice(("暂停", "退出", "黑名单"))
+    memberships, services = [], []
+    for i, expert in enumerate(experts, start=1):
+        for cid in sorted(expert_committees[i]):
+            memberships.append(PoolMembership(committee_id=cid, expert_id=expert.id))
+            r = rng.random()
+            if r < 0.05:  # served three years in a row: barred this year (连续任职不超过3年)
+                years = [year - 3, year - 2, year - 1]
+            elif r < 0.35:
+                years = sorted(rng.sample([year - 3, year - 2, year - 1], rng.randint(1, 2)))
+            else:
+                years = []
+            services += [ServiceRecord(expert_id=expert.id, committee_id=cid, year=y) for y in years]
+    session.add_all(memberships + services)
+
+    # Applicants per meeting, concentrated on a few specialties; a few declared conflicts.
+    all_units = [u for units in units_by_cat.values() for u in units]
+    n_applicants = n_conflicts = 0
+    pool_by_committee: dict[int, list[Expert]] = {}
+    for i, expert in enumerate(experts, start=1):
+        for cid in expert_committees[i]:
+            pool_by_committee.setdefault(cid, []).append(expert)
+    for committee in committees:
+        meeting = meetings.get(committee.id)
+        if meeting is None:
+            continue
+        count = rng.randint(40, 110) if committee.level == "senior" else rng.randint(15, 40)
+        offered = committee.specialties[: min(6, len(committee.specialties))]
+        spec_w = [8] + [3] * (len(offered) - 1)
+        applicants = []
+        for k in range(1, count + 1):
+            unit = rng.choice(all_units)
+            applicants.append(Applicant(
+                meeting_id=meeting.id, code=f"A{k:04d}", name=_name(rng), unit_id=unit.id,
+                specialty=rng.choices(offered, spec_w)[0],
+                current_title=_title("中级" if committee.level == "senior" else "中级", committee)
+                if committee.level == "senior" else "助理工程师",
+            ))
+        session.add_all(applicants)
+        session.flush()
+        n_applicants += len(applicants)
+        pool = pool_by_committee.get(committee.id, [])
+        for _ in range(min(4, len(pool))):
+            session.add(Conflict(meeting_id=meeting.id, expert_id=rng.choice(pool).id,
+                                 applicant_id=rng.choice(applicants).id,
+                                 reason=rng.choice(("近亲属", "师生", "合作者", "同单位近三年", "其他"))))
+            n_conflicts += 1
+        session.flush()
+
+    # Accounts for each role, and a nomination window open for the demo.
+    users = []
+    for username, role, display, unit_name, committee_names in DEMO_USERS:
+        create_user(session, username, DEMO_PASSWORD, role, display_name=display,
+                    unit_name=unit_name, committee_names=committee_names)
+        users.append((username, role, display))
+    setting = session.get(YearSetting, year)
+    if setting is not None:
+        setting.nomination_deadline = (datetime.now() + timedelta(days=60)).replace(
+            hour=23, minute=59, second=59, microsecond=0)
+    _demo_nominations(session, rng, year, by_name, committees)
+    audit.record(session, "system", "", "import", "演示数据", {"experts": len(experts), "seed": seed})
+    session.flush()
+    return DemoSummary(len(all_units), len(experts), n_applicants, n_conflicts, users)
+
+
+def _demo_nominations(session: Session, rng: random.Random, year: int, by_name: dict[str, Unit],
+                      committees: list[Committee]) -> None:
+    """Some pending nominations for the bureau's review queue, one of them a duplicate."""
+    for unit_name in ("大连理工大学", "大连港集团有限公司", "大连市中心医院"):
+        unit = by_name[unit_name]
+        for _ in range(4):
+            committee = rng.choice(committees)
+            birth = rng.randint(1965, 1985)
+            card = make_id_card(f"210204{birth}0{rng.randint(1, 9)}{rng.randint(10, 28)}{rng.randint(100, 999)}")
+            session.add(Nomination(
+                year=year, unit_id=unit.id, status="已提交", name=_name(rng), gender="男", birth_year=birth,
+                id_card=card, rank="正高级", title_name=_title("正高级", committee), series=committee.series,
+                committee_ids=[committee.id], specialties=committee.specialties[:1],
+                phone=f"139{rng.randint(10000000, 99999999)}", email=f"n{rng.randint(1000, 9999)}@example.cn",
+                recommendation="该同志业务能力突出，同意推荐。", pledge_personal=True, pledge_unit=True,
+                submitted_by="demo", submitted_at=utcnow(),
+            ))
+    # The same 身份证号 as a pooled expert: the review queue flags it.
+    existing = session.scalars(select(Expert).limit(1)).first()
+    if existing is not None:
+        session.add(Nomination(
+            year=year, unit_id=by_name["大连理工大学"].id, status="已提交", name=existing.name,
+            gender=existing.gender, birth_year=existing.birth_year, id_card=existing.id_card,
+            rank=existing.rank, title_name=existing.title_name, series=existing.series,
+            committee_ids=[committees[0].id], specialties=committees[0].specialties[:1],
+            phone=existing.phone, email=existing.email, recommendation="同意推荐。",
+            pledge_personal=True, pledge_unit=True, submitted_by="demo",
+        ))

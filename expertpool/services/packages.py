@@ -1,0 +1,139 @@
+"""Build a meeting's draw package (expertpool.draw/1) from the stored pool."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from expertpool.errors import UserError
+from expertpool.models import (
+    Applicant,
+    Committee,
+    Conflict,
+    Expert,
+    Meeting,
+    PoolMembership,
+    ServiceRecord,
+)
+from expertpool.models.enums import DRAWABLE_STATUS
+from solver.defaults import default_rules
+
+# Statuses kept in a package as unavailable, so a verifier sees why they were passed over.
+_LISTED_STATUSES = (DRAWABLE_STATUS, "暂停", "黑名单")
+
+
+def find_meeting(session: Session, code: str) -> Meeting:
+    meeting = session.scalar(
+        select(Meeting).where(Meeting.code == code).options(selectinload(Meeting.committee))
+    )
+    if meeting is None:
+        raise UserError(f"例会编号不存在：{code}", field="meeting")
+    return meeting
+
+
+def applicant_specialty_counts(meeting: Meeting) -> dict[str, int]:
+    return dict(Counter(a.specialty for a in meeting.applicants))
+
+
+def effective_rules(meeting: Meeting) -> dict:
+    """The level defaults for this committee, overridden by the meeting's stored settings."""
+    committee = meeting.committee
+    seats = meeting.settings.get("panel_size")
+    rules = default_rules(
+        committee.level,
+        seats,
+        applicant_specialty_counts(meeting),
+        committee.narrow,
+    )
+    for key, value in meeting.settings.items():
+        rules[key] = value
+    return rules
+
+
+def pool_experts(session: Session, committee: Committee) -> list[Expert]:
+    stmt = (
+        select(Expert)
+        .join(PoolMembership, PoolMembership.expert_id == Expert.id)
+        .where(PoolMembership.committee_id == committee.id)
+        .where(Expert.status.in_(_LISTED_STATUSES))
+        .options(selectinload(Expert.unit))
+        .order_by(Expert.code)
+    )
+    return list(session.scalars(stmt))
+
+
+def served_years(session: Session, committee_id: int, expert_ids: list[int]) -> dict[int, list[int]]:
+    served: dict[int, list[int]] = defaultdict(list)
+    stmt = select(ServiceRecord.expert_id, ServiceRecord.year).where(
+        ServiceRecord.committee_id == committee_id, ServiceRecord.attended.is_(True)
+    )
+    wanted = set(expert_ids)
+    for expert_id, year in session.execute(stmt):
+        if expert_id in wanted:
+            served[expert_id].append(year)
+    return {k: sorted(set(v)) for k, v in served.items()}
+
+
+def expert_entry(expert: Expert, served: list[int]) -> dict:
+    return {
+        "id": expert.code,
+        "name": expert.name,
+        "unit": expert.unit.uscc,
+        "unit_kind": expert.unit.kind,
+        "rank": expert.rank,
+        "specialties": sorted(set(expert.specialties)),
+        "served": served,
+        "available": expert.status == DRAWABLE_STATUS,
+    }
+
+
+def build_package(session: Session, meeting: Meeting) -> dict:
+    committee = meeting.committee
+    experts = pool_experts(session, committee)
+    served = served_years(session, committee.id, [e.id for e in experts])
+    in_pool = {e.id for e in experts}
+    applicants = list(
+        session.scalars(
+            select(Applicant)
+            .where(Applicant.meeting_id == meeting.id)
+            .options(selectinload(Applicant.unit))
+            .order_by(Applicant.code)
+        )
+    )
+    conflicts = session.scalars(
+        select(Conflict)
+        .where(Conflict.meeting_id == meeting.id)
+        .options(selectinload(Conflict.expert), selectinload(Conflict.applicant))
+    )
+    return {
+        "format": "expertpool.draw/1",
+        "meeting": {
+            "id": meeting.code,
+            "committee": committee.name,
+            "level": committee.level,
+            "year": meeting.year,
+            "window": [meeting.window_start.isoformat(), meeting.window_end.isoformat()],
+        },
+        "rules": effective_rules(meeting),
+        "experts": [expert_entry(e, served.get(e.id, [])) for e in experts],
+        "applicants": [
+            {"id": a.code, "name": a.name, "unit": a.unit.uscc, "specialty": a.specialty}
+            for a in applicants
+        ],
+        "conflicts": sorted(
+            (
+                {"expert": c.expert.code, "applicant": c.applicant.code, "reason": c.reason}
+                for c in conflicts
+                if c.expert_id in in_pool
+            ),
+            key=lambda c: (c["expert"], c["applicant"]),
+        ),
+    }
+
+
+def package_bytes(package: dict) -> bytes:
+    """The canonical bytes of a package: these are what the draw hashes and records."""
+    return (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
