@@ -249,7 +249,9 @@ def validate_phone(s: str) -> str:
 # ---------------------------------------------------------------------------
 
 EMAIL_FIELD = "电子邮箱"
-_EMAIL_LOCAL_RE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_EMAIL_LOCAL_RE = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+)
 _EMAIL_LABEL_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _EMAIL_TLD_RE = re.compile(r"[A-Za-z]{2,63}")
 
@@ -298,7 +300,5 @@ def validate_name(s: str) -> str:
     if not (2 <= len(value) <= 20):
         raise ValidationError("姓名长度应为2至20个字", field=NAME_FIELD)
     if not _NAME_RE.fullmatch(value):
-        raise ValidationError(
-            "姓名只能包含汉字，少数民族姓名可用“·”分隔", field=NAME_FIELD
-        )
+        raise ValidationError("姓名只能包含汉字，少数民族姓名可用“·”分隔", field=NAME_FIELD)
     return value

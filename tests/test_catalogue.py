@@ -14,10 +14,10 @@ from expertpool.catalogue import (
     available_years,
     find_committee,
     load_catalogue,
+    loader,
     period_deadline,
     period_window,
 )
-from expertpool.catalogue import loader
 from expertpool.errors import UserError
 from expertpool.validators import ValidationError
 
@@ -222,7 +222,9 @@ def test_json_file_shape() -> None:
 
 
 def test_find_committee() -> None:
-    assert find_committee(2024, "2024-M06").name == "大连市实验技术系列中级专业技术人员资格评审委员会"
+    assert (
+        find_committee(2024, "2024-M06").name == "大连市实验技术系列中级专业技术人员资格评审委员会"
+    )
     with pytest.raises(UserError, match="2024-S99"):
         find_committee(2024, "2024-S99")
 
@@ -309,7 +311,18 @@ def test_period_window(year: int, text: str, window: tuple[date, date]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "十月下旬", "10月底", "10月", "下旬", "13月上旬", "0月中旬", "10月下旬前", "10-下旬", None],
+    [
+        "",
+        "十月下旬",
+        "10月底",
+        "10月",
+        "下旬",
+        "13月上旬",
+        "0月中旬",
+        "10月下旬前",
+        "10-下旬",
+        None,
+    ],
 )
 def test_bad_period_rejected(text) -> None:
     with pytest.raises(ValidationError, match="时间段") as info:

@@ -9,7 +9,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -156,7 +156,7 @@ def _build_spec(year: int, raw: dict[str, Any]) -> CommitteeSpec:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(year: int) -> tuple[CommitteeSpec, ...]:
     if year not in available_years():
         raise UserError(f"没有{year}年的评委会目录", field="年份")

@@ -15,7 +15,7 @@ _PERIOD_RE = re.compile(r"([0-9]{1,2})月([上中下])旬")
 
 
 def period_window(year: int, text: str) -> tuple[date, date]:
-    """"10月下旬" in 2024 -> (2024-10-21, 2024-10-31).
+    """ "10月下旬" in 2024 -> (2024-10-21, 2024-10-31).
 
     上旬 is days 1-10, 中旬 days 11-20 and 下旬 day 21 to the last day of the month.
     """
@@ -24,9 +24,7 @@ def period_window(year: int, text: str) -> tuple[date, date]:
     raw = text.strip() if isinstance(text, str) else ""
     match = _PERIOD_RE.fullmatch(raw.replace(" ", "").replace("\u3000", ""))
     if match is None:
-        raise ValidationError(
-            f"无法识别的时间段“{text}”，应形如“10月下旬”", field=PERIOD_FIELD
-        )
+        raise ValidationError(f"无法识别的时间段“{text}”，应形如“10月下旬”", field=PERIOD_FIELD)
     month = int(match.group(1))
     if not 1 <= month <= 12:
         raise ValidationError(f"时间段“{text}”中的月份无效", field=PERIOD_FIELD)

@@ -39,10 +39,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     _, factory = open_database()
     with session_scope(factory) as session:
-        summary = demo.load_demo(session, year=args.year, seed=args.seed, experts_per_committee=args.size)
-    print(f"演示数据已载入：{summary.units}个单位，{summary.experts}名专家，{summary.applicants}名申报人，{summary.conflicts}条回避申报")
+        if args.if_empty and demo.has_experts(session):
+            print("数据库中已有专家数据，未重复载入演示数据。")
+        else:
+            summary = demo.load_demo(session, year=args.year, seed=args.seed, experts_per_committee=args.size)
+            print(f"演示数据已载入：{summary.units}个单位，{summary.experts}名专家，"
+                  f"{summary.applicants}名申报人，{summary.conflicts}条回避申报")
     print(f"演示账户（密码均为 {demo.DEMO_PASSWORD}）：")
-    for username, _role, display in summary.users:
+    for username, _role, display, _unit, _committees in demo.DEMO_USERS:
         print(f"  {username:10s} {display}")
     return 0
 
@@ -87,6 +91,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=int, default=2024)
     p.add_argument("--seed", type=int, default=20240731)
     p.add_argument("--size", type=int, default=140, help="每个高级评委会的专家数（中级减半）")
+    p.add_argument("--if-empty", action="store_true", help="库中已有专家时不再载入，只列出演示账户")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("export-draw", help="导出某次例会的抽取数据包（expertpool.draw/1）")

@@ -125,9 +125,13 @@ def _title(rank: str, committee: Committee) -> str:
     return table["default"]
 
 
+def has_experts(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(Expert)))
+
+
 def load_demo(session: Session, year: int = 2024, seed: int = 20240731, experts_per_committee: int = 140) -> DemoSummary:
     """Fill an initialised, empty database with the demo pool; refuses a database with experts."""
-    if session.scalar(select(func.count()).select_from(Expert)):
+    if has_experts(session):
         raise UserError("数据库中已有专家数据，演示数据只能载入空库（可先删除 instance 目录或换一个 DATABASE_URL）")
     committees = list(session.scalars(select(Committee).order_by(Committee.id)))
     meetings = {m.committee_id: m for m in session.scalars(select(Meeting).where(Meeting.year == year))}
@@ -245,9 +249,9 @@ def load_demo(session: Session, year: int = 2024, seed: int = 20240731, experts_
         session.flush()
         n_applicants += len(applicants)
         pool = pool_by_committee.get(committee.id, [])
-        for _ in range(min(4, len(pool))):
-            session.add(Conflict(meeting_id=meeting.id, expert_id=rng.choice(pool).id,
-                                 applicant_id=rng.choice(applicants).id,
+        pairs = {(rng.choice(pool).id, rng.choice(applicants).id) for _ in range(min(4, len(pool)))}
+        for expert_id, applicant_id in sorted(pairs):
+            session.add(Conflict(meeting_id=meeting.id, expert_id=expert_id, applicant_id=applicant_id,
                                  reason=rng.choice(("近亲属", "师生", "合作者", "同单位近三年", "其他"))))
             n_conflicts += 1
         session.flush()

@@ -1,0 +1,33 @@
+"""`expertpool backup FILE` and `expertpool restore FILE` for the embedded SQLite database."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from expertpool.db import check_connection, make_engine
+from expertpool.services import backup as svc
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    engine = make_engine()
+    check_connection(engine)
+    size = svc.backup(engine, Path(args.file))
+    print(f"已备份到 {args.file}（{size / 1024:.0f} KB）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    engine = make_engine()
+    svc.restore(engine, Path(args.file))
+    print(f"已从 {args.file} 恢复数据库")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("backup", help="在线备份 SQLite 数据库（一致快照）")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="从备份文件恢复 SQLite 数据库（请先停止网页服务）")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)

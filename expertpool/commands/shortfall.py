@@ -1,0 +1,47 @@
+"""`expertpool shortfall`: where each committee's pool is too thin, 正高级 first."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from expertpool.db import session_scope
+from expertpool.errors import UserError
+from expertpool.runtime import open_database
+
+
+def cmd_shortfall(args: argparse.Namespace) -> int:
+    from expertpool.catalogue.loader import available_years
+    from expertpool.services import shortfall
+
+    year = args.year or available_years()[-1]
+    if args.margin < 1:
+        raise UserError("余量系数（--margin）至少为1")
+    _, factory = open_database()
+    with session_scope(factory) as session:
+        report = shortfall.shortfall_report(session, year, args.margin)
+    if not report:
+        raise UserError(f"{year}年没有评委会例会")
+    print(f"{year}年评审专家缺口（目标 = 一次抽取所需 × {args.margin}，正高级优先）")
+    print(f"{'例会':8s} {'目标':>5s} {'现有':>5s} {'缺口':>5s} {'正高目标':>6s} {'正高现有':>6s} {'正高缺口':>6s}  评委会")
+    for c in report:
+        print(f"{c.meeting_code:10s} {c.need_total:5d} {c.eligible_total:5d} {c.recruit_total:5d} "
+              f"{c.need_full_senior:8d} {c.eligible_full_senior:8d} {c.recruit_full_senior:8d}  {c.committee_name}")
+        for s in c.specialties:
+            if s.recruit:
+                print(f"{'':10s} 专业「{s.specialty}」：目标{s.need}，现有{s.eligible}，需补充{s.recruit}")
+    if args.xlsx:
+        path = Path(args.xlsx)
+        if not path.parent.exists():
+            raise UserError(f"输出目录不存在：{path.parent}")
+        shortfall.write_xlsx(report, year, path)
+        print(f"已导出：{path}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("shortfall", help="各评委会专家缺口（正高级优先）")
+    p.add_argument("--year", type=int)
+    p.add_argument("--margin", type=int, default=2, help="余量系数，默认2")
+    p.add_argument("--xlsx", help="同时导出为 xlsx 文件")
+    p.set_defaults(func=cmd_shortfall)

@@ -1,0 +1,301 @@
+"""The pool (专家库): browse and filter, one expert's record, status changes, statistics."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from expertpool.errors import UserError
+from expertpool.models import (
+    Committee,
+    Expert,
+    Meeting,
+    Nomination,
+    Panel,
+    PanelSeat,
+    PoolMembership,
+    ServiceRecord,
+    StatusChange,
+    Unit,
+)
+from expertpool.models.enums import EXPERT_STATUSES, RANKS
+from expertpool.pinyin import sort_key
+from expertpool.services import audit
+from expertpool.services.nominations import MAX_TEXT, Actor
+
+# Statuses the bureau may set by hand (待审核 is only the state before approval).
+SETTABLE_STATUSES = ("在库", "暂停", "退出", "黑名单")
+SEAT_ROLES = {"member": "评委", "alternate": "备选"}
+SEAT_STATES = {"active": "有效", "declined": "请辞", "no_show": "缺席", "used": "已递补"}
+PANEL_STATUSES = {"drawn": "已抽取", "infeasible": "无解", "sealed": "已锁定", "void": "作废"}
+
+
+@lru_cache(maxsize=65536)
+def _name_key(name: str) -> tuple:
+    return sort_key(name)
+
+
+@dataclass(frozen=True)
+class PoolFilter:
+    committee_id: int | None = None
+    specialty: str = ""
+    rank: str = ""
+    unit_id: int | None = None
+    status: str = ""
+    q: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.committee_id or self.specialty or self.rank or self.unit_id or self.status or self.q)
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(items: list, page: int, per_page: int = 50) -> Page:
+    pages = max(1, math.ceil(len(items) / per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    return Page(items[start : start + per_page], page, per_page, len(items))
+
+
+def search_pool(session: Session, flt: PoolFilter) -> list[Expert]:
+    """Experts matching ``flt``, sorted by the pinyin of their names (surname-aware)."""
+    stmt = select(Expert).options(selectinload(Expert.unit), selectinload(Expert.memberships))
+    if flt.committee_id:
+        stmt = stmt.join(PoolMembership, PoolMembership.expert_id == Expert.id).where(
+            PoolMembership.committee_id == flt.committee_id
+        )
+    if flt.rank:
+        if flt.rank not in RANKS:
+            raise UserError("职称级别无效", field="rank")
+        stmt = stmt.where(Expert.rank == flt.rank)
+    if flt.status:
+        if flt.status not in EXPERT_STATUSES:
+            raise UserError("状态无效", field="status")
+        stmt = stmt.where(Expert.status == flt.status)
+    if flt.unit_id:
+        stmt = stmt.where(Expert.unit_id == flt.unit_id)
+    q = flt.q.strip()
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(Expert.name.like(like) | Expert.code.like(like))
+    experts = list(session.scalars(stmt).unique())
+    if flt.specialty:
+        experts = [e for e in experts if flt.specialty in (e.specialties or [])]
+    experts.sort(key=lambda e: (_name_key(e.name), e.code))
+    return experts
+
+
+def units_with_experts(session: Session) -> list[Unit]:
+    units = list(session.scalars(select(Unit).where(Unit.id.in_(select(Expert.unit_id).distinct()))))
+    return sorted(units, key=lambda u: _name_key(u.name))
+
+
+def all_specialties(session: Session) -> list[str]:
+    names: dict[str, None] = {}
+    for committee in session.scalars(select(Committee).order_by(Committee.id)):
+        for s in committee.specialties:
+            names[s] = None
+    return list(names)
+
+
+# ---------------------------------------------------------------------------
+# One expert's record
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class SeatRow:
+    year: int
+    meeting_code: str
+    committee_name: str
+    role: str
+    state: str
+    panel_status: str
+    drawn_at: datetime
+    reason: str
+
+
+@dataclass
+class ExpertRecord:
+    expert: Expert
+    committees: list[Committee]
+    nominations: list[Nomination]
+    seats: list[SeatRow]
+    services: list[tuple[ServiceRecord, str]]  # (record, committee name)
+    no_shows: list[tuple[ServiceRecord, str]]
+    status_changes: list[StatusChange] = field(default_factory=list)
+
+
+def get_expert(session: Session, expert_id: int) -> Expert:
+    expert = session.get(Expert, expert_id)
+    if expert is None:
+        raise UserError("专家不存在", field="expert")
+    return expert
+
+
+def expert_record(session: Session, expert_id: int) -> ExpertRecord:
+    expert = get_expert(session, expert_id)
+    committees = list(
+        session.scalars(
+            select(Committee)
+            .join(PoolMembership, PoolMembership.committee_id == Committee.id)
+            .where(PoolMembership.expert_id == expert.id)
+            .order_by(Committee.level.desc(), Committee.id)
+        )
+    )
+    nominations = list(
+        session.scalars(
+            select(Nomination)
+            .where((Nomination.expert_id == expert.id) | (Nomination.id_card == expert.id_card))
+            .options(selectinload(Nomination.unit))
+            .order_by(Nomination.year.desc(), Nomination.id.desc())
+        )
+    )
+    seats = []
+    stmt = (
+        select(PanelSeat, Panel, Meeting, Committee)
+        .join(Panel, Panel.id == PanelSeat.panel_id)
+        .join(Meeting, Meeting.id == Panel.meeting_id)
+        .join(Committee, Committee.id == Meeting.committee_id)
+        .where(PanelSeat.expert_id == expert.id)
+        .order_by(Panel.drawn_at.desc(), PanelSeat.id)
+    )
+    for seat, panel, meeting, committee in session.execute(stmt):
+        seats.append(
+            SeatRow(
+                year=meeting.year,
+                meeting_code=meeting.code,
+                committee_name=committee.name,
+                role=SEAT_ROLES.get(seat.role, seat.role),
+                state=SEAT_STATES.get(seat.state, seat.state),
+                panel_status=PANEL_STATUSES.get(panel.status, panel.status),
+                drawn_at=panel.drawn_at,
+                reason=seat.reason,
+            )
+        )
+    names = dict(session.execute(select(Committee.id, Committee.name)).tuples().all())
+    services = [
+        (r, names.get(r.committee_id, ""))
+        for r in session.scalars(
+            select(ServiceRecord).where(ServiceRecord.expert_id == expert.id).order_by(ServiceRecord.year.desc())
+        )
+    ]
+    return ExpertRecord(
+        expert=expert,
+        committees=committees,
+        nominations=nominations,
+        seats=seats,
+        services=services,
+        no_shows=[(r, n) for r, n in services if not r.attended],
+        status_changes=list(expert.status_changes),
+    )
+
+
+def change_status(
+    session: Session, actor: Actor, expert_id: int, new_status: str, reason: str, *, now: datetime
+) -> StatusChange:
+    """暂停, 退出, 黑名单 or back to 在库, with a required reason (动态管理)."""
+    if actor.role != "bureau":
+        raise UserError("只有市人社局可以变更专家状态")
+    expert = get_expert(session, expert_id)
+    if new_status not in SETTABLE_STATUSES:
+        raise UserError(f"状态无效（可选：{'、'.join(SETTABLE_STATUSES)}）", field="status")
+    if new_status == expert.status:
+        raise UserError(f"该专家当前已是“{new_status}”状态", field="status")
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError("请填写变更理由", field="reason")
+    if len(reason) > MAX_TEXT:
+        raise UserError(f"变更理由不能超过{MAX_TEXT}个字", field="reason")
+    change = StatusChange(
+        expert_id=expert.id, old_status=expert.status, new_status=new_status, reason=reason,
+        by_user=actor.username, at=now,
+    )
+    session.add(change)
+    old = expert.status
+    expert.status = new_status
+    audit.record(
+        session, actor.username, actor.role, "expert_status", f"{expert.code} {expert.name}",
+        {"old": old, "new": new_status, "reason": reason},
+    )
+    session.flush()
+    return change
+
+
+# ---------------------------------------------------------------------------
+# Statistics for the dashboard
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitteeComposition:
+    committee_id: int
+    committee_name: str
+    level: str
+    total: int  # 在库 members
+    full_senior: int
+    deputy_senior: int
+    intermediate: int
+
+    @property
+    def full_senior_share(self) -> float:
+        return self.full_senior / self.total if self.total else 0.0
+
+
+def pool_composition(session: Session, year: int) -> list[CommitteeComposition]:
+    """Each committee of ``year``: 在库 members by rank."""
+    committees = list(
+        session.scalars(
+            select(Committee)
+            .join(Meeting, Meeting.committee_id == Committee.id)
+            .where(Meeting.year == year)
+            .order_by(Committee.level.desc(), Meeting.seq)
+        )
+    )
+    counts: dict[int, dict[str, int]] = {}
+    stmt = (
+        select(PoolMembership.committee_id, Expert.rank)
+        .join(Expert, Expert.id == PoolMembership.expert_id)
+        .where(Expert.status == "在库")
+    )
+    for cid, rank in session.execute(stmt):
+        bucket = counts.setdefault(cid, {})
+        bucket[rank] = bucket.get(rank, 0) + 1
+    out = []
+    for c in committees:
+        b = counts.get(c.id, {})
+        out.append(
+            CommitteeComposition(
+                committee_id=c.id,
+                committee_name=c.name,
+                level=c.level,
+                total=sum(b.values()),
+                full_senior=b.get("正高级", 0),
+                deputy_senior=b.get("副高级", 0),
+                intermediate=b.get("中级", 0),
+            )
+        )
+    return out

@@ -1,0 +1,118 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when DATABASE_URL is set),
+wiped and re-seeded with the catalogue for every test, and a CLI runner."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from expertpool import schema
+from expertpool.cli import main as cli_main
+from expertpool.db import make_engine, make_session_factory, session_scope
+from expertpool.models import Base
+from expertpool.services import catalogue_sync, demo
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    if eng.dialect.name == "postgresql":
+        with eng.begin() as conn:  # each test session starts from an empty schema
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    schema.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+def wipe(engine: Engine) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def db(engine: Engine) -> Engine:
+    """A clean database holding only the committee catalogue."""
+    wipe(engine)
+    with session_scope(make_session_factory(engine)) as s:
+        catalogue_sync.sync_all(s)
+    return engine
+
+
+@pytest.fixture
+def demo_db(db: Engine) -> Engine:
+    """The catalogue plus a small demo pool (30 experts per senior committee)."""
+    with session_scope(make_session_factory(db)) as s:
+        demo.load_demo(s, experts_per_committee=30)
+    return db
+
+
+@pytest.fixture
+def session(db: Engine) -> Iterator[Session]:
+    s = make_session_factory(db)()
+    try:
+        yield s
+    finally:
+        s.rollback()
+        s.close()
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+    raw: bytes
+
+
+class CliRunner:
+    """Runs `expertpool …` in-process against the test database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
+        out_bytes = io.BytesIO()
+        out = io.TextIOWrapper(out_bytes, encoding="utf-8", write_through=True)
+        err = io.StringIO()
+        saved = dict(os.environ)
+        os.environ["DATABASE_URL"] = self.url
+        os.environ.update(env or {})
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = cli_main(list(args))
+                except SystemExit as exc:  # argparse usage errors
+                    code = int(exc.code or 0)
+                sys.stdout.flush()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        raw = out_bytes.getvalue()
+        return CliResult(code, raw.decode("utf-8", "replace"), err.getvalue(), raw)
+
+
+@pytest.fixture
+def runner(db: Engine) -> CliRunner:
+    return CliRunner(db.url.render_as_string(hide_password=False))
