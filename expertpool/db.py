@@ -51,7 +51,9 @@ def check_connection(engine: Engine) -> None:
             conn.execute(text("SELECT 1"))
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise UserError(f"无法连接数据库（{engine.url.render_as_string(hide_password=True)}）：{reason}") from exc
+        raise UserError(
+            f"无法连接数据库（{engine.url.render_as_string(hide_password=True)}）：{reason}"
+        ) from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -10,7 +10,9 @@ from expertpool.db import check_connection, make_engine, make_session_factory
 from expertpool.errors import UserError
 
 
-def open_database(url: str | None = None, *, require_schema: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(
+    url: str | None = None, *, require_schema: bool = True
+) -> tuple[Engine, sessionmaker[Session]]:
     engine = make_engine(url)
     check_connection(engine)
     if require_schema and not schema.is_current(engine):

@@ -11,8 +11,10 @@ from expertpool.models import Base, Expert
 
 def _counts(engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in Base.metadata.sorted_tables}
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in Base.metadata.sorted_tables
+        }
 
 
 def test_backup_restore_roundtrip(demo_db, runner, tmp_path):

@@ -28,7 +28,10 @@ def test_catalogue_in_database(session):
     assert urban.specialties.count("建筑工程") == 1
     assert len(urban.specialties) == 18
     sport = session.scalar(select(Meeting).join(Committee).where(Committee.name.contains("体育")))
-    assert (sport.window_start.isoformat(), sport.window_end.isoformat()) == ("2024-10-11", "2024-10-20")
+    assert (sport.window_start.isoformat(), sport.window_end.isoformat()) == (
+        "2024-10-11",
+        "2024-10-20",
+    )
 
 
 def test_init_is_idempotent(runner, session):

@@ -8,18 +8,41 @@ from expertpool.services.shortfall import shortfall_from_package, shortfall_repo
 
 
 def _expert(i: int, rank: str, specs: list[str], *, served=(), available=True) -> dict:
-    return {"id": f"E{i:03d}", "unit": f"U{i % 4}", "unit_kind": "企业", "rank": rank,
-            "specialties": specs, "served": list(served), "available": available}
+    return {
+        "id": f"E{i:03d}",
+        "unit": f"U{i % 4}",
+        "unit_kind": "企业",
+        "rank": rank,
+        "specialties": specs,
+        "served": list(served),
+        "available": available,
+    }
 
 
 def _package(experts: list[dict], applicants: list[dict], **rules) -> dict:
-    base = {"panel_size": 5, "alternates": 2, "min_rank": "副高级", "min_full_senior_share": "2/5",
-            "min_specialist_voters": 1, "max_consecutive_years": 3}
+    base = {
+        "panel_size": 5,
+        "alternates": 2,
+        "min_rank": "副高级",
+        "min_full_senior_share": "2/5",
+        "min_specialist_voters": 1,
+        "max_consecutive_years": 3,
+    }
     base.update(rules)
-    return {"format": "expertpool.draw/1",
-            "meeting": {"id": "T", "committee": "测试", "level": "senior", "year": 2024,
-                        "window": ["2024-10-21", "2024-10-31"]},
-            "rules": base, "experts": experts, "applicants": applicants, "conflicts": []}
+    return {
+        "format": "expertpool.draw/1",
+        "meeting": {
+            "id": "T",
+            "committee": "测试",
+            "level": "senior",
+            "year": 2024,
+            "window": ["2024-10-21", "2024-10-31"],
+        },
+        "rules": base,
+        "experts": experts,
+        "applicants": applicants,
+        "conflicts": [],
+    }
 
 
 def test_hand_counted_pool():
@@ -36,8 +59,18 @@ def test_hand_counted_pool():
         {"id": "A9", "unit": "X", "specialty": "电气"}
     ]
     pkg = _package(experts, applicants, specialty_demand={"机械": 1, "电气": 1})
-    (n, alt, need_total, need_full, eligible, eligible_full, recruit_total, recruit_full,
-     from_applicants, rows) = shortfall_from_package(pkg, ["机械", "电气", "冶炼"], margin=2)
+    (
+        n,
+        alt,
+        need_total,
+        need_full,
+        eligible,
+        eligible_full,
+        recruit_total,
+        recruit_full,
+        from_applicants,
+        rows,
+    ) = shortfall_from_package(pkg, ["机械", "电气", "冶炼"], margin=2)
     assert (n, alt) == (5, 2)
     assert need_total == 2 * 7
     assert need_full == 2 * (2 + 1)  # ceil(2/5*5)=2, ceil(2/5*2)=1
@@ -46,7 +79,12 @@ def test_hand_counted_pool():
     assert recruit_full == 4
     assert from_applicants
     by = {r.specialty: r for r in rows}
-    assert (by["机械"].applicants, by["机械"].need, by["机械"].eligible, by["机械"].recruit) == (3, 4, 4, 0)
+    assert (by["机械"].applicants, by["机械"].need, by["机械"].eligible, by["机械"].recruit) == (
+        3,
+        4,
+        4,
+        0,
+    )
     assert (by["电气"].need, by["电气"].eligible, by["电气"].recruit) == (4, 1, 3)
     assert by["冶炼"].need == 0 and by["冶炼"].recruit == 0  # no applicants: no demand this year
     assert recruit_total == max(recruit_full, need_total - eligible, 3) == 10
@@ -58,7 +96,9 @@ def test_without_applicants_every_specialty_counts_once():
     *_, from_applicants, rows = shortfall_from_package(pkg, ["机械", "电气"], margin=3)
     assert not from_applicants
     assert [(r.specialty, r.need, r.eligible, r.recruit) for r in rows] == [
-        ("机械", 6, 1, 5), ("电气", 6, 0, 6)]
+        ("机械", 6, 1, 5),
+        ("电气", 6, 0, 6),
+    ]
 
 
 def test_report_from_database_and_xlsx(demo_db, session, tmp_path, runner):

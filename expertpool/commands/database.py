@@ -42,9 +42,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.if_empty and demo.has_experts(session):
             print("数据库中已有专家数据，未重复载入演示数据。")
         else:
-            summary = demo.load_demo(session, year=args.year, seed=args.seed, experts_per_committee=args.size)
-            print(f"演示数据已载入：{summary.units}个单位，{summary.experts}名专家，"
-                  f"{summary.applicants}名申报人，{summary.conflicts}条回避申报")
+            summary = demo.load_demo(
+                session, year=args.year, seed=args.seed, experts_per_committee=args.size
+            )
+            print(
+                f"演示数据已载入：{summary.units}个单位，{summary.experts}名专家，"
+                f"{summary.applicants}名申报人，{summary.conflicts}条回避申报"
+            )
     print(f"演示账户（密码均为 {demo.DEMO_PASSWORD}）：")
     for username, _role, display, _unit, _committees in demo.DEMO_USERS:
         print(f"  {username:10s} {display}")
@@ -68,9 +72,15 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     _, factory = open_database()
     committees = [c.strip() for c in (args.committee or []) if c.strip()]
     with session_scope(factory) as session:
-        user = accounts.create_user(session, args.username, args.password, args.role,
-                                    display_name=args.name or "", unit_name=args.unit,
-                                    committee_names=committees)
+        user = accounts.create_user(
+            session,
+            args.username,
+            args.password,
+            args.role,
+            display_name=args.name or "",
+            unit_name=args.unit,
+            committee_names=committees,
+        )
         print(f"已创建账户：{user.username}（{user.role}）")
     return 0
 

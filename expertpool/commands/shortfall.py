@@ -23,13 +23,19 @@ def cmd_shortfall(args: argparse.Namespace) -> int:
     if not report:
         raise UserError(f"{year}年没有评委会例会")
     print(f"{year}年评审专家缺口（目标 = 一次抽取所需 × {args.margin}，正高级优先）")
-    print(f"{'例会':8s} {'目标':>5s} {'现有':>5s} {'缺口':>5s} {'正高目标':>6s} {'正高现有':>6s} {'正高缺口':>6s}  评委会")
+    print(
+        f"{'例会':8s} {'目标':>5s} {'现有':>5s} {'缺口':>5s} {'正高目标':>6s} {'正高现有':>6s} {'正高缺口':>6s}  评委会"
+    )
     for c in report:
-        print(f"{c.meeting_code:10s} {c.need_total:5d} {c.eligible_total:5d} {c.recruit_total:5d} "
-              f"{c.need_full_senior:8d} {c.eligible_full_senior:8d} {c.recruit_full_senior:8d}  {c.committee_name}")
+        print(
+            f"{c.meeting_code:10s} {c.need_total:5d} {c.eligible_total:5d} {c.recruit_total:5d} "
+            f"{c.need_full_senior:8d} {c.eligible_full_senior:8d} {c.recruit_full_senior:8d}  {c.committee_name}"
+        )
         for s in c.specialties:
             if s.recruit:
-                print(f"{'':10s} 专业「{s.specialty}」：目标{s.need}，现有{s.eligible}，需补充{s.recruit}")
+                print(
+                    f"{'':10s} 专业「{s.specialty}」：目标{s.need}，现有{s.eligible}，需补充{s.recruit}"
+                )
     if args.xlsx:
         path = Path(args.xlsx)
         if not path.parent.exists():

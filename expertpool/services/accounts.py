@@ -55,8 +55,12 @@ def create_user(
         raise UserError("密码至少8位", field="password")
     if session.scalar(select(User).where(User.username == username)):
         raise UserError(f"用户名已存在：{username}", field="username")
-    user = User(username=username, password_hash=hash_password(password), role=role,
-                display_name=display_name or username)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        display_name=display_name or username,
+    )
     if role == "unit":
         if not unit_name:
             raise UserError("推荐单位账户必须指定所属单位", field="unit")

@@ -38,8 +38,9 @@ ACTIONS = {
 }
 
 
-def _digest(prev_hash: str, at: datetime, username: str, role: str, action: str, target: str,
-            detail: dict) -> str:
+def _digest(
+    prev_hash: str, at: datetime, username: str, role: str, action: str, target: str, detail: dict
+) -> str:
     payload = json.dumps(
         [prev_hash, at.isoformat(timespec="microseconds"), username, role, action, target, detail],
         ensure_ascii=False,
@@ -49,8 +50,14 @@ def _digest(prev_hash: str, at: datetime, username: str, role: str, action: str,
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(session: Session, username: str, role: str, action: str, target: str = "",
-           detail: dict | None = None) -> AuditEvent:
+def record(
+    session: Session,
+    username: str,
+    role: str,
+    action: str,
+    target: str = "",
+    detail: dict | None = None,
+) -> AuditEvent:
     """Append one event in the caller's transaction (it commits or rolls back with the work)."""
     detail = detail or {}
     last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
@@ -86,6 +93,11 @@ def verify_chain(session: Session) -> ChainReport:
         n += 1
         expected = _digest(prev, ev.at, ev.username, ev.role, ev.action, ev.target, ev.detail)
         if ev.prev_hash != prev or ev.hash != expected:
-            return ChainReport(False, n, ev.id, f"审计链在第 {ev.id} 号记录处断开：该记录或其前一条记录被改动、删除或插入")
+            return ChainReport(
+                False,
+                n,
+                ev.id,
+                f"审计链在第 {ev.id} 号记录处断开：该记录或其前一条记录被改动、删除或插入",
+            )
         prev = ev.hash
     return ChainReport(True, n, None, f"审计链完整，共 {n} 条记录")

@@ -17,7 +17,9 @@ from expertpool.errors import UserError
 
 def _sqlite_file(engine: Engine) -> Path:
     if engine.dialect.name != "sqlite":
-        raise UserError("当前数据库为 PostgreSQL：请用 pg_dump -Fc 备份、pg_restore 恢复（见 README“可靠性”一节）")
+        raise UserError(
+            "当前数据库为 PostgreSQL：请用 pg_dump -Fc 备份、pg_restore 恢复（见 README“可靠性”一节）"
+        )
     db = engine.url.database
     if not db or db == ":memory:":
         raise UserError("内存数据库无法备份")

@@ -38,12 +38,24 @@ DEMO_PASSWORD = "Demo@2024"
 DEMO_USERS = [
     # username, role, display name, unit, committees
     ("rsj", "bureau", "市人社局职称处", None, None),
-    ("zjj", "office", "市住建局评委会办事机构", None, ["大连市工程系列城乡建设行业高级专业技术资格评审委员会"]),
-    ("scjg", "office", "市市场监管局评委会办事机构", None, [
-        "大连市工程系列质量技术监督行业高级专业技术资格评审委员会",
-        "大连市工程系列医药行业高级专业技术资格评审委员会",
-        "大连市卫生系列医药行业高级专业技术资格评审委员会",
-    ]),
+    (
+        "zjj",
+        "office",
+        "市住建局评委会办事机构",
+        None,
+        ["大连市工程系列城乡建设行业高级专业技术资格评审委员会"],
+    ),
+    (
+        "scjg",
+        "office",
+        "市市场监管局评委会办事机构",
+        None,
+        [
+            "大连市工程系列质量技术监督行业高级专业技术资格评审委员会",
+            "大连市工程系列医药行业高级专业技术资格评审委员会",
+            "大连市卫生系列医药行业高级专业技术资格评审委员会",
+        ],
+    ),
     ("dlut", "unit", "大连理工大学人事处", "大连理工大学", None),
     ("dlport", "unit", "大连港集团人力资源部", "大连港集团有限公司", None),
     ("jianguan", "regulator", "市人社局监督检查", None, None),
@@ -65,7 +77,9 @@ class DemoSummary:
 def _org_code(rng: random.Random) -> str:
     """A 9-character 组织机构代码 with its GB 11714 check character."""
     body = "".join(rng.choice(string.digits) for _ in range(8))
-    total = sum(ORG_CODE_CHARS.index(c) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    total = sum(
+        ORG_CODE_CHARS.index(c) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)
+    )
     check = 11 - total % 11
     return body + {10: "X", 11: "0"}.get(check, str(check))
 
@@ -83,7 +97,9 @@ def _unit_kind(name: str, category: str) -> str:
 
 
 def _uscc(rng: random.Random, kind: str) -> str:
-    prefix = {"企业": "91", "事业单位": "12", "高校": "12", "医疗机构": "12", "社会组织": "51"}.get(kind, "91")
+    prefix = {"企业": "91", "事业单位": "12", "高校": "12", "医疗机构": "12", "社会组织": "51"}.get(
+        kind, "91"
+    )
     return make_uscc(prefix + "210200" + _org_code(rng))
 
 
@@ -108,9 +124,13 @@ def _category_weights(committee: Committee) -> dict[str, int]:
 
 
 def _home_unit(committee: Committee) -> str | None:
-    for key, unit in (("港口", "大连港集团有限公司"), ("冶金", "东北特钢集团大连特殊钢有限责任公司"),
-                      ("核电", "辽宁红沿河核电有限公司"), ("广播电视", "大连市新闻传媒集团"),
-                      ("广电新闻", "大连市新闻传媒集团")):
+    for key, unit in (
+        ("港口", "大连港集团有限公司"),
+        ("冶金", "东北特钢集团大连特殊钢有限责任公司"),
+        ("核电", "辽宁红沿河核电有限公司"),
+        ("广播电视", "大连市新闻传媒集团"),
+        ("广电新闻", "大连市新闻传媒集团"),
+    ):
         if key in committee.name:
             return unit
     return None
@@ -129,12 +149,18 @@ def has_experts(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(Expert)))
 
 
-def load_demo(session: Session, year: int = 2024, seed: int = 20240731, experts_per_committee: int = 140) -> DemoSummary:
+def load_demo(
+    session: Session, year: int = 2024, seed: int = 20240731, experts_per_committee: int = 140
+) -> DemoSummary:
     """Fill an initialised, empty database with the demo pool; refuses a database with experts."""
     if has_experts(session):
-        raise UserError("数据库中已有专家数据，演示数据只能载入空库（可先删除 instance 目录或换一个 DATABASE_URL）")
+        raise UserError(
+            "数据库中已有专家数据，演示数据只能载入空库（可先删除 instance 目录或换一个 DATABASE_URL）"
+        )
     committees = list(session.scalars(select(Committee).order_by(Committee.id)))
-    meetings = {m.committee_id: m for m in session.scalars(select(Meeting).where(Meeting.year == year))}
+    meetings = {
+        m.committee_id: m for m in session.scalars(select(Meeting).where(Meeting.year == year))
+    }
     if not committees or not meetings:
         raise UserError(f"尚未载入{year}年评委会目录，请先运行 expertpool init")
     rng = random.Random(seed)
@@ -151,8 +177,14 @@ def load_demo(session: Session, year: int = 2024, seed: int = 20240731, experts_
         units_by_cat.setdefault(category, []).append(unit)
         return unit
 
-    for cat, names in (("uni", D.UNIVERSITIES), ("hospital", D.HOSPITALS), ("institute", D.INSTITUTES),
-                       ("enterprise", D.ENTERPRISES), ("school", D.SCHOOLS), ("agency", D.AGENCIES)):
+    for cat, names in (
+        ("uni", D.UNIVERSITIES),
+        ("hospital", D.HOSPITALS),
+        ("institute", D.INSTITUTES),
+        ("enterprise", D.ENTERPRISES),
+        ("school", D.SCHOOLS),
+        ("agency", D.AGENCIES),
+    ):
         for name in names:
             add_unit(name, cat)
     while len(units_by_cat.get("small", [])) < 160:
@@ -192,16 +224,28 @@ def load_demo(session: Session, year: int = 2024, seed: int = 20240731, experts_
             pool = main if rng.random() < 0.8 else committee.specialties
             specs = sorted(set(rng.sample(pool, min(n_spec, len(pool)))))
             expert = Expert(
-                code=f"E{seq:06d}", name=_name(rng), gender="女" if female else "男", birth_year=birth.year,
-                id_card=card, unit=unit, rank=rank, title_name=_title(rank, committee),
-                series=committee.series, specialties=specs,
+                code=f"E{seq:06d}",
+                name=_name(rng),
+                gender="女" if female else "男",
+                birth_year=birth.year,
+                id_card=card,
+                unit=unit,
+                rank=rank,
+                title_name=_title(rank, committee),
+                series=committee.series,
+                specialties=specs,
                 phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
-                email=f"expert{seq:06d}@example.cn", status="在库",
+                email=f"expert{seq:06d}@example.cn",
+                status="在库",
             )
             experts.append(expert)
             expert_committees[seq] = {committee.id}
             for other in committees:
-                if other.id != committee.id and set(specs) & set(other.specialties) and rng.random() < 0.6:
+                if (
+                    other.id != committee.id
+                    and set(specs) & set(other.specialties)
+                    and rng.random() < 0.6
+                ):
                     expert_committees[seq].add(other.id)
     session.add_all(experts)
     session.flush()
@@ -219,7 +263,9 @@ def load_demo(session: Session, year: int = 2024, seed: int = 20240731, experts_
                 years = sorted(rng.sample([year - 3, year - 2, year - 1], rng.randint(1, 2)))
             else:
                 years = []
-            services += [ServiceRecord(expert_id=expert.id, committee_id=cid, year=y) for y in years]
+            services += [
+                ServiceRecord(expert_id=expert.id, committee_id=cid, year=y) for y in years
+            ]
     session.add_all(memberships + services)
 
     # Applicants per meeting, concentrated on a few specialties; a few declared conflicts.
@@ -239,64 +285,124 @@ def load_demo(session: Session, year: int = 2024, seed: int = 20240731, experts_
         applicants = []
         for k in range(1, count + 1):
             unit = rng.choice(all_units)
-            applicants.append(Applicant(
-                meeting_id=meeting.id, code=f"A{k:04d}", name=_name(rng), unit_id=unit.id,
-                specialty=rng.choices(offered, spec_w)[0],
-                current_title=_title("中级" if committee.level == "senior" else "中级", committee)
-                if committee.level == "senior" else "助理工程师",
-            ))
+            applicants.append(
+                Applicant(
+                    meeting_id=meeting.id,
+                    code=f"A{k:04d}",
+                    name=_name(rng),
+                    unit_id=unit.id,
+                    specialty=rng.choices(offered, spec_w)[0],
+                    current_title=_title(
+                        "中级" if committee.level == "senior" else "中级", committee
+                    )
+                    if committee.level == "senior"
+                    else "助理工程师",
+                )
+            )
         session.add_all(applicants)
         session.flush()
         n_applicants += len(applicants)
         pool = pool_by_committee.get(committee.id, [])
         pairs = {(rng.choice(pool).id, rng.choice(applicants).id) for _ in range(min(4, len(pool)))}
         for expert_id, applicant_id in sorted(pairs):
-            session.add(Conflict(meeting_id=meeting.id, expert_id=expert_id, applicant_id=applicant_id,
-                                 reason=rng.choice(("近亲属", "师生", "合作者", "同单位近三年", "其他"))))
+            session.add(
+                Conflict(
+                    meeting_id=meeting.id,
+                    expert_id=expert_id,
+                    applicant_id=applicant_id,
+                    reason=rng.choice(("近亲属", "师生", "合作者", "同单位近三年", "其他")),
+                )
+            )
             n_conflicts += 1
         session.flush()
 
     # Accounts for each role, and a nomination window open for the demo.
     users = []
     for username, role, display, unit_name, committee_names in DEMO_USERS:
-        create_user(session, username, DEMO_PASSWORD, role, display_name=display,
-                    unit_name=unit_name, committee_names=committee_names)
+        create_user(
+            session,
+            username,
+            DEMO_PASSWORD,
+            role,
+            display_name=display,
+            unit_name=unit_name,
+            committee_names=committee_names,
+        )
         users.append((username, role, display))
     setting = session.get(YearSetting, year)
     if setting is not None:
         setting.nomination_deadline = (datetime.now() + timedelta(days=60)).replace(
-            hour=23, minute=59, second=59, microsecond=0)
+            hour=23, minute=59, second=59, microsecond=0
+        )
     _demo_nominations(session, rng, year, by_name, committees)
-    audit.record(session, "system", "", "import", "演示数据", {"experts": len(experts), "seed": seed})
+    audit.record(
+        session, "system", "", "import", "演示数据", {"experts": len(experts), "seed": seed}
+    )
     session.flush()
     return DemoSummary(len(all_units), len(experts), n_applicants, n_conflicts, users)
 
 
-def _demo_nominations(session: Session, rng: random.Random, year: int, by_name: dict[str, Unit],
-                      committees: list[Committee]) -> None:
+def _demo_nominations(
+    session: Session,
+    rng: random.Random,
+    year: int,
+    by_name: dict[str, Unit],
+    committees: list[Committee],
+) -> None:
     """Some pending nominations for the bureau's review queue, one of them a duplicate."""
     for unit_name in ("大连理工大学", "大连港集团有限公司", "大连市中心医院"):
         unit = by_name[unit_name]
         for _ in range(4):
             committee = rng.choice(committees)
             birth = rng.randint(1965, 1985)
-            card = make_id_card(f"210204{birth}0{rng.randint(1, 9)}{rng.randint(10, 28)}{rng.randint(100, 999)}")
-            session.add(Nomination(
-                year=year, unit_id=unit.id, status="已提交", name=_name(rng), gender="男", birth_year=birth,
-                id_card=card, rank="正高级", title_name=_title("正高级", committee), series=committee.series,
-                committee_ids=[committee.id], specialties=committee.specialties[:1],
-                phone=f"139{rng.randint(10000000, 99999999)}", email=f"n{rng.randint(1000, 9999)}@example.cn",
-                recommendation="该同志业务能力突出，同意推荐。", pledge_personal=True, pledge_unit=True,
-                submitted_by="demo", submitted_at=utcnow(),
-            ))
+            card = make_id_card(
+                f"210204{birth}0{rng.randint(1, 9)}{rng.randint(10, 28)}{rng.randint(100, 999)}"
+            )
+            session.add(
+                Nomination(
+                    year=year,
+                    unit_id=unit.id,
+                    status="已提交",
+                    name=_name(rng),
+                    gender="男",
+                    birth_year=birth,
+                    id_card=card,
+                    rank="正高级",
+                    title_name=_title("正高级", committee),
+                    series=committee.series,
+                    committee_ids=[committee.id],
+                    specialties=committee.specialties[:1],
+                    phone=f"139{rng.randint(10000000, 99999999)}",
+                    email=f"n{rng.randint(1000, 9999)}@example.cn",
+                    recommendation="该同志业务能力突出，同意推荐。",
+                    pledge_personal=True,
+                    pledge_unit=True,
+                    submitted_by="demo",
+                    submitted_at=utcnow(),
+                )
+            )
     # The same 身份证号 as a pooled expert: the review queue flags it.
     existing = session.scalars(select(Expert).limit(1)).first()
     if existing is not None:
-        session.add(Nomination(
-            year=year, unit_id=by_name["大连理工大学"].id, status="已提交", name=existing.name,
-            gender=existing.gender, birth_year=existing.birth_year, id_card=existing.id_card,
-            rank=existing.rank, title_name=existing.title_name, series=existing.series,
-            committee_ids=[committees[0].id], specialties=committees[0].specialties[:1],
-            phone=existing.phone, email=existing.email, recommendation="同意推荐。",
-            pledge_personal=True, pledge_unit=True, submitted_by="demo",
-        ))
+        session.add(
+            Nomination(
+                year=year,
+                unit_id=by_name["大连理工大学"].id,
+                status="已提交",
+                name=existing.name,
+                gender=existing.gender,
+                birth_year=existing.birth_year,
+                id_card=existing.id_card,
+                rank=existing.rank,
+                title_name=existing.title_name,
+                series=existing.series,
+                committee_ids=[committees[0].id],
+                specialties=committees[0].specialties[:1],
+                phone=existing.phone,
+                email=existing.email,
+                recommendation="同意推荐。",
+                pledge_personal=True,
+                pledge_unit=True,
+                submitted_by="demo",
+            )
+        )

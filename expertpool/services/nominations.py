@@ -143,7 +143,11 @@ def set_deadline(session: Session, actor: Actor, year: int, deadline: datetime) 
         session.add(setting)
     setting.nomination_deadline = deadline.replace(microsecond=0)
     audit.record(
-        session, actor.username, actor.role, "settings", f"{year}年推荐截止时间",
+        session,
+        actor.username,
+        actor.role,
+        "settings",
+        f"{year}年推荐截止时间",
         {"old": old.isoformat() if old else None, "new": setting.nomination_deadline.isoformat()},
     )
     session.flush()
@@ -200,7 +204,11 @@ def clean_nomination(
         run("phone", validate_phone, data.phone)
     if "email" not in errors:
         run("email", validate_email, data.email)
-    run("id_card", lambda s: validate_id_card(s, today=check_today.date() if check_today else None), data.id_card)
+    run(
+        "id_card",
+        lambda s: validate_id_card(s, today=check_today.date() if check_today else None),
+        data.id_card,
+    )
 
     gender = _text(data.gender)
     if gender not in GENDERS:
@@ -346,7 +354,11 @@ def submit_nomination(
     session.add(nomination)
     session.flush()
     audit.record(
-        session, actor.username, actor.role, "nomination_submit", f"推荐#{nomination.id}",
+        session,
+        actor.username,
+        actor.role,
+        "nomination_submit",
+        f"推荐#{nomination.id}",
         {"name": nomination.name, "committees": nomination.committee_ids, "year": year},
     )
     return nomination, True
@@ -370,7 +382,9 @@ def update_nomination(
     ensure_open(session, nomination.year, now)
     clean, errors = clean_nomination(session, nomination.year, data, check_today=now)
     if "id_card" in clean and "id_card" not in errors:
-        dup = _own_duplicate(session, nomination.year, nomination.unit_id, clean["id_card"], nomination.id)
+        dup = _own_duplicate(
+            session, nomination.year, nomination.unit_id, clean["id_card"], nomination.id
+        )
         if dup is not None:
             errors["id_card"] = f"本单位今年已推荐此人（推荐编号{dup.id}，状态：{dup.status}）"
     if errors:
@@ -381,14 +395,20 @@ def update_nomination(
     nomination.status = "已提交"
     nomination.updated_at = now
     audit.record(
-        session, actor.username, actor.role, "nomination_submit", f"推荐#{nomination.id}",
+        session,
+        actor.username,
+        actor.role,
+        "nomination_submit",
+        f"推荐#{nomination.id}",
         {"name": nomination.name, "edit": True, "previous_status": was},
     )
     session.flush()
     return nomination
 
 
-def withdraw_nomination(session: Session, actor: Actor, nomination_id: int, *, now: datetime) -> Nomination:
+def withdraw_nomination(
+    session: Session, actor: Actor, nomination_id: int, *, now: datetime
+) -> Nomination:
     nomination = get_unit_nomination(session, actor, nomination_id)
     if nomination.status not in EDITABLE_STATUSES:
         raise UserError(f"该推荐当前状态为“{nomination.status}”，不能撤回")
@@ -396,7 +416,11 @@ def withdraw_nomination(session: Session, actor: Actor, nomination_id: int, *, n
     nomination.status = "已撤回"
     nomination.updated_at = now
     audit.record(
-        session, actor.username, actor.role, "nomination_submit", f"推荐#{nomination.id}",
+        session,
+        actor.username,
+        actor.role,
+        "nomination_submit",
+        f"推荐#{nomination.id}",
         {"name": nomination.name, "withdrawn": True},
     )
     session.flush()
@@ -414,61 +438,89 @@ def unit_nominations(session: Session, unit_id: int, year: int) -> list[Nominati
 
 
 def add_many(
-    session: Session, actor: Actor, year: int, rows: list[NominationInput], *, now: datetime
+    session: Session,
+    actor: Actor,
+    year: int,
+    rows: list[NominationInput],
+    *,
+    now: datetime,
+    row_numbers: list[int] | None = None,
+    preset_errors: dict[tuple[int, str], str] | None = None,
+    target: str = "批量推荐",
 ) -> list[Nomination]:
-    """Bulk submission: validates every row first and adds all or none.
+    """Bulk submission: validates every row first and adds all of them or none.
 
-    Raises ``RowErrors`` listing each bad row and field (rows numbered from 1 here; the
-    spreadsheet importer renumbers them to sheet rows).
+    ``row_numbers`` are the numbers shown in messages (e.g. spreadsheet rows; default 1…n);
+    ``preset_errors`` are problems already found while reading, keyed by (row number,
+    field key), and take the place of the validator's message for that field. Raises
+    ``RowErrors`` listing every bad row and field.
     """
     unit_id = _require_unit(actor)
     ensure_open(session, year, now)
+    numbers = row_numbers or list(range(1, len(rows) + 1))
+    preset = preset_errors or {}
     problems: list[tuple[int, str, str]] = []
     cleaned: list[dict] = []
     seen: dict[str, int] = {}
-    for i, data in enumerate(rows, start=1):
+    for number, data in zip(numbers, rows, strict=True):
         clean, errors = clean_nomination(session, year, data, check_today=now)
+        for (row, key), message in preset.items():
+            if row == number:
+                errors[key] = message
         card = clean.get("id_card")
         if card and "id_card" not in errors:
             if card in seen:
-                errors["id_card"] = f"与第{seen[card]}条重复"
+                errors["id_card"] = f"与第{seen[card]}行重复"
             else:
-                seen[card] = i
+                seen[card] = number
                 dup = _own_duplicate(session, year, unit_id, card, None)
                 if dup is not None:
-                    errors["id_card"] = f"本单位今年已推荐此人（推荐编号{dup.id}，状态：{dup.status}）"
-        for key, message in errors.items():
-            problems.append((i, key, message))
+                    errors["id_card"] = (
+                        f"本单位今年已推荐此人（推荐编号{dup.id}，状态：{dup.status}）"
+                    )
+        for key in FIELD_LABELS:
+            if key in errors:
+                problems.append((number, key, errors[key]))
         cleaned.append(clean)
     if problems:
         raise RowErrors(problems)
     created = []
     for clean in cleaned:
         nomination = Nomination(
-            year=year, unit_id=unit_id, status="已提交", submitted_by=actor.username,
-            submitted_at=now, updated_at=now, **clean,
+            year=year,
+            unit_id=unit_id,
+            status="已提交",
+            submitted_by=actor.username,
+            submitted_at=now,
+            updated_at=now,
+            **clean,
         )
         session.add(nomination)
         created.append(nomination)
     session.flush()
     audit.record(
-        session, actor.username, actor.role, "import", f"批量推荐{len(created)}人",
+        session,
+        actor.username,
+        actor.role,
+        "import",
+        f"{target}{len(created)}人",
         {"year": year, "ids": [n.id for n in created]},
     )
     return created
 
 
 class RowErrors(UserError):
-    """Bulk input with bad rows: ``problems`` is a list of (row, field key, message)."""
+    """Bulk input with bad rows: ``problems`` is a list of (row number, field key, message)."""
 
-    def __init__(self, problems: list[tuple[int, str, str]], *, first_row: int = 1) -> None:
+    def __init__(self, problems: list[tuple[int, str, str]]) -> None:
         self.problems = problems
-        self.first_row = first_row
-        super().__init__(f"共有{len({p[0] for p in problems})}行有错误，全部未导入")
+        rows = len({p[0] for p in problems})
+        super().__init__(f"共有{rows}行数据有错误，全部未导入，请修改后重新上传")
 
     def lines(self) -> list[str]:
-        offset = self.first_row - 1
-        return [f"第{row + offset}行「{FIELD_LABELS.get(key, key)}」：{msg}" for row, key, msg in self.problems]
+        return [
+            f"第{row}行「{FIELD_LABELS.get(key, key)}」：{msg}" for row, key, msg in self.problems
+        ]
 
 
 # ---------------------------------------------------------------------------
@@ -509,12 +561,20 @@ def review_queue(
     nominations = list(session.scalars(stmt))
     cards = {n.id_card for n in nominations}
     committees = {c.id: c for c in session.scalars(select(Committee))}
-    experts = {e.id_card: e for e in session.scalars(select(Expert).where(Expert.id_card.in_(cards)))} if cards else {}
+    experts = (
+        {e.id_card: e for e in session.scalars(select(Expert).where(Expert.id_card.in_(cards)))}
+        if cards
+        else {}
+    )
     others: dict[str, list[Nomination]] = {}
     if cards:
         for n in session.scalars(
             select(Nomination)
-            .where(Nomination.year == year, Nomination.id_card.in_(cards), Nomination.status.in_(ACTIVE_STATUSES))
+            .where(
+                Nomination.year == year,
+                Nomination.id_card.in_(cards),
+                Nomination.status.in_(ACTIVE_STATUSES),
+            )
             .options(selectinload(Nomination.unit))
         ):
             others.setdefault(n.id_card, []).append(n)
@@ -527,7 +587,11 @@ def review_queue(
         for other in others.get(n.id_card, []):
             if other.id != n.id:
                 warnings.append(f"与{other.unit.name}的推荐#{other.id}重复（{other.status}）")
-        items.append(QueueItem(n, [committees[c] for c in n.committee_ids if c in committees], warnings, expert))
+        items.append(
+            QueueItem(
+                n, [committees[c] for c in n.committee_ids if c in committees], warnings, expert
+            )
+        )
     return items
 
 
@@ -592,8 +656,16 @@ def approve_nomination(
         )
         session.add(expert)
         session.flush()
-        session.add(StatusChange(expert_id=expert.id, old_status="待审核", new_status="在库",
-                                 reason=f"推荐#{nomination.id}审核通过", by_user=actor.username, at=now))
+        session.add(
+            StatusChange(
+                expert_id=expert.id,
+                old_status="待审核",
+                new_status="在库",
+                reason=f"推荐#{nomination.id}审核通过",
+                by_user=actor.username,
+                at=now,
+            )
+        )
     else:
         if expert.status in ("黑名单", "暂停"):
             raise UserError(
@@ -607,13 +679,26 @@ def approve_nomination(
         expert.series = nomination.series or expert.series
         expert.phone = nomination.phone
         expert.email = nomination.email
-        expert.specialties = list(dict.fromkeys(list(expert.specialties) + list(nomination.specialties)))
+        expert.specialties = list(
+            dict.fromkeys(list(expert.specialties) + list(nomination.specialties))
+        )
         if expert.status != "在库":
-            session.add(StatusChange(expert_id=expert.id, old_status=expert.status, new_status="在库",
-                                     reason=f"重新推荐（推荐#{nomination.id}）审核通过",
-                                     by_user=actor.username, at=now))
+            session.add(
+                StatusChange(
+                    expert_id=expert.id,
+                    old_status=expert.status,
+                    new_status="在库",
+                    reason=f"重新推荐（推荐#{nomination.id}）审核通过",
+                    by_user=actor.username,
+                    at=now,
+                )
+            )
             expert.status = "在库"
-    have = set(session.scalars(select(PoolMembership.committee_id).where(PoolMembership.expert_id == expert.id)))
+    have = set(
+        session.scalars(
+            select(PoolMembership.committee_id).where(PoolMembership.expert_id == expert.id)
+        )
+    )
     for cid in chosen:
         if cid not in have:
             session.add(PoolMembership(committee_id=cid, expert_id=expert.id, since=now))
@@ -623,14 +708,20 @@ def approve_nomination(
     nomination.reviewed_at = now
     nomination.review_reason = ""
     audit.record(
-        session, actor.username, actor.role, "nomination_review", f"推荐#{nomination.id}",
+        session,
+        actor.username,
+        actor.role,
+        "nomination_review",
+        f"推荐#{nomination.id}",
         {"decision": "通过", "expert": expert.code, "new_expert": created, "committees": chosen},
     )
     session.flush()
     return expert
 
 
-def _decide(session: Session, actor: Actor, nomination_id: int, status: str, reason: str, now: datetime) -> Nomination:
+def _decide(
+    session: Session, actor: Actor, nomination_id: int, status: str, reason: str, now: datetime
+) -> Nomination:
     _require_bureau(actor)
     reason = (reason or "").strip()
     if not reason:
@@ -643,18 +734,26 @@ def _decide(session: Session, actor: Actor, nomination_id: int, status: str, rea
     nomination.reviewed_at = now
     nomination.review_reason = reason
     audit.record(
-        session, actor.username, actor.role, "nomination_review", f"推荐#{nomination.id}",
+        session,
+        actor.username,
+        actor.role,
+        "nomination_review",
+        f"推荐#{nomination.id}",
         {"decision": status, "reason": reason},
     )
     session.flush()
     return nomination
 
 
-def reject_nomination(session: Session, actor: Actor, nomination_id: int, reason: str, *, now: datetime) -> Nomination:
+def reject_nomination(
+    session: Session, actor: Actor, nomination_id: int, reason: str, *, now: datetime
+) -> Nomination:
     return _decide(session, actor, nomination_id, "已驳回", reason, now)
 
 
-def return_nomination(session: Session, actor: Actor, nomination_id: int, reason: str, *, now: datetime) -> Nomination:
+def return_nomination(
+    session: Session, actor: Actor, nomination_id: int, reason: str, *, now: datetime
+) -> Nomination:
     """Send back to the unit for correction (已退回); the unit may edit and resubmit."""
     return _decide(session, actor, nomination_id, "已退回", reason, now)
 
@@ -663,7 +762,9 @@ def nomination_counts(session: Session, year: int) -> dict[int, int]:
     """Active nominations (submitted, returned, approved) per committee id this year."""
     counts: dict[int, int] = {}
     for ids in session.scalars(
-        select(Nomination.committee_ids).where(Nomination.year == year, Nomination.status.in_(ACTIVE_STATUSES))
+        select(Nomination.committee_ids).where(
+            Nomination.year == year, Nomination.status.in_(ACTIVE_STATUSES)
+        )
     ):
         for cid in ids or []:
             counts[cid] = counts.get(cid, 0) + 1
@@ -672,6 +773,8 @@ def nomination_counts(session: Session, year: int) -> dict[int, int]:
 
 def status_counts(session: Session, year: int) -> dict[str, int]:
     rows = session.execute(
-        select(Nomination.status, func.count()).where(Nomination.year == year).group_by(Nomination.status)
+        select(Nomination.status, func.count())
+        .where(Nomination.year == year)
+        .group_by(Nomination.status)
     )
     return {status: n for status, n in rows}

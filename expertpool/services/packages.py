@@ -65,7 +65,9 @@ def pool_experts(session: Session, committee: Committee) -> list[Expert]:
     return list(session.scalars(stmt))
 
 
-def served_years(session: Session, committee_id: int, expert_ids: list[int]) -> dict[int, list[int]]:
+def served_years(
+    session: Session, committee_id: int, expert_ids: list[int]
+) -> dict[int, list[int]]:
     served: dict[int, list[int]] = defaultdict(list)
     stmt = select(ServiceRecord.expert_id, ServiceRecord.year).where(
         ServiceRecord.committee_id == committee_id, ServiceRecord.attended.is_(True)

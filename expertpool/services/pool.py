@@ -50,7 +50,14 @@ class PoolFilter:
     q: str = ""
 
     def is_empty(self) -> bool:
-        return not (self.committee_id or self.specialty or self.rank or self.unit_id or self.status or self.q)
+        return not (
+            self.committee_id
+            or self.specialty
+            or self.rank
+            or self.unit_id
+            or self.status
+            or self.q
+        )
 
 
 @dataclass
@@ -109,7 +116,9 @@ def search_pool(session: Session, flt: PoolFilter) -> list[Expert]:
 
 
 def units_with_experts(session: Session) -> list[Unit]:
-    units = list(session.scalars(select(Unit).where(Unit.id.in_(select(Expert.unit_id).distinct()))))
+    units = list(
+        session.scalars(select(Unit).where(Unit.id.in_(select(Expert.unit_id).distinct())))
+    )
     return sorted(units, key=lambda u: _name_key(u.name))
 
 
@@ -196,11 +205,13 @@ def expert_record(session: Session, expert_id: int) -> ExpertRecord:
                 reason=seat.reason,
             )
         )
-    names = dict(session.execute(select(Committee.id, Committee.name)).tuples().all())
+    names = {cid: name for cid, name in session.execute(select(Committee.id, Committee.name))}
     services = [
         (r, names.get(r.committee_id, ""))
         for r in session.scalars(
-            select(ServiceRecord).where(ServiceRecord.expert_id == expert.id).order_by(ServiceRecord.year.desc())
+            select(ServiceRecord)
+            .where(ServiceRecord.expert_id == expert.id)
+            .order_by(ServiceRecord.year.desc())
         )
     ]
     return ExpertRecord(
@@ -231,14 +242,22 @@ def change_status(
     if len(reason) > MAX_TEXT:
         raise UserError(f"变更理由不能超过{MAX_TEXT}个字", field="reason")
     change = StatusChange(
-        expert_id=expert.id, old_status=expert.status, new_status=new_status, reason=reason,
-        by_user=actor.username, at=now,
+        expert_id=expert.id,
+        old_status=expert.status,
+        new_status=new_status,
+        reason=reason,
+        by_user=actor.username,
+        at=now,
     )
     session.add(change)
     old = expert.status
     expert.status = new_status
     audit.record(
-        session, actor.username, actor.role, "expert_status", f"{expert.code} {expert.name}",
+        session,
+        actor.username,
+        actor.role,
+        "expert_status",
+        f"{expert.code} {expert.name}",
         {"old": old, "new": new_status, "reason": reason},
     )
     session.flush()

@@ -83,7 +83,9 @@ def eligible_experts(package: dict) -> list[dict]:
     ]
 
 
-def shortfall_from_package(package: dict, specialties: list[str], margin: int = DEFAULT_MARGIN) -> tuple:
+def shortfall_from_package(
+    package: dict, specialties: list[str], margin: int = DEFAULT_MARGIN
+) -> tuple:
     """Pure computation on one draw package; returns the fields of a CommitteeShortfall."""
     rules = package["rules"]
     n = int(rules["panel_size"])
@@ -121,11 +123,23 @@ def shortfall_from_package(package: dict, specialties: list[str], margin: int = 
     recruit_full = max(0, need_full - len(full))
     # 正高级 recruits count toward the total; specialty recruits do too.
     recruit_total = max(recruit_full, need_total - len(pool), sum(r.recruit for r in rows))
-    return (n, alternates, need_total, need_full, len(pool), len(full), recruit_total,
-            recruit_full, from_applicants, rows)
+    return (
+        n,
+        alternates,
+        need_total,
+        need_full,
+        len(pool),
+        len(full),
+        recruit_total,
+        recruit_full,
+        from_applicants,
+        rows,
+    )
 
 
-def shortfall_report(session: Session, year: int, margin: int = DEFAULT_MARGIN) -> list[CommitteeShortfall]:
+def shortfall_report(
+    session: Session, year: int, margin: int = DEFAULT_MARGIN
+) -> list[CommitteeShortfall]:
     meetings = session.scalars(
         select(Meeting)
         .where(Meeting.year == year)
@@ -136,8 +150,18 @@ def shortfall_report(session: Session, year: int, margin: int = DEFAULT_MARGIN) 
     for meeting in meetings:
         package = build_package(session, meeting)
         committee = meeting.committee
-        (n, alternates, need_total, need_full, eligible, eligible_full, recruit_total, recruit_full,
-         from_applicants, rows) = shortfall_from_package(package, committee.specialties, margin)
+        (
+            n,
+            alternates,
+            need_total,
+            need_full,
+            eligible,
+            eligible_full,
+            recruit_total,
+            recruit_full,
+            from_applicants,
+            rows,
+        ) = shortfall_from_package(package, committee.specialties, margin)
         report.append(
             CommitteeShortfall(
                 meeting_code=meeting.code,
@@ -167,18 +191,54 @@ def report_rows(report: list[CommitteeShortfall]) -> list[list]:
     """One row per committee and specialty, as the xlsx export and the CLI show them."""
     rows = []
     for c in report:
-        rows.append([c.meeting_code, c.committee_name, LEVEL_ZH[c.level], "（全评委会）", "",
-                     c.need_total, c.eligible_total, c.recruit_total,
-                     c.need_full_senior, c.eligible_full_senior, c.recruit_full_senior])
+        rows.append(
+            [
+                c.meeting_code,
+                c.committee_name,
+                LEVEL_ZH[c.level],
+                "（全评委会）",
+                "",
+                c.need_total,
+                c.eligible_total,
+                c.recruit_total,
+                c.need_full_senior,
+                c.eligible_full_senior,
+                c.recruit_full_senior,
+            ]
+        )
         for s in c.specialties:
             if s.need or s.applicants:
-                rows.append([c.meeting_code, c.committee_name, LEVEL_ZH[c.level], s.specialty,
-                             s.applicants, s.need, s.eligible, s.recruit, "", s.eligible_full_senior, ""])
+                rows.append(
+                    [
+                        c.meeting_code,
+                        c.committee_name,
+                        LEVEL_ZH[c.level],
+                        s.specialty,
+                        s.applicants,
+                        s.need,
+                        s.eligible,
+                        s.recruit,
+                        "",
+                        s.eligible_full_senior,
+                        "",
+                    ]
+                )
     return rows
 
 
-HEADERS = ["例会编号", "评委会", "层级", "专业", "申报人数", "目标人数", "符合条件人数", "需补充人数",
-           "正高级目标", "符合条件正高级", "需补充正高级"]
+HEADERS = [
+    "例会编号",
+    "评委会",
+    "层级",
+    "专业",
+    "申报人数",
+    "目标人数",
+    "符合条件人数",
+    "需补充人数",
+    "正高级目标",
+    "符合条件正高级",
+    "需补充正高级",
+]
 
 
 def write_xlsx(report: list[CommitteeShortfall], year: int, target) -> None:  # noqa: ANN001
@@ -202,6 +262,8 @@ def write_xlsx(report: list[CommitteeShortfall], year: int, target) -> None:  # 
     ws.freeze_panes = "A2"
     note = wb.create_sheet("说明")
     note.append(["目标人数 = 一次抽取（评委 + 备选）所需人数 × 余量系数；正高级优先补充。"])
-    note.append([f"余量系数：{report[0].margin if report else DEFAULT_MARGIN}（本系统默认值，可调整）。"])
+    note.append(
+        [f"余量系数：{report[0].margin if report else DEFAULT_MARGIN}（本系统默认值，可调整）。"]
+    )
     note.append(["无申报人数据时，按评委会每个专业至少1名评委估算。"])
     wb.save(target)

@@ -1,0 +1,90 @@
+"""`expertpool season`, `verify-season`, `export-season`: the whole year's draw (contract §3)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from expertpool.commands.draw import _as_user_error, _read, _seed, _workers, _write
+from expertpool.errors import UserError
+
+EXIT_DRAWN = 0
+EXIT_FAILED = 1
+EXIT_INFEASIBLE = 3
+
+
+def cmd_season(args: argparse.Namespace) -> int:
+    from solver.errors import PackageError
+    from solver.season.package import parse_season
+    from solver.season.plan import plan_season
+
+    data = _read(args.season, "SEASON")
+    try:
+        season = parse_season(data)
+    except PackageError as exc:
+        raise _as_user_error(exc, args.season) from None
+    if args.projections:
+        folder = Path(args.projections)
+        if not folder.is_dir():
+            raise UserError(f"--projections：目录不存在：{folder}", field="--projections")
+    result = plan_season(season, _seed(args.seed), _workers(args.workers))
+    _write(result, args.output)
+    if args.projections:
+        for m in season.meetings:
+            (folder / f"{m.id}.package.json").write_bytes(m.projection)
+            panel = json.dumps(result["panels"][m.id], ensure_ascii=False, indent=2) + "\n"
+            (folder / f"{m.id}.panel.json").write_text(panel, encoding="utf-8")
+    failed = [mid for mid, p in result["panels"].items() if p["status"] != "drawn"]
+    for mid in failed:
+        for entry in result["panels"][mid]["diagnosis"]:
+            print(f"expertpool: 例会{mid}无法抽取：{entry['message']}", file=sys.stderr)
+    return EXIT_INFEASIBLE if failed else EXIT_DRAWN
+
+
+def cmd_verify_season(args: argparse.Namespace) -> int:
+    from solver.errors import PackageError
+    from solver.season.verify import verify_plan
+
+    season = _read(args.season, "SEASON")
+    plan = _read(args.plan, "PLAN")
+    try:
+        report = verify_plan(season, plan)
+    except PackageError as exc:
+        raise _as_user_error(exc, args.plan) from None
+    print(report.text())
+    return EXIT_DRAWN if report.ok else EXIT_FAILED
+
+
+def cmd_export_season(args: argparse.Namespace) -> int:
+    from expertpool.commands.database import _write_output
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services.season import build_season, season_bytes
+
+    _, factory = open_database()
+    with session_scope(factory) as session:
+        data = season_bytes(build_season(session, args.year))
+    _write_output(data, args.output)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("season", help="全年各评委会联合抽取（expertpool.season/1 → plan/1）")
+    p.add_argument("season", metavar="SEASON.json")
+    p.add_argument("--seed")
+    p.add_argument("-o", "--output")
+    p.add_argument("--workers", type=int, default=1, help="CP-SAT 线程数（不影响结果）")
+    p.add_argument("--projections", metavar="DIR", help="把每个例会的投影数据包和结果写入此目录，便于逐个核验")
+    p.set_defaults(func=cmd_season)
+
+    p = sub.add_parser("verify-season", help="核验年度抽取结果（逐例会逐条规则，及年度规则）")
+    p.add_argument("season", metavar="SEASON.json")
+    p.add_argument("plan", metavar="PLAN.json")
+    p.set_defaults(func=cmd_verify_season)
+
+    p = sub.add_parser("export-season", help="从数据库导出某年的年度抽取文件（expertpool.season/1）")
+    p.add_argument("year", type=int)
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_export_season)

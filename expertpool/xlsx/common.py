@@ -1,0 +1,118 @@
+"""Safe xlsx writing (user text never becomes a formula) and bounded, formula-free reading."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+import zipfile
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from expertpool.errors import UserError
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 2000
+MAX_CELL_CHARS = 500
+# A 5 MB xlsx inflating past this is not a spreadsheet of 2,000 nominations.
+MAX_UNCOMPRESSED_BYTES = 80 * 1024 * 1024
+LIMITS_TEXT = f"文件不超过5 MB，数据不超过{MAX_ROWS}行，每个单元格不超过{MAX_CELL_CHARS}个字符"
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+_ILLEGAL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1E3A8A")
+
+
+class XlsxError(UserError):
+    """The file as a whole cannot be used (not xlsx, corrupt, too big, wrong headers)."""
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one cell. Text is always stored as text: "=1+1" stays the characters =1+1."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = _ILLEGAL_CHARS.sub("", value)
+        cell.data_type = "s"  # never "f", whatever the text starts with
+    else:
+        cell.value = value
+    return cell
+
+
+def write_header(ws: Worksheet, headers: list[str], widths: list[int] | None = None) -> None:
+    for col, text in enumerate(headers, start=1):
+        cell = put(ws, 1, col, text)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        if widths:
+            ws.column_dimensions[get_column_letter(col)].width = widths[col - 1]
+    ws.freeze_panes = "A2"
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def open_workbook(data: bytes) -> Any:
+    """Open an uploaded xlsx read-only without evaluating anything; one clear error if unusable."""
+    if not data:
+        raise XlsxError("上传的文件为空，请选择填写好的xlsx文件")
+    if len(data) > MAX_FILE_BYTES:
+        raise XlsxError(
+            f"文件过大（{len(data) / 1024 / 1024:.1f} MB），不能超过5 MB，请拆分后再上传"
+        )
+    if not data.startswith(b"PK"):
+        raise XlsxError("文件格式不正确：请上传Excel的xlsx文件（不支持xls、csv或其他格式）")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = zf.namelist()
+            total = sum(info.file_size for info in zf.infolist())
+    except zipfile.BadZipFile as exc:
+        raise XlsxError("文件已损坏或不是有效的xlsx文件，无法读取") from exc
+    if "xl/workbook.xml" not in names:
+        raise XlsxError("文件格式不正确：请上传Excel的xlsx文件（不支持xls、csv或其他格式）")
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise XlsxError("文件内容过大，无法读取，请只保留模板中的数据后再上传")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise XlsxError("文件已损坏或不是有效的xlsx文件，无法读取") from exc
+
+
+class CellProblem(ValueError):
+    """One cell cannot be read as text (formula, too long, a date…)."""
+
+
+def cell_text(cell: Any) -> str:
+    """The cell's content as text, never evaluated; a formula cell is refused."""
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if getattr(cell, "data_type", None) == "f" or not isinstance(
+        value, str | int | float | bool | datetime | date
+    ):
+        raise CellProblem("不能使用公式，请填写文本")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime | date):
+        raise CellProblem("不能是日期格式，请以文本填写")
+    if isinstance(value, float):
+        if value.is_integer():
+            value = int(value)
+        else:
+            return str(value)
+    text = str(value)
+    if len(text) > MAX_CELL_CHARS:
+        raise CellProblem(f"内容过长（{len(text)}个字符），不能超过{MAX_CELL_CHARS}个字符")
+    return text.strip()

@@ -1,0 +1,135 @@
+"""Every bad input listed in the contract: PackageError naming the field; CLI exit 2."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from expertpool.cli import main
+from solver.errors import PackageError
+from solver.package import parse_package
+from tests.solver.builders import applicant, expert, package_doc, to_bytes
+
+
+def base() -> dict[str, Any]:
+    return package_doc(
+        [expert("E1", "U1"), expert("E2", "U2"), expert("E3", "U3", "副高级")],
+        applicants=[applicant("A1", "U1")],
+        conflicts=[{"expert": "E1", "applicant": "A1", "reason": "师生"}],
+    )
+
+
+def mutate(fn: Any) -> bytes:
+    doc = copy.deepcopy(base())
+    fn(doc)
+    return to_bytes(doc)
+
+
+def _set(path: list[Any], value: Any) -> Any:
+    def fn(doc: dict[str, Any]) -> None:
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return fn
+
+
+def _del(path: list[Any]) -> Any:
+    def fn(doc: dict[str, Any]) -> None:
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        del target[path[-1]]
+
+    return fn
+
+
+CASES: list[tuple[str, bytes, str]] = [
+    ("not json", b"{not json", "JSON"),
+    ("not utf-8", b'{"format": "\xff\xfe"}', "UTF-8"),
+    ("top not object", b"[1, 2]", "对象"),
+    ("wrong format", mutate(_set(["format"], "expertpool.draw/2")), "format"),
+    ("missing format", mutate(_del(["format"])), "format"),
+    ("missing meeting", mutate(_del(["meeting"])), "meeting"),
+    ("missing meeting id", mutate(_del(["meeting", "id"])), "meeting.id"),
+    ("bad year type", mutate(_set(["meeting", "year"], "2024")), "meeting.year"),
+    ("bad level", mutate(_set(["meeting", "level"], "junior")), "meeting.level"),
+    ("bad window", mutate(_set(["meeting", "window"], ["2024-10-31", "2024-10-21"])), "meeting.window"),
+    ("missing panel_size", mutate(_del(["rules", "panel_size"])), "rules.panel_size"),
+    ("missing min_rank", mutate(_del(["rules", "min_rank"])), "rules.min_rank"),
+    ("even panel", mutate(_set(["rules", "panel_size"], 4)), "rules.panel_size"),
+    ("small panel", mutate(_set(["rules", "panel_size"], 1)), "rules.panel_size"),
+    ("float panel", mutate(_set(["rules", "panel_size"], 3.0)), "rules.panel_size"),
+    ("bool panel", mutate(_set(["rules", "panel_size"], True)), "rules.panel_size"),
+    ("unknown min_rank", mutate(_set(["rules", "min_rank"], "教授")), "rules.min_rank"),
+    ("unknown rank", mutate(_set(["experts", 1, "rank"], "教授")), "experts[1].rank"),
+    ("bad unit_kind", mutate(_set(["experts", 0, "unit_kind"], "政府")), "experts[0].unit_kind"),
+    ("bad kind key", mutate(_set(["rules", "min_per_unit_kind"], {"政府": 1})), "rules.min_per_unit_kind.政府"),
+    ("dup expert", mutate(_set(["experts", 1, "id"], "E1")), "experts[1].id"),
+    ("dup applicant", mutate(lambda d: d["applicants"].append(applicant("A1"))), "applicants[1].id"),
+    ("conflict unknown expert", mutate(_set(["conflicts", 0, "expert"], "E9")), "conflicts[0].expert"),
+    ("conflict unknown applicant", mutate(_set(["conflicts", 0, "applicant"], "A9")), "conflicts[0].applicant"),
+    ("fraction float", mutate(_set(["rules", "min_voters_share"], 0.66)), "rules.min_voters_share"),
+    ("fraction > 1", mutate(_set(["rules", "min_voters_share"], "3/2")), "rules.min_voters_share"),
+    ("fraction zero den", mutate(_set(["rules", "min_full_senior_share"], "1/0")), "rules.min_full_senior_share"),
+    ("fraction junk", mutate(_set(["rules", "min_full_senior_share"], "half")), "rules.min_full_senior_share"),
+    ("fraction negative", mutate(_set(["rules", "min_full_senior_share"], "-1/2")), "rules.min_full_senior_share"),
+    ("negative alternates", mutate(_set(["rules", "alternates"], -1)), "rules.alternates"),
+    ("negative cap", mutate(_set(["rules", "max_per_unit"], -2)), "rules.max_per_unit"),
+    ("negative demand", mutate(_set(["rules", "specialty_demand"], {"给排水": -1})), "rules.specialty_demand.给排水"),
+    ("negative specialists", mutate(_set(["rules", "min_specialist_voters"], -1)), "rules.min_specialist_voters"),
+    ("zero consecutive", mutate(_set(["rules", "max_consecutive_years"], 0)), "rules.max_consecutive_years"),
+    ("recuse not bool", mutate(_set(["rules", "recuse_same_unit"], "yes")), "rules.recuse_same_unit"),
+    ("experts not list", mutate(_set(["experts"], {"E1": 1})), "experts"),
+    ("expert not object", mutate(_set(["experts", 0], "E1")), "experts[0]"),
+    ("specialties not list", mutate(_set(["experts", 0, "specialties"], "建筑工程")), "experts[0].specialties"),
+    ("served not ints", mutate(_set(["experts", 0, "served"], ["2023"])), "experts[0].served[0]"),
+    ("available not bool", mutate(_set(["experts", 0, "available"], 1)), "experts[0].available"),
+    ("missing unit", mutate(_del(["experts", 2, "unit"])), "experts[2].unit"),
+    ("applicant missing specialty", mutate(_del(["applicants", 0, "specialty"])), "applicants[0].specialty"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "field"), CASES, ids=[c[0] for c in CASES])
+def test_bad_package(name: str, data: bytes, field: str) -> None:
+    with pytest.raises(PackageError) as info:
+        parse_package(data)
+    message = info.value.message
+    assert field in message, message
+    assert "\n" not in message
+
+
+def test_good_package_parses_and_sorts() -> None:
+    doc = base()
+    doc["experts"].reverse()
+    pkg = parse_package(to_bytes(doc))
+    assert [e.id for e in pkg.experts] == ["E1", "E2", "E3"]
+
+
+@pytest.mark.parametrize(("name", "data", "field"), CASES[::4], ids=[c[0] for c in CASES[::4]])
+def test_cli_bad_package_exit_2(
+    name: str, data: bytes, field: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "pkg.json"
+    path.write_bytes(data)
+    assert main(["draw", str(path), "--seed", "s"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and field in err and "Traceback" not in err
+
+
+def test_cli_missing_file_and_bad_panel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draw", str(tmp_path / "nope.json")]) == 2
+    assert "不存在" in capsys.readouterr().err
+    pkg = tmp_path / "pkg.json"
+    pkg.write_bytes(to_bytes(base()))
+    panel = tmp_path / "panel.json"
+    panel.write_text(json.dumps({"format": "wrong"}), encoding="utf-8")
+    assert main(["verify", str(pkg), str(panel)]) == 2
+    assert "format" in capsys.readouterr().err
+    assert main(["draw", str(pkg), "--seed", "  "]) == 2
+    assert "--seed" in capsys.readouterr().err

@@ -1,0 +1,219 @@
+"""推荐单位 screens through the Flask test client."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, func, select
+
+from expertpool.db import make_session_factory, session_scope
+from expertpool.models import Nomination
+from expertpool.services.nominations import year_committees
+from tests.test_nominations import bad_card, card
+from tests.test_xlsx import filled, row
+from tests.web.conftest import Clock, csrf_token, do_login, extract_csrf
+
+
+def committee(db: Engine, index: int = 0):  # type: ignore[no-untyped-def]
+    with session_scope(make_session_factory(db)) as s:
+        c = year_committees(s, 2024)[index]
+        return c.id, list(c.specialties)
+
+
+def form_data(db: Engine, **over: object) -> dict:
+    cid, specs = committee(db)
+    data: dict = {
+        "name": "曾国明",
+        "gender": "男",
+        "id_card": card(),
+        "rank": "正高级",
+        "title_name": "正高级工程师",
+        "series": "工程",
+        "phone": "13912345678",
+        "email": "zeng@example.cn",
+        "committee_ids": [str(cid)],
+        "specialties": [specs[0]],
+        "recommendation": "同意推荐。",
+        "pledge_personal": "y",
+        "pledge_unit": "y",
+    }
+    data.update(over)
+    return data
+
+
+def new_form(client: FlaskClient) -> tuple[str, str]:
+    html = client.get("/unit/new").get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html)
+    assert token
+    return extract_csrf(html), token.group(1)
+
+
+def count(db: Engine) -> int:
+    with session_scope(make_session_factory(db)) as s:
+        return s.scalar(select(func.count()).select_from(Nomination)) or 0
+
+
+def test_form_shows_all_fields_and_deadline(client: FlaskClient, accounts: dict) -> None:
+    do_login(client, "unit_a")
+    html = client.get("/unit/new").get_data(as_text=True)
+    for label in (
+        "姓名",
+        "性别",
+        "身份证号",
+        "职称级别",
+        "职称名称",
+        "系列",
+        "联系电话",
+        "电子邮箱",
+        "推荐评委会",
+        "专业",
+        "单位推荐意见",
+        "个人承诺",
+        "单位承诺",
+    ):
+        assert label in html, label
+    assert "2024年7月31日 23:59" in html
+    assert 'name="token"' in html
+
+
+def test_submit_lists_and_double_submit_creates_one(
+    client: FlaskClient, accounts: dict, db: Engine
+) -> None:
+    do_login(client, "unit_a")
+    csrf, token = new_form(client)
+    data = form_data(db, csrf_token=csrf, token=token)
+    resp = client.post("/unit/new", data=data)
+    assert resp.status_code == 302
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "已提交推荐：曾国明" in page
+    resp2 = client.post("/unit/new", data=data)  # the same token again (double click / retry)
+    assert resp2.status_code == 302 and resp2.headers["Location"] == resp.headers["Location"]
+    assert "没有重复创建" in client.get(resp2.headers["Location"]).get_data(as_text=True)
+    assert count(db) == 1
+    listing = client.get("/unit/").get_data(as_text=True)
+    assert "曾国明" in listing and "已提交" in listing
+
+
+def test_errors_shown_next_to_fields(client: FlaskClient, accounts: dict, db: Engine) -> None:
+    do_login(client, "unit_a")
+    csrf, token = new_form(client)
+    data = form_data(db, csrf_token=csrf, token=token, id_card=bad_card(), gender="女")
+    del data["pledge_unit"]
+    html = client.post("/unit/new", data=data).get_data(as_text=True)
+    assert re.search(
+        r'id="id_card"[^>]*>\s*(<div class="hint">[^<]*</div>\s*)?<div class="error" id="id_card-err">校验位错误</div>',
+        html,
+    )
+    assert "须勾选单位承诺" in html and "有2处需要修改" in html
+    assert 'value="曾国明"' in html  # the typed values are kept
+    assert count(db) == 0
+
+
+def test_edit_and_withdraw_until_deadline(
+    client: FlaskClient, accounts: dict, db: Engine, clock: Clock
+) -> None:
+    do_login(client, "unit_a")
+    csrf, token = new_form(client)
+    client.post("/unit/new", data=form_data(db, csrf_token=csrf, token=token))
+    with session_scope(make_session_factory(db)) as s:
+        nid = s.scalar(select(Nomination.id))
+    csrf = csrf_token(client, f"/unit/nominations/{nid}/edit")
+    resp = client.post(
+        f"/unit/nominations/{nid}/edit", data=form_data(db, csrf_token=csrf, title_name="教授")
+    )
+    assert resp.status_code == 302
+    assert "已保存修改" in client.get(resp.headers["Location"]).get_data(as_text=True)
+    clock.now = datetime(2024, 8, 1, 0, 0, 0)
+    html = client.get("/unit/").get_data(as_text=True)
+    assert "已于2024年7月31日 23:59截止" in html and "/withdraw" not in html
+    resp = client.post(
+        f"/unit/nominations/{nid}/withdraw", data={"csrf_token": csrf}, follow_redirects=True
+    )
+    assert "截止" in resp.get_data(as_text=True)
+    with session_scope(make_session_factory(db)) as s:
+        n = s.get(Nomination, nid)
+        assert n is not None and n.status == "已提交" and n.title_name == "教授"
+    clock.now = datetime(2024, 7, 31, 23, 0, 0)
+    client.post(f"/unit/nominations/{nid}/withdraw", data={"csrf_token": csrf})
+    with session_scope(make_session_factory(db)) as s:
+        assert s.get(Nomination, nid).status == "已撤回"  # type: ignore[union-attr]
+
+
+def test_forced_post_after_deadline_refused(
+    client: FlaskClient, accounts: dict, db: Engine, clock: Clock
+) -> None:
+    do_login(client, "unit_a")
+    csrf, token = new_form(client)
+    clock.now = datetime(2024, 8, 1, 9, 0, 0)
+    html = client.get("/unit/new").get_data(as_text=True)
+    assert "截止" in html and 'id="nomination-form"' not in html
+    html = client.post("/unit/new", data=form_data(db, csrf_token=csrf, token=token)).get_data(
+        as_text=True
+    )
+    assert "不能再提交" in html
+    resp = client.post(
+        "/unit/import",
+        data={"csrf_token": csrf, "file": (io.BytesIO(b"x"), "a.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert "不能再导入" in resp.get_data(as_text=True)
+    assert count(db) == 0
+
+
+def test_other_units_nomination_is_404(client: FlaskClient, accounts: dict, db: Engine) -> None:
+    do_login(client, "unit_a")
+    csrf, token = new_form(client)
+    client.post("/unit/new", data=form_data(db, csrf_token=csrf, token=token))
+    do_login(client, "unit_b")
+    assert client.get("/unit/nominations/1").status_code == 404
+    assert client.get("/unit/nominations/1/edit").status_code == 404
+    assert "曾国明" not in client.get("/unit/").get_data(as_text=True)
+
+
+def test_template_download(client: FlaskClient, accounts: dict) -> None:
+    do_login(client, "unit_a")
+    resp = client.get("/unit/template.xlsx")
+    assert resp.status_code == 200 and resp.data[:2] == b"PK"
+    assert "attachment" in resp.headers["Content-Disposition"]
+
+
+def test_import_all_or_nothing(client: FlaskClient, accounts: dict, db: Engine) -> None:
+    do_login(client, "unit_a")
+    with session_scope(make_session_factory(db)) as s:
+        good = filled(s, [row(s), row(s, 姓名="李四", 身份证号=card("21020419800101125"))])
+        bad = filled(s, [row(s), row(s, 姓名="李四", 身份证号=bad_card())])
+    page = client.get("/unit/import").get_data(as_text=True)
+    assert "5 MB" in page and "2000行" in page and "500个字符" in page
+    csrf = extract_csrf(page)
+    resp = client.post(
+        "/unit/import",
+        data={"csrf_token": csrf, "file": (io.BytesIO(bad), "推荐.xlsx")},
+        content_type="multipart/form-data",
+    )
+    html = resp.get_data(as_text=True)
+    assert "第3行「身份证号」：校验位错误" in html and "全部未导入" in html
+    assert count(db) == 0
+    resp = client.post(
+        "/unit/import",
+        data={"csrf_token": csrf, "file": (io.BytesIO(b"not a workbook"), "a.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert "xlsx" in resp.get_data(as_text=True) and count(db) == 0
+    resp = client.post(
+        "/unit/import",
+        data={"csrf_token": csrf, "file": (io.BytesIO(good), "推荐.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    assert "导入成功：共2名" in client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert count(db) == 2
+
+
+def test_import_without_file(client: FlaskClient, accounts: dict) -> None:
+    do_login(client, "unit_a")
+    csrf = csrf_token(client, "/unit/import")
+    html = client.post("/unit/import", data={"csrf_token": csrf}).get_data(as_text=True)
+    assert "请选择要上传的xlsx文件" in html

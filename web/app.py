@@ -1,0 +1,242 @@
+"""The Flask application factory. Only the `web` package imports Flask."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, current_app, g, render_template, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from expertpool.catalogue.loader import available_years
+from expertpool.config import database_url, instance_path
+from expertpool.db import make_engine, make_session_factory
+from expertpool.models import AuditEvent, User
+from expertpool.models.enums import ROLES
+from expertpool.services.nominations import shanghai_now
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# The request may carry a little form overhead beyond the 5 MB file itself.
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 256 * 1024
+
+ERROR_TEXT = {
+    400: ("请求无效", "请求无效或表单已过期，请返回上一页刷新后重试。"),
+    403: ("无权访问", "您的账户没有访问此页面的权限。"),
+    404: ("页面不存在", "您访问的页面不存在，可能已被删除或地址有误。"),
+    405: ("请求方式不允许", "此页面不支持该请求方式。"),
+    413: ("文件过大", "上传的文件超过5 MB的限制，请拆分后再上传。"),
+    500: ("系统错误", "服务器处理请求时出错，请稍后重试；如问题持续，请联系系统管理员。"),
+}
+
+# The navigation bar: (role, endpoint, label). Entries whose endpoint is not registered
+# (e.g. office/regulator screens not yet added) are simply not shown.
+NAV: list[tuple[str, str, str]] = [
+    ("unit", "unit.index", "我的推荐"),
+    ("unit", "unit.new", "推荐专家"),
+    ("unit", "unit.import_page", "批量导入"),
+    ("bureau", "bureau.queue", "推荐审核"),
+    ("bureau", "bureau.pool", "专家库"),
+    ("bureau", "bureau.dashboard", "统计看板"),
+    ("bureau", "bureau.settings", "年度设置"),
+    ("office", "office.index", "评委抽取"),
+    ("regulator", "regulator.index", "监督检查"),
+]
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "请先登录后再访问该页面。"
+login_manager.login_message_category = "warning"
+
+
+def _secret_key() -> str:
+    path = instance_path() / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(instance_path()))
+    app.config.update(
+        WTF_CSRF_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        NOW=shanghai_now,
+        WORKING_YEAR=None,
+        PER_PAGE=50,
+    )
+    app.config.update(config or {})
+    app.config.setdefault("DATABASE_URL", None)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = database_url()
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key()
+    if not app.config["WORKING_YEAR"]:
+        app.config["WORKING_YEAR"] = available_years()[-1]
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["expertpool.engine"] = engine
+    app.extensions["expertpool.sessions"] = make_session_factory(engine)
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from web.auth import bp as auth_bp
+    from web.bureau import bp as bureau_bp
+    from web.unit import bp as unit_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(unit_bp)
+    app.register_blueprint(bureau_bp)
+
+    _register_hooks(app)
+    _register_errors(app)
+    _register_template_helpers(app)
+    return app
+
+
+def db_session():  # type: ignore[no-untyped-def]
+    """The request's SQLAlchemy session (opened on first use, closed at teardown)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["expertpool.sessions"]()
+    return g.db_session
+
+
+def now() -> datetime:
+    """'Now' in Asia/Shanghai (naive); tests replace app.config['NOW']."""
+    return current_app.config["NOW"]()
+
+
+def working_year() -> int:
+    return int(current_app.config["WORKING_YEAR"])
+
+
+class LoginUser:
+    """Flask-Login's view of a `User` row (the model itself stays free of Flask)."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.user.active)
+
+    def get_id(self) -> str:
+        return str(self.user.id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.user, name)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> LoginUser | None:
+    try:
+        user = db_session().get(User, int(user_id))
+    except ValueError:
+        return None
+    if user is None or not user.active:
+        return None
+    return LoginUser(user)
+
+
+def _register_hooks(app: Flask) -> None:
+    @app.teardown_request
+    def _close_session(exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            if exc is not None:
+                session.rollback()
+            session.close()
+
+    @app.after_request
+    def _headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _error_page(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+    title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    return render_template("errors/error.html", code=code, title=title, text=message or text), code
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+        return _error_page(
+            400, "表单安全校验失败（缺少或已过期的令牌），请返回上一页刷新后重新提交。"
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        code = exc.code or 500
+        if code not in ERROR_TEXT:
+            return exc
+        return _error_page(code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("未处理的异常")
+        return _error_page(500)
+
+
+def has_endpoint(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
+def cn_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def cn_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{cn_date(value)} {value:%H:%M}"
+
+
+def _register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["cn_date"] = cn_date
+    app.jinja_env.filters["cn_datetime"] = cn_datetime
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        demo = False
+        try:
+            demo = bool(
+                db_session().scalar(
+                    select(AuditEvent.id).where(AuditEvent.target == "演示数据").limit(1)
+                )
+            )
+        except Exception:  # an error page must render even when the database is down
+            db_session().rollback()
+        role = current_user.role if current_user.is_authenticated else None
+        return {
+            "has_endpoint": has_endpoint,
+            "nav_items": [(e, label) for r, e, label in NAV if r == role and has_endpoint(e)],
+            "role_names": ROLES,
+            "current_role": role,
+            "demo_data": demo,
+            "working_year": working_year(),
+        }

@@ -1,0 +1,291 @@
+"""市人社局: review nominations, browse and manage the pool, dashboard, year settings."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from expertpool.errors import UserError
+from expertpool.models import Committee
+from expertpool.models.enums import EXPERT_STATUSES, NOMINATION_STATUSES, RANKS
+from expertpool.services import nominations as noms
+from expertpool.services import pool as pool_svc
+from expertpool.xlsx.pool_export import export_pool
+from web.access import current_actor, roles_required
+from web.app import db_session, now, working_year
+from web.forms import EmptyForm, ReasonForm
+
+bp = Blueprint("bureau", __name__, url_prefix="/bureau")
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _int_arg(name: str) -> int | None:
+    try:
+        value = int(request.args.get(name, "") or 0)
+    except ValueError:
+        return None
+    return value or None
+
+
+# ---------------------------------------------------------------------------
+# Review queue
+# ---------------------------------------------------------------------------
+
+
+@bp.route("/")
+@roles_required("bureau")
+def queue() -> str:
+    status = request.args.get("status", "已提交")
+    if status and status not in NOMINATION_STATUSES:
+        status = "已提交"
+    q = request.args.get("q", "").strip()[:60]
+    session = db_session()
+    year = working_year()
+    items = noms.review_queue(session, year, status=status, q=q)
+    page = pool_svc.paginate(items, _page_arg(), 30)
+    return render_template(
+        "bureau/queue.html",
+        page=page,
+        status=status,
+        q=q,
+        statuses=NOMINATION_STATUSES,
+        counts=noms.status_counts(session, year),
+        year=year,
+        form=ReasonForm(),
+        args={"status": status, "q": q},
+        deadline=noms.nomination_deadline(session, year),
+    )
+
+
+def _back_to_queue() -> Response:
+    target = request.form.get("next", "")
+    if target.startswith("/bureau") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("bureau.queue"))
+
+
+@bp.route("/nominations/<int:nomination_id>/approve", methods=["POST"])
+@roles_required("bureau")
+def approve(nomination_id: int) -> Response:
+    ReasonForm().validate_on_submit()
+    session = db_session()
+    chosen = [int(c) for c in request.form.getlist("committee_ids") if c.isdigit()]
+    try:
+        expert = noms.approve_nomination(
+            session, current_actor(), nomination_id, now=now(), committee_ids=chosen or None
+        )
+        session.commit()
+        flash(f"已通过：{expert.name} 已进入专家库（{expert.code}）。", "success")
+    except UserError as exc:
+        session.rollback()
+        flash(f"未能通过：{exc.message}", "error")
+    return _back_to_queue()
+
+
+def _decide(nomination_id: int, action: str) -> Response:
+    form = ReasonForm()
+    form.validate_on_submit()
+    session = db_session()
+    fn = noms.reject_nomination if action == "reject" else noms.return_nomination
+    label = "驳回" if action == "reject" else "退回修改"
+    try:
+        n = fn(session, current_actor(), nomination_id, form.reason.data or "", now=now())
+        session.commit()
+        flash(f"已{label}：{n.name}（推荐编号{n.id}）。", "success")
+    except UserError as exc:
+        session.rollback()
+        flash(f"未能{label}：{exc.message}", "error")
+    return _back_to_queue()
+
+
+@bp.route("/nominations/<int:nomination_id>/reject", methods=["POST"])
+@roles_required("bureau")
+def reject(nomination_id: int) -> Response:
+    return _decide(nomination_id, "reject")
+
+
+@bp.route("/nominations/<int:nomination_id>/return", methods=["POST"])
+@roles_required("bureau")
+def send_back(nomination_id: int) -> Response:
+    return _decide(nomination_id, "return")
+
+
+# ---------------------------------------------------------------------------
+# Pool browser, expert record, status changes, export
+# ---------------------------------------------------------------------------
+
+
+def _pool_filter() -> pool_svc.PoolFilter:
+    rank = request.args.get("rank", "")
+    status = request.args.get("status", "")
+    return pool_svc.PoolFilter(
+        committee_id=_int_arg("committee"),
+        specialty=request.args.get("specialty", "").strip()[:60],
+        rank=rank if rank in RANKS else "",
+        unit_id=_int_arg("unit"),
+        status=status if status in EXPERT_STATUSES else "",
+        q=request.args.get("q", "").strip()[:40],
+    )
+
+
+def _filter_args(flt: pool_svc.PoolFilter) -> dict:
+    args = {
+        "committee": flt.committee_id or "",
+        "specialty": flt.specialty,
+        "rank": flt.rank,
+        "unit": flt.unit_id or "",
+        "status": flt.status,
+        "q": flt.q,
+    }
+    return {k: v for k, v in args.items() if v}
+
+
+@bp.route("/pool")
+@roles_required("bureau")
+def pool() -> str:
+    session = db_session()
+    flt = _pool_filter()
+    experts = pool_svc.search_pool(session, flt)
+    page = pool_svc.paginate(experts, _page_arg(), 50)
+    committees = noms.year_committees(session, working_year())
+    names = {c.id: c.name for c in session.scalars(select(Committee))}
+    return render_template(
+        "bureau/pool.html",
+        page=page,
+        flt=flt,
+        args=_filter_args(flt),
+        committees=committees,
+        committee_names=names,
+        units=pool_svc.units_with_experts(session),
+        specialties=pool_svc.all_specialties(session),
+        ranks=list(reversed(RANKS)),
+        statuses=EXPERT_STATUSES,
+    )
+
+
+@bp.route("/pool/export.xlsx")
+@roles_required("bureau")
+def pool_export() -> Response:
+    session = db_session()
+    experts = pool_svc.search_pool(session, _pool_filter())
+    data = export_pool(session, experts)
+    stamp = now().strftime("%Y%m%d")
+    return send_file(
+        io.BytesIO(data),
+        mimetype=XLSX_MIME,
+        as_attachment=True,
+        download_name=f"专家库导出_{stamp}.xlsx",
+    )
+
+
+@bp.route("/experts/<int:expert_id>")
+@roles_required("bureau")
+def expert(expert_id: int) -> str:
+    session = db_session()
+    try:
+        record = pool_svc.expert_record(session, expert_id)
+    except UserError:
+        abort(404)
+    committees = {c.id: c.name for c in session.scalars(select(Committee))}
+    return render_template(
+        "bureau/expert.html",
+        r=record,
+        e=record.expert,
+        committees=committees,
+        statuses=[s for s in pool_svc.SETTABLE_STATUSES if s != record.expert.status],
+        form=ReasonForm(),
+    )
+
+
+@bp.route("/experts/<int:expert_id>/status", methods=["POST"])
+@roles_required("bureau")
+def expert_status(expert_id: int) -> Response:
+    form = ReasonForm()
+    form.validate_on_submit()
+    session = db_session()
+    new_status = request.form.get("status", "")
+    try:
+        change = pool_svc.change_status(
+            session, current_actor(), expert_id, new_status, form.reason.data or "", now=now()
+        )
+        session.commit()
+        flash(f"已将专家状态由“{change.old_status}”变更为“{change.new_status}”。", "success")
+    except UserError as exc:
+        session.rollback()
+        if exc.field == "expert":
+            abort(404)
+        flash(f"未能变更状态：{exc.message}", "error")
+    return redirect(url_for("bureau.expert", expert_id=expert_id))
+
+
+# ---------------------------------------------------------------------------
+# Year settings
+# ---------------------------------------------------------------------------
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required("bureau")
+def settings() -> str | Response:
+    session = db_session()
+    year = working_year()
+    form = EmptyForm()
+    errors: dict[str, str] = {}
+    deadline = noms.nomination_deadline(session, year)
+    date_text = request.form.get("deadline_date", deadline.strftime("%Y-%m-%d"))
+    time_text = request.form.get("deadline_time", deadline.strftime("%H:%M"))
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            value = datetime.strptime(f"{date_text.strip()} {time_text.strip()}", "%Y-%m-%d %H:%M")
+        except ValueError:
+            errors["deadline"] = "日期或时间格式不正确（日期如2024-07-31，时间如23:59）"
+        else:
+            if value.second == 0 and value.minute == 59:
+                value = value.replace(second=59)
+            try:
+                noms.set_deadline(session, current_actor(), year, value)
+                session.commit()
+            except UserError as exc:
+                session.rollback()
+                errors["deadline"] = exc.message
+            else:
+                flash(f"已将{year}年推荐截止时间设为{noms.format_datetime(value)}。", "success")
+                return redirect(url_for("bureau.settings"))
+        flash("设置未保存，请修改标红的字段。", "error")
+    return render_template(
+        "bureau/settings.html",
+        form=form,
+        year=year,
+        deadline=deadline,
+        date_text=date_text,
+        time_text=time_text,
+        errors=errors,
+        is_open=now() <= deadline,
+        now_value=now(),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Dashboard
+# ---------------------------------------------------------------------------
+
+
+@bp.route("/dashboard")
+@roles_required("bureau")
+def dashboard() -> str:
+    from web.bureau.dashboard import dashboard_context
+
+    return render_template(
+        "bureau/dashboard.html", **dashboard_context(db_session(), working_year())
+    )

@@ -1,0 +1,98 @@
+"""WTForms classes. Field rules live in the services; these forms carry CSRF and render.
+
+Fields are marked required for display only (`Mark`); the service validates and its
+messages are attached to the fields with `apply_errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+
+from expertpool.catalogue.loader import SERIES
+from expertpool.models.enums import GENDERS, RANKS
+
+
+class Mark:
+    """Marks a field as required on the page (asterisk); validation is the service's job."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form: object, field: object) -> None:
+        return None
+
+
+def _int_or_zero(value: object) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _choices(values: Iterable[str]) -> list[SelectChoice]:
+    return [SelectChoice("", "请选择"), *(SelectChoice(v, v) for v in values)]
+
+
+class NominationForm(FlaskForm):
+    name = StringField("姓名", validators=[Mark()])
+    gender = SelectField(
+        "性别", choices=_choices(GENDERS), validate_choice=False, validators=[Mark()]
+    )
+    id_card = StringField(
+        "身份证号", validators=[Mark()], render_kw={"maxlength": 18, "autocomplete": "off"}
+    )
+    rank = SelectField(
+        "职称级别", choices=_choices(reversed(RANKS)), validate_choice=False, validators=[Mark()]
+    )
+    title_name = StringField(
+        "职称名称",
+        validators=[Mark()],
+        render_kw={"placeholder": "如：教授、正高级工程师、主任医师"},
+    )
+    series = SelectField(
+        "系列", choices=_choices(SERIES), validate_choice=False, validators=[Mark()]
+    )
+    phone = StringField("联系电话", validators=[Mark()], render_kw={"type": "tel"})
+    email = StringField("电子邮箱", validators=[Mark()], render_kw={"type": "email"})
+    committee_ids = SelectMultipleField(
+        "推荐评委会", coerce=_int_or_zero, validate_choice=False, validators=[Mark()]
+    )
+    specialties = SelectMultipleField("专业", validate_choice=False, validators=[Mark()])
+    recommendation = TextAreaField("单位推荐意见", validators=[Mark()])
+    pledge_personal = BooleanField(
+        "个人承诺：本人承诺所提供的信息真实、准确，遵守评审工作纪律，自觉接受监督，如有虚假愿承担相应责任。"
+    )
+    pledge_unit = BooleanField(
+        "单位承诺：本单位已对被推荐人的信息进行审核，确认真实、准确，并对推荐意见负责。"
+    )
+    token = HiddenField()
+
+
+class UploadForm(FlaskForm):
+    file = FileField("选择xlsx文件")
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField("理由")
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token (buttons that post)."""
+
+
+def apply_errors(form: FlaskForm, errors: dict[str, str]) -> None:
+    for key, message in errors.items():
+        field = getattr(form, key, None)
+        if field is not None:
+            field.errors = [*list(field.errors or []), message]

@@ -1,0 +1,50 @@
+// Progressive enhancements only: every page works without JavaScript.
+(function () {
+  "use strict";
+
+  // <form data-confirm="..."> asks before submitting.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    // Avoid accidental double submits (the server is idempotent anyway).
+    if (form.hasAttribute("data-once")) {
+      if (form.dataset.sent === "1") {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sent = "1";
+      var buttons = form.querySelectorAll("button[type=submit]");
+      window.setTimeout(function () {
+        buttons.forEach(function (b) { b.disabled = true; });
+      }, 0);
+    }
+  });
+
+  // Nomination form: show only the specialty groups of the chosen committees.
+  function filterSpecialties() {
+    var boxes = document.querySelectorAll("input[name=committee_ids]");
+    if (!boxes.length) { return; }
+    var chosen = {};
+    var any = false;
+    boxes.forEach(function (b) { if (b.checked) { chosen[b.value] = true; any = true; } });
+    document.querySelectorAll(".spec-group").forEach(function (group) {
+      var keep = chosen[group.getAttribute("data-committee")] ||
+        group.querySelector("input:checked") !== null;
+      group.classList.toggle("hidden-by-filter", !keep);
+    });
+    var hint = document.getElementById("spec-hint");
+    if (hint) { hint.hidden = any; }
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "committee_ids") { filterSpecialties(); }
+    // Auto-submit filter selects marked data-autosubmit.
+    if (event.target.hasAttribute("data-autosubmit")) { event.target.form.submit(); }
+  });
+
+  document.addEventListener("DOMContentLoaded", filterSpecialties);
+})();

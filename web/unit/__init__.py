@@ -1,0 +1,247 @@
+"""推荐单位: nominate experts (one at a time or by spreadsheet), see, edit and withdraw them."""
+
+from __future__ import annotations
+
+import io
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from expertpool.errors import UserError
+from expertpool.models import Nomination
+from expertpool.services import nominations as noms
+from expertpool.xlsx.common import LIMITS_TEXT, MAX_FILE_BYTES, XlsxError
+from expertpool.xlsx.nominations import build_template, import_nominations
+from web.access import current_actor, roles_required
+from web.app import db_session, now, working_year
+from web.forms import EmptyForm, NominationForm, UploadForm, apply_errors
+
+bp = Blueprint("unit", __name__, url_prefix="/unit")
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _deadline_context() -> dict:
+    session = db_session()
+    year = working_year()
+    deadline = noms.nomination_deadline(session, year)
+    return {"year": year, "deadline": deadline, "is_open": now() <= deadline}
+
+
+def _form_input(form: NominationForm) -> noms.NominationInput:
+    return noms.NominationInput(
+        name=form.name.data or "",
+        gender=form.gender.data or "",
+        id_card=form.id_card.data or "",
+        rank=form.rank.data or "",
+        title_name=form.title_name.data or "",
+        series=form.series.data or "",
+        phone=form.phone.data or "",
+        email=form.email.data or "",
+        committee_ids=list(form.committee_ids.data or []),
+        specialties=list(form.specialties.data or []),
+        recommendation=form.recommendation.data or "",
+        pledge_personal=bool(form.pledge_personal.data),
+        pledge_unit=bool(form.pledge_unit.data),
+    )
+
+
+def _render_form(form: NominationForm, nomination: Nomination | None = None) -> str:
+    committees = noms.year_committees(db_session(), working_year())
+    return render_template(
+        "unit/form.html",
+        form=form,
+        nomination=nomination,
+        committees=committees,
+        chosen_committees={int(c) for c in (form.committee_ids.data or [])},
+        chosen_specialties=set(form.specialties.data or []),
+        **_deadline_context(),
+    )
+
+
+@bp.route("/")
+@roles_required("unit")
+def index() -> str:
+    session = db_session()
+    year = working_year()
+    items = noms.unit_nominations(session, current_user.unit_id, year)
+    committees = {c.id: c for c in noms.year_committees(session, year)}
+    return render_template(
+        "unit/index.html",
+        items=items,
+        committees=committees,
+        action_form=EmptyForm(),
+        **_deadline_context(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("unit")
+def new() -> str | Response:
+    form = NominationForm()
+    if request.method == "GET":
+        form.token.data = secrets.token_urlsafe(24)
+        return _render_form(form)
+    if not form.validate_on_submit():  # only the CSRF token can fail here
+        flash("表单校验失败，请重试。", "error")
+        return _render_form(form)
+    session = db_session()
+    token = form.token.data or None
+    try:
+        nomination, created = noms.submit_nomination(
+            session, current_actor(), working_year(), _form_input(form), now=now(), token=token
+        )
+        session.commit()
+    except noms.NominationInvalid as exc:
+        session.rollback()
+        apply_errors(form, exc.errors)
+        flash(f"提交未成功：有{len(exc.errors)}处需要修改，请查看标红的字段。", "error")
+        return _render_form(form)
+    except UserError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return _render_form(form)
+    except IntegrityError:  # a concurrent retry with the same token won the race
+        session.rollback()
+        existing = noms.find_by_token(session, token or "")
+        if existing is None:
+            raise
+        nomination, created = existing, False
+    if created:
+        flash(
+            f"已提交推荐：{nomination.name}（推荐编号{nomination.id}），等待市人社局审核。",
+            "success",
+        )
+    else:
+        flash(f"该推荐已经提交过（推荐编号{nomination.id}），没有重复创建。", "info")
+    return redirect(url_for("unit.detail", nomination_id=nomination.id))
+
+
+def _own(nomination_id: int) -> Nomination:
+    try:
+        return noms.get_unit_nomination(db_session(), current_actor(), nomination_id)
+    except UserError:
+        abort(404)
+
+
+@bp.route("/nominations/<int:nomination_id>")
+@roles_required("unit")
+def detail(nomination_id: int) -> str:
+    nomination = _own(nomination_id)
+    committees = {c.id: c for c in noms.year_committees(db_session(), nomination.year)}
+    return render_template(
+        "unit/detail.html",
+        n=nomination,
+        committees=committees,
+        action_form=EmptyForm(),
+        **_deadline_context(),
+    )
+
+
+@bp.route("/nominations/<int:nomination_id>/edit", methods=["GET", "POST"])
+@roles_required("unit")
+def edit(nomination_id: int) -> str | Response:
+    nomination = _own(nomination_id)
+    if request.method == "GET":
+        form = NominationForm(obj=nomination)
+        form.pledge_personal.data = nomination.pledge_personal
+        form.pledge_unit.data = nomination.pledge_unit
+        if nomination.status not in noms.EDITABLE_STATUSES:
+            flash(f"该推荐当前状态为“{nomination.status}”，不能修改。", "warning")
+            return redirect(url_for("unit.detail", nomination_id=nomination.id))
+        return _render_form(form, nomination)
+    form = NominationForm()
+    if not form.validate_on_submit():
+        flash("表单校验失败，请重试。", "error")
+        return _render_form(form, nomination)
+    session = db_session()
+    try:
+        noms.update_nomination(
+            session, current_actor(), nomination.id, _form_input(form), now=now()
+        )
+        session.commit()
+    except noms.NominationInvalid as exc:
+        session.rollback()
+        apply_errors(form, exc.errors)
+        flash(f"保存未成功：有{len(exc.errors)}处需要修改，请查看标红的字段。", "error")
+        return _render_form(form, nomination)
+    except UserError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return _render_form(form, nomination)
+    flash(f"已保存修改并重新提交：{nomination.name}（推荐编号{nomination.id}）。", "success")
+    return redirect(url_for("unit.detail", nomination_id=nomination.id))
+
+
+@bp.route("/nominations/<int:nomination_id>/withdraw", methods=["POST"])
+@roles_required("unit")
+def withdraw(nomination_id: int) -> Response:
+    nomination = _own(nomination_id)
+    session = db_session()
+    try:
+        noms.withdraw_nomination(session, current_actor(), nomination.id, now=now())
+        session.commit()
+        flash(f"已撤回推荐：{nomination.name}（推荐编号{nomination.id}）。", "success")
+    except UserError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("unit.detail", nomination_id=nomination.id))
+
+
+@bp.route("/template.xlsx")
+@roles_required("unit", "bureau")
+def template() -> Response:
+    year = working_year()
+    data = build_template(db_session(), year)
+    return send_file(
+        io.BytesIO(data),
+        mimetype=XLSX_MIME,
+        as_attachment=True,
+        download_name=f"{year}年评审专家推荐模板.xlsx",
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("unit")
+def import_page() -> str | Response:
+    form = UploadForm()
+    ctx = _deadline_context()
+    errors: list[str] = []
+    summary = ""
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash("表单校验失败，请重试。", "error")
+        elif not ctx["is_open"]:
+            flash(
+                f"{ctx['year']}年评审专家推荐已于{noms.format_datetime(ctx['deadline'])}截止，不能再导入。",
+                "error",
+            )
+        else:
+            upload = form.file.data
+            if upload is None or not getattr(upload, "filename", ""):
+                flash("请选择要上传的xlsx文件。", "error")
+            else:
+                data = upload.read(MAX_FILE_BYTES + 1)
+                session = db_session()
+                try:
+                    created = import_nominations(
+                        session, current_actor(), ctx["year"], data, now=now()
+                    )
+                    session.commit()
+                except noms.RowErrors as exc:
+                    session.rollback()
+                    summary = exc.message
+                    errors = exc.lines()
+                    flash(exc.message, "error")
+                except (XlsxError, UserError) as exc:
+                    session.rollback()
+                    flash(exc.message, "error")
+                else:
+                    flash(f"导入成功：共{len(created)}名推荐专家，等待市人社局审核。", "success")
+                    return redirect(url_for("unit.index"))
+    return render_template(
+        "unit/import.html", form=form, errors=errors, summary=summary, limits=LIMITS_TEXT, **ctx
+    )
