@@ -27,10 +27,10 @@ from expertpool.models import (
     ServiceRecord,
     Unit,
     YearSetting,
-    utcnow,
 )
 from expertpool.services import audit
 from expertpool.services.accounts import create_user
+from expertpool.services.nominations import shanghai_now
 from expertpool.validators import make_id_card, make_uscc
 
 DEMO_PASSWORD = "Demo@2024"
@@ -331,7 +331,7 @@ def load_demo(
         users.append((username, role, display))
     setting = session.get(YearSetting, year)
     if setting is not None:
-        setting.nomination_deadline = (datetime.now() + timedelta(days=60)).replace(
+        setting.nomination_deadline = (shanghai_now() + timedelta(days=60)).replace(
             hour=23, minute=59, second=59, microsecond=0
         )
     _demo_nominations(session, rng, year, by_name, committees)
@@ -378,7 +378,7 @@ def _demo_nominations(
                     pledge_personal=True,
                     pledge_unit=True,
                     submitted_by="demo",
-                    submitted_at=utcnow(),
+                    submitted_at=shanghai_now(),
                 )
             )
     # The same 身份证号 as a pooled expert: the review queue flags it.
@@ -404,5 +404,6 @@ def _demo_nominations(
                 pledge_personal=True,
                 pledge_unit=True,
                 submitted_by="demo",
+                submitted_at=shanghai_now(),
             )
         )
