@@ -33,8 +33,9 @@ SPECS = [f"专业{i:02d}" for i in range(20)]
 KINDS = ["高校", "企业", "事业单位", "医疗机构", "社会组织", "其他"]
 
 
-def make_package(pool: int, *, seed: int = 1, rules: dict[str, Any] | None = None,
-                 full_share: float = 0.35) -> bytes:
+def make_package(
+    pool: int, *, seed: int = 1, rules: dict[str, Any] | None = None, full_share: float = 0.35
+) -> bytes:
     rng = random.Random(seed)
     n_units = max(150, pool // 12)
     weights = [1 / (i + 1) ** 0.8 for i in range(n_units)]  # a few large units
@@ -43,20 +44,33 @@ def make_package(pool: int, *, seed: int = 1, rules: dict[str, Any] | None = Non
     for i in range(pool):
         r = rng.random()
         rank = "正高级" if r < full_share else ("副高级" if r < 0.9 else "中级")
-        experts.append({
-            "id": f"E{i:06d}", "name": f"专家{i}", "unit": f"U{units[i]:05d}",
-            "unit_kind": KINDS[units[i] % len(KINDS)], "rank": rank,
-            "specialties": rng.sample(SPECS, rng.choice([1, 1, 2, 3])),
-            "served": [y for y in (2021, 2022, 2023) if rng.random() < 0.3],
-            "available": rng.random() < 0.95,
-        })
+        experts.append(
+            {
+                "id": f"E{i:06d}",
+                "name": f"专家{i}",
+                "unit": f"U{units[i]:05d}",
+                "unit_kind": KINDS[units[i] % len(KINDS)],
+                "rank": rank,
+                "specialties": rng.sample(SPECS, rng.choice([1, 1, 2, 3])),
+                "served": [y for y in (2021, 2022, 2023) if rng.random() < 0.3],
+                "available": rng.random() < 0.95,
+            }
+        )
     app_units = rng.sample(range(n_units), 150)
     applicants = [
-        {"id": f"A{j:04d}", "unit": f"U{rng.choice(app_units):05d}", "specialty": rng.choice(SPECS[:12])}
+        {
+            "id": f"A{j:04d}",
+            "unit": f"U{rng.choice(app_units):05d}",
+            "specialty": rng.choice(SPECS[:12]),
+        }
         for j in range(300)
     ]
     conflicts = [
-        {"expert": f"E{rng.randrange(pool):06d}", "applicant": f"A{rng.randrange(300):04d}", "reason": "师生"}
+        {
+            "expert": f"E{rng.randrange(pool):06d}",
+            "applicant": f"A{rng.randrange(300):04d}",
+            "reason": "师生",
+        }
         for _ in range(300)
     ]
     by_spec: dict[str, int] = {}
@@ -66,9 +80,17 @@ def make_package(pool: int, *, seed: int = 1, rules: dict[str, Any] | None = Non
     base.update(rules or {})
     doc = {
         "format": "expertpool.draw/1",
-        "meeting": {"id": "BENCH", "committee": "基准测试评委会", "level": "senior", "year": 2024,
-                    "window": ["2024-10-21", "2024-10-31"]},
-        "rules": base, "experts": experts, "applicants": applicants, "conflicts": conflicts,
+        "meeting": {
+            "id": "BENCH",
+            "committee": "基准测试评委会",
+            "level": "senior",
+            "year": 2024,
+            "window": ["2024-10-21", "2024-10-31"],
+        },
+        "rules": base,
+        "experts": experts,
+        "applicants": applicants,
+        "conflicts": conflicts,
     }
     return json.dumps(doc, ensure_ascii=False).encode()
 
@@ -130,47 +152,71 @@ def bench_engine(data: bytes, runs: int) -> tuple[float, int, str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs-20k", type=int, default=None, help="runs for the 20,000 pool")
     args = ap.parse_args()
     runs = args.runs
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
-         if line.startswith("model name")),
-        platform.processor(),
+    with open("/proc/cpuinfo", encoding="utf-8") as fh:
+        cpu = next(
+            (line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")),
+            platform.processor(),
+        )
+    print(
+        f"date {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}, nproc {os.cpu_count()}, "
+        f"CPU {cpu}, runs {runs} (median), workers 1\n"
     )
-    print(f"date {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}, nproc {os.cpu_count()}, "
-          f"CPU {cpu}, runs {runs} (median), workers 1\n")
-    print("| case | pool | engine median s | engine drawn | baseline median s | baseline drawn | note |")
+    print(
+        "| case | pool | engine median s | engine drawn | baseline median s | baseline drawn | note |"
+    )
     print("|---|---|---|---|---|---|---|")
 
-    def row(name: str, pool: int, data: bytes, baseline: bool) -> None:
-        med, ok, status = bench_engine(data, runs)
+    def row(name: str, pool: int, data: bytes, baseline: bool, n_runs: int | None = None) -> None:
+        runs_here = n_runs or runs
+        med, ok, status = bench_engine(data, runs_here)
         b_med, b_ok = "–", "–"
         if baseline:
             b_times, b_wins, restarts = [], 0, []
-            for r in range(runs):
+            for r in range(runs_here):
                 sec, (won, tries) = timed(lambda r=r: rejection_sampling(data, r))
                 b_times.append(sec)
                 b_wins += won
                 restarts.append(tries)
             b_med = f"{statistics.median(b_times):.3f}"
-            b_ok = f"{b_wins}/{runs} (median restarts {statistics.median(restarts):.0f})"
-        print(f"| {name} | {pool:,} | {med:.3f} | {ok}/{runs} | {b_med} | {b_ok} | {status} |")
+            b_ok = f"{b_wins}/{runs_here} (median restarts {statistics.median(restarts):.0f})"
+        print(f"| {name} | {pool:,} | {med:.3f} | {ok}/{runs_here} | {b_med} | {b_ok} | {status} |")
 
     default_2k = make_package(2000)
     row("default rules, 25 + 5 alternates", 2000, default_2k, True)
-    row("default rules, 25 + 5 alternates", 20000, make_package(20000), True)
-    row("infeasible: 正高级 share 4/5 (supply count)", 2000,
-        make_package(2000, rules={"min_full_senior_share": "4/5"}, full_share=0.1), False)
-    row("infeasible: 企业 15 + 高校 15 > 25 (assumption core)", 2000,
-        make_package(2000, rules={"min_per_unit_kind": {"企业": 15, "高校": 15}}), False)
-    tight = {"min_full_senior_share": "3/5", "max_per_unit": 2,
-             "min_per_unit_kind": {"企业": 6, "高校": 6, "医疗机构": 4}}
-    row("tight: 正高级 3/5 of pool share 0.2, unit cap 2, kind quotas", 2000,
-        make_package(2000, rules=tight, full_share=0.2), True)
-    tighter = dict(tight, min_full_senior_share="4/5",
-                   specialty_demand={s: 2 for s in SPECS[:12]})
-    row("tighter: 正高级 4/5, 2 per specialty × 12", 2000,
-        make_package(2000, rules=tighter, full_share=0.25), True)
+    row("default rules, 25 + 5 alternates", 20000, make_package(20000), True, args.runs_20k)
+    row(
+        "infeasible: 正高级 1/2 from a pool with ~10 正高级 (supply count)",
+        2000,
+        make_package(2000, full_share=0.005),
+        False,
+    )
+    row(
+        "infeasible: 企业 15 + 高校 15 > 25 (assumption core)",
+        2000,
+        make_package(2000, rules={"min_per_unit_kind": {"企业": 15, "高校": 15}}),
+        False,
+    )
+    tight = {
+        "min_full_senior_share": "3/5",
+        "max_per_unit": 2,
+        "min_per_unit_kind": {"企业": 6, "高校": 6, "医疗机构": 4},
+    }
+    row(
+        "tight: 正高级 3/5 of pool share 0.2, unit cap 2, kind quotas",
+        2000,
+        make_package(2000, rules=tight, full_share=0.2),
+        True,
+    )
+    tighter = dict(tight, min_full_senior_share="4/5", specialty_demand={s: 2 for s in SPECS[:12]})
+    row(
+        "tighter: 正高级 4/5, 2 per specialty × 12",
+        2000,
+        make_package(2000, rules=tighter, full_share=0.25),
+        True,
+    )
 
 
 if __name__ == "__main__":

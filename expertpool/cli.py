@@ -48,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("expertpool: 已中断", file=sys.stderr)
         return 130
+    finally:
+        from expertpool.runtime import close_all
+
+        close_all()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,11 +9,25 @@ from expertpool import schema
 from expertpool.db import check_connection, make_engine, make_session_factory
 from expertpool.errors import UserError
 
+# Engines opened for this command; closed when it ends, so no connection outlives it.
+_opened: list[Engine] = []
+
+
+def open_engine(url: str | None = None) -> Engine:
+    engine = make_engine(url)
+    _opened.append(engine)
+    return engine
+
+
+def close_all() -> None:
+    while _opened:
+        _opened.pop().dispose()
+
 
 def open_database(
     url: str | None = None, *, require_schema: bool = True
 ) -> tuple[Engine, sessionmaker[Session]]:
-    engine = make_engine(url)
+    engine = open_engine(url)
     check_connection(engine)
     if require_schema and not schema.is_current(engine):
         current = schema.current_revision(engine)

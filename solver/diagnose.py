@@ -17,7 +17,9 @@ from solver.rules import ALL, BY_ID
 MAX_PER_RULE = 10
 
 
-def _entry(rule: str, message: str, want: int | None = None, have: int | None = None) -> dict[str, Any]:
+def _entry(
+    rule: str, message: str, want: int | None = None, have: int | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {"rule": rule, "message": message}
     if want is not None:
         out["need"] = want
@@ -48,7 +50,12 @@ def supply_counts(pkg: Package) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if len(elig) < n:
         out.append(
-            _entry("eligibility", f"需要{n}名符合条件的专家，符合条件的专家只有{len(elig)}名{note}", n, len(elig))
+            _entry(
+                "eligibility",
+                f"需要{n}名符合条件的专家，符合条件的专家只有{len(elig)}名{note}",
+                n,
+                len(elig),
+            )
         )
     want = need(r.min_full_senior_share, n)
     have = sum(1 for e in elig if e.rank == "正高级")

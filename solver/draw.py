@@ -40,18 +40,21 @@ def draw_space(pkg: Package, excluded: Iterable[str] = ()) -> DrawSpace:
 class PanelOracle:
     """Exact answers to "can F ∪ {x} be completed to a compliant panel avoiding R?"."""
 
-    def __init__(self, space: DrawSpace, witness: Sequence[int], fixed: Sequence[int], workers: int):
+    def __init__(
+        self, space: DrawSpace, witness: Sequence[int], fixed: Sequence[int], workers: int
+    ):
         self.space = space
         self.system = space.system
         self.state = PartialState(self.system, fixed)
         self.witness: set[int] = {int(i) for i in witness}
         self.workers = workers
         self.solver_calls = 0
+        self.proven_out: list[int] = []
         self._fixed_in_model: list[tuple[int, int]] = [(i, 1) for i in fixed]
         self._applied = 0
 
     def surely_impossible(self, x: int) -> bool:
-        return self.state.surely_impossible(x)
+        return self.state.surely_impossible(x) or self.state.dominated(x, self.proven_out)
 
     def repair(self, x: int) -> bool:
         fixed = set(self.state.fixed)
@@ -84,6 +87,8 @@ class PanelOracle:
         return True
 
     def fix(self, x: int, member: bool) -> None:
+        if not member:  # every rejection is a proof, so it can dominate later candidates
+            self.proven_out.append(x)
         self.state.fix(x, member)
         self._fixed_in_model.append((x, 1 if member else 0))
 

@@ -30,8 +30,13 @@ def solver_info(started: float, **extra: Any) -> dict[str, Any]:
 
 
 def alternates_for(
-    pkg: Package, space: DrawSpace, members: Sequence[str], seed: str, workers: int,
-    *, excluded: Sequence[str] = (),
+    pkg: Package,
+    space: DrawSpace,
+    members: Sequence[str],
+    seed: str,
+    workers: int,
+    *,
+    excluded: Sequence[str] = (),
 ) -> tuple[list[str], list[str]]:
     """Alternates (seeded order) and uncovered members (sorted) for a drawn panel."""
     feat = space.feat
@@ -49,13 +54,24 @@ def draw_package(pkg: Package, seed: str, workers: int = 1) -> dict[str, Any]:
     members, space, stats = lex_first_panel(pkg, seed, workers)
     if members is None:
         return panel_dict(
-            pkg, seed, members=[], alternates=[], uncovered=[], diagnosis=diagnose(pkg),
-            solver_info=solver_info(started), status="infeasible",
+            pkg,
+            seed,
+            members=[],
+            alternates=[],
+            uncovered=[],
+            diagnosis=diagnose(pkg),
+            solver_info=solver_info(started),
+            status="infeasible",
         )
     alts, unc = alternates_for(pkg, space, members, seed, workers)
     return panel_dict(
-        pkg, seed, members=members, alternates=alts, uncovered=unc,
-        solver_info=solver_info(started), status="drawn",
+        pkg,
+        seed,
+        members=members,
+        alternates=alts,
+        uncovered=unc,
+        solver_info=solver_info(started),
+        status="drawn",
     )
 
 

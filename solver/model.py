@@ -75,9 +75,7 @@ def solve_feasibility(ctx: ModelContext, workers: int) -> np.ndarray | None:
     solver = make_solver(workers)
     status = solver.solve(ctx.model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        values = np.fromiter(
-            (solver.value(v) for v in ctx.x), dtype=np.int8, count=len(ctx.x)
-        )
+        values = np.fromiter((solver.value(v) for v in ctx.x), dtype=np.int8, count=len(ctx.x))
         return np.flatnonzero(values)
     if status == cp_model.INFEASIBLE:
         return None

@@ -182,9 +182,7 @@ def decode_json(data: bytes, what: str) -> Any:
 def _parse_rank(value: object, path: str) -> str:
     if value not in RANK_LEVEL:
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        raise PackageError(
-            f"{path}：未知职称级别“{shown}”（应为 {'/'.join(RANKS)}）", field=path
-        )
+        raise PackageError(f"{path}：未知职称级别“{shown}”（应为 {'/'.join(RANKS)}）", field=path)
     assert isinstance(value, str)
     return value
 
@@ -216,7 +214,9 @@ def _parse_meeting(raw: object) -> Meeting:
     if window is not None:
         arr = R.array(window, "meeting.window")
         if len(arr) != 2:
-            raise PackageError("meeting.window：应为[开始日期, 结束日期]两个日期", field="meeting.window")
+            raise PackageError(
+                "meeting.window：应为[开始日期, 结束日期]两个日期", field="meeting.window"
+            )
         first = _parse_date(arr[0], "meeting.window[0]")
         last = _parse_date(arr[1], "meeting.window[1]")
         if first > last:
@@ -295,9 +295,7 @@ def _parse_expert(raw: object, i: int) -> Expert:
     name = obj.get("name")
     name = "" if name is None else R.string(name, f"{p}.name", empty_ok=True)
     specs = R.array(obj.get("specialties", []), f"{p}.specialties")
-    specialties = tuple(
-        sorted({R.string(s, f"{p}.specialties[{j}]") for j, s in enumerate(specs)})
-    )
+    specialties = tuple(sorted({R.string(s, f"{p}.specialties[{j}]") for j, s in enumerate(specs)}))
     served_raw = R.array(obj.get("served", []), f"{p}.served")
     served = frozenset(
         R.integer(y, f"{p}.served[{j}]", minimum=1) for j, y in enumerate(served_raw)
@@ -343,7 +341,9 @@ def parse_package(data: bytes) -> Package:
     for i, raw in enumerate(R.array(R.require(top, "experts", "experts"), "experts")):
         expert = _parse_expert(raw, i)
         if expert.id in experts:
-            raise PackageError(f"experts[{i}].id：专家编号“{expert.id}”重复", field=f"experts[{i}].id")
+            raise PackageError(
+                f"experts[{i}].id：专家编号“{expert.id}”重复", field=f"experts[{i}].id"
+            )
         experts[expert.id] = expert
 
     applicants: dict[str, Applicant] = {}

@@ -93,7 +93,9 @@ def parse_panel(data: bytes) -> PanelFile:
         if not isinstance(doc.get(key), str):
             raise PackageError(f"{key}：缺少或不是字符串", field=key)
     if doc["status"] not in ("drawn", "infeasible"):
-        raise PackageError(f"status：未知状态“{doc['status']}”（应为 drawn/infeasible）", field="status")
+        raise PackageError(
+            f"status：未知状态“{doc['status']}”（应为 drawn/infeasible）", field="status"
+        )
     rec = doc.get("recusals", {})
     if not isinstance(rec, dict):
         raise PackageError("recusals：应为对象", field="recusals")

@@ -75,8 +75,14 @@ def replace_members(
                 }
             ]
             result = panel_dict(
-                pkg, panel.seed, members=[], alternates=[], uncovered=[], diagnosis=diagnosis,
-                solver_info=solver_info(started), status="infeasible",
+                pkg,
+                panel.seed,
+                members=[],
+                alternates=[],
+                uncovered=[],
+                diagnosis=diagnosis,
+                solver_info=solver_info(started),
+                status="infeasible",
             )
             result["replacements"] = history
             return result
@@ -89,8 +95,13 @@ def replace_members(
 
     uncovered = exact_uncovered(pkg, current, alternates)
     result = panel_dict(
-        pkg, panel.seed, members=current, alternates=alternates, uncovered=uncovered,
-        solver_info=solver_info(started), status="drawn",
+        pkg,
+        panel.seed,
+        members=current,
+        alternates=alternates,
+        uncovered=uncovered,
+        solver_info=solver_info(started),
+        status="drawn",
     )
     result["replacements"] = history
     return result

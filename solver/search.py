@@ -24,7 +24,9 @@ class Oracle(Protocol):
     def fix(self, x: int, member: bool) -> None: ...
 
 
-def lex_first(order: Iterable[int], size: int, oracle: Oracle, fixed: Iterable[int] = ()) -> list[int]:
+def lex_first(
+    order: Iterable[int], size: int, oracle: Oracle, fixed: Iterable[int] = ()
+) -> list[int]:
     """Greedy lex-first completion of `fixed` to `size` items; needs an initial witness."""
     chosen = list(fixed)
     for x in order:

@@ -133,7 +133,9 @@ def verify_package(pkg: Package, panel: PanelFile) -> Report:
             "结果文件对应本抽取包",
             "draw-format.md：instance_sha256 为抽取包文件字节的 SHA-256",
             same,
-            "抽取包哈希与会议编号一致" if same else "结果文件的 instance_sha256 或会议编号与抽取包不符",
+            "抽取包哈希与会议编号一致"
+            if same
+            else "结果文件的 instance_sha256 或会议编号与抽取包不符",
         )
     )
     if panel.status == "infeasible":
@@ -144,14 +146,17 @@ def verify_package(pkg: Package, panel: PanelFile) -> Report:
                 "draw-format.md：无合规评委会时 status 为 infeasible",
                 False,
                 "结果为无法抽取（infeasible），独立核验只能检查已抽出的评委会；"
-                + "诊断：" + "；".join(str(d.get("message", "")) for d in panel.raw.get("diagnosis", [])),
+                + "诊断："
+                + "；".join(str(d.get("message", "")) for d in panel.raw.get("diagnosis", [])),
             )
         )
         return report
     report.items += _rule_items(pkg, panel)
     report.items += _alternate_items(pkg, panel)
     want_unc = exact_uncovered(pkg, panel.members, panel.alternates)
-    unc_ok = sorted(panel.uncovered) == want_unc and list(panel.uncovered) == sorted(panel.uncovered)
+    unc_ok = sorted(panel.uncovered) == want_unc and list(panel.uncovered) == sorted(
+        panel.uncovered
+    )
     report.items.append(
         Item(
             "uncovered",
@@ -171,7 +176,8 @@ def verify_package(pkg: Package, panel: PanelFile) -> Report:
             "回避名单（recusals）准确",
             BY_ID["min_voters_share"].clause,
             rec_ok,
-            f"{len(want_rec)}名申报人有需回避的评委" + ("" if rec_ok else "；结果文件的回避名单与实际不符"),
+            f"{len(want_rec)}名申报人有需回避的评委"
+            + ("" if rec_ok else "；结果文件的回避名单与实际不符"),
         )
     )
     return report

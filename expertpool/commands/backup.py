@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from expertpool.db import check_connection, make_engine
+from expertpool.db import check_connection
+from expertpool.runtime import open_engine
 from expertpool.services import backup as svc
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    engine = make_engine()
+    engine = open_engine()
     check_connection(engine)
     size = svc.backup(engine, Path(args.file))
     print(f"已备份到 {args.file}（{size / 1024:.0f} KB）")
@@ -18,7 +19,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    engine = make_engine()
+    engine = open_engine()
     svc.restore(engine, Path(args.file))
     print(f"已从 {args.file} 恢复数据库")
     return 0

@@ -130,7 +130,9 @@ def register(sub: Any) -> None:
     r = sub.add_parser("replace", help="评委拒绝参加时按顺序由备选专家替换，必要时补抽")
     r.add_argument("package", metavar="PACKAGE.json")
     r.add_argument("panel", metavar="PANEL.json")
-    r.add_argument("--declined", required=True, metavar="E1,E2", help="拒绝参加的评委编号，逗号分隔")
+    r.add_argument(
+        "--declined", required=True, metavar="E1,E2", help="拒绝参加的评委编号，逗号分隔"
+    )
     r.add_argument("-o", "--output", metavar="NEW.json")
     r.add_argument("--workers", type=int, default=1, help="求解线程数（不影响结果）")
     r.set_defaults(func=cmd_replace)

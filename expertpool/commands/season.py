@@ -76,7 +76,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed")
     p.add_argument("-o", "--output")
     p.add_argument("--workers", type=int, default=1, help="CP-SAT 线程数（不影响结果）")
-    p.add_argument("--projections", metavar="DIR", help="把每个例会的投影数据包和结果写入此目录，便于逐个核验")
+    p.add_argument(
+        "--projections", metavar="DIR", help="把每个例会的投影数据包和结果写入此目录，便于逐个核验"
+    )
     p.set_defaults(func=cmd_season)
 
     p = sub.add_parser("verify-season", help="核验年度抽取结果（逐例会逐条规则，及年度规则）")
@@ -84,7 +86,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("plan", metavar="PLAN.json")
     p.set_defaults(func=cmd_verify_season)
 
-    p = sub.add_parser("export-season", help="从数据库导出某年的年度抽取文件（expertpool.season/1）")
+    p = sub.add_parser(
+        "export-season", help="从数据库导出某年的年度抽取文件（expertpool.season/1）"
+    )
     p.add_argument("year", type=int)
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_export_season)

@@ -24,7 +24,9 @@ class MinPerUnitKind(Rule):
             have = sum(1 for e in experts if e.unit_kind == kind)
             if have < want:
                 out.append(
-                    Violation(self.id, f"需要至少{want}名来自{kind}的评委，只有{have}名", want, have)
+                    Violation(
+                        self.id, f"需要至少{want}名来自{kind}的评委，只有{have}名", want, have
+                    )
                 )
         return out
 

@@ -24,9 +24,13 @@ class PanelSize(Rule):
             out.append(Violation(self.id, f"规定人数{n}不是不少于3的单数", need=3, have=n))
         distinct = len(set(members))
         if distinct != len(members):
-            out.append(Violation(self.id, f"名单中有重复的专家（{len(members)}人次，{distinct}人）"))
+            out.append(
+                Violation(self.id, f"名单中有重复的专家（{len(members)}人次，{distinct}人）")
+            )
         if distinct != n:
-            out.append(Violation(self.id, f"评委会应为{n}人，实际为{distinct}人", need=n, have=distinct))
+            out.append(
+                Violation(self.id, f"评委会应为{n}人，实际为{distinct}人", need=n, have=distinct)
+            )
         return out
 
     def add_to_model(self, ctx: Any) -> list[Any]:

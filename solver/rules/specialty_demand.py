@@ -24,7 +24,9 @@ class SpecialtyDemand(Rule):
             have = sum(1 for e in experts if spec in e.specialties)
             if have < want:
                 out.append(
-                    Violation(self.id, f"专业“{spec}”需要至少{want}名评委，只有{have}名", want, have)
+                    Violation(
+                        self.id, f"专业“{spec}”需要至少{want}名评委，只有{have}名", want, have
+                    )
                 )
         return out
 

@@ -104,7 +104,29 @@ class SeasonModel:
         for lit in self.rule_lit.values():
             self._set(lit, 1, 1)
 
-    def solve(self, workers: int, hint: dict[int, set[int]] | None = None) -> dict[int, set[int]] | None:
+    def solve_restricted(
+        self, workers: int, keep: dict[int, set[int]], hint: dict[int, set[int]] | None = None
+    ) -> dict[int, set[int]] | None:
+        """Solve with every free seat outside `keep` closed. A season found this way is a season
+        of the full model too; None here proves nothing (the caller then asks the full model)."""
+        closed = []
+        variables = self.model.proto.variables
+        for j, ctx in enumerate(self.ctx):
+            allowed = keep.get(j, set())
+            for i, v in enumerate(ctx.x):
+                dom = variables[v.index].domain
+                if i not in allowed and dom[0] == 0 and dom[1] == 1:
+                    dom[1] = 0
+                    closed.append(dom)
+        try:
+            return self.solve(workers, hint)
+        finally:
+            for dom in closed:
+                dom[1] = 1
+
+    def solve(
+        self, workers: int, hint: dict[int, set[int]] | None = None
+    ) -> dict[int, set[int]] | None:
         """A season assignment {meeting index: candidate indices}, or None when proven impossible."""
         self.model.clear_hints()
         for j, sel in (hint or {}).items():

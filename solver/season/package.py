@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from solver.errors import PackageError
-from solver.package import R, Package, _parse_expert, decode_json, parse_package
+from solver.package import Package, R, _parse_expert, decode_json, parse_package
 
 FORMAT = "expertpool.season/1"
 
@@ -59,14 +59,17 @@ def _prefixed(exc: PackageError, prefix: str) -> PackageError:
 def _window(obj: dict[str, Any], path: str) -> tuple[_dt.date, _dt.date]:
     arr = R.array(R.require(obj, "window", f"{path}.window"), f"{path}.window")
     if len(arr) != 2:
-        raise PackageError(f"{path}.window：应为[开始日期, 结束日期]两个日期", field=f"{path}.window")
+        raise PackageError(
+            f"{path}.window：应为[开始日期, 结束日期]两个日期", field=f"{path}.window"
+        )
     days = []
     for j, v in enumerate(arr):
         try:
             days.append(_dt.date.fromisoformat(R.string(v, f"{path}.window[{j}]")))
         except ValueError:
             raise PackageError(
-                f"{path}.window[{j}]：日期格式错误“{v}”（应为 YYYY-MM-DD）", field=f"{path}.window[{j}]"
+                f"{path}.window[{j}]：日期格式错误“{v}”（应为 YYYY-MM-DD）",
+                field=f"{path}.window[{j}]",
             ) from None
     if days[0] > days[1]:
         raise PackageError(f"{path}.window：开始日期晚于结束日期", field=f"{path}.window")
@@ -108,11 +111,15 @@ def parse_season(data: bytes) -> Season:
             raise PackageError(f"{p}.id：专家编号“{eid}”重复", field=f"{p}.id")
         for j, mid in enumerate(R.array(obj.get("pools", []), f"{p}.pools")):
             if mid not in meeting_objs:
-                raise PackageError(f"{p}.pools[{j}]：例会“{mid}”不在 meetings 中", field=f"{p}.pools[{j}]")
+                raise PackageError(
+                    f"{p}.pools[{j}]：例会“{mid}”不在 meetings 中", field=f"{p}.pools[{j}]"
+                )
             pools[mid].append(eid)
         for mid, years in served.items():
             if mid not in meeting_objs:
-                raise PackageError(f"{p}.served.{mid}：例会“{mid}”不在 meetings 中", field=f"{p}.served.{mid}")
+                raise PackageError(
+                    f"{p}.served.{mid}：例会“{mid}”不在 meetings 中", field=f"{p}.served.{mid}"
+                )
             for j, y in enumerate(R.array(years, f"{p}.served.{mid}")):
                 R.integer(y, f"{p}.served.{mid}[{j}]", minimum=1)
         experts[eid] = obj
@@ -126,7 +133,8 @@ def parse_season(data: bytes) -> Season:
             eid = cobj.get("expert")
             if eid not in experts:
                 raise PackageError(
-                    f"{p}.conflicts[{j}].expert：专家“{eid}”不在 experts 中", field=f"{p}.conflicts[{j}].expert"
+                    f"{p}.conflicts[{j}].expert：专家“{eid}”不在 experts 中",
+                    field=f"{p}.conflicts[{j}].expert",
                 )
         members = set(pools[mid])
         doc = {
@@ -140,8 +148,10 @@ def parse_season(data: bytes) -> Season:
             },
             "rules": R.require(obj, "rules", f"{p}.rules"),
             "experts": [
-                {**{k: v for k, v in experts[eid].items() if k not in ("pools", "served")},
-                 "served": sorted(experts[eid].get("served", {}).get(mid, []))}
+                {
+                    **{k: v for k, v in experts[eid].items() if k not in ("pools", "served")},
+                    "served": sorted(experts[eid].get("served", {}).get(mid, [])),
+                }
                 for eid in sorted(members)
             ],
             "applicants": obj.get("applicants", []),

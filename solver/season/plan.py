@@ -32,8 +32,15 @@ def seat_key(seed: str, season_sha: str, meeting: str, expert: str) -> bytes:
 class SeasonSearch:
     """Fixed seats, refused seats and the current witness season, over the active meetings."""
 
-    def __init__(self, season: Season, spaces: list[DrawSpace], model: SeasonModel,
-                 active: list[int], witness: dict[int, set[int]], workers: int) -> None:
+    def __init__(
+        self,
+        season: Season,
+        spaces: list[DrawSpace],
+        model: SeasonModel,
+        active: list[int],
+        witness: dict[int, set[int]],
+        workers: int,
+    ) -> None:
         self.season = season
         self.spaces = spaces
         self.model = model
@@ -47,6 +54,7 @@ class SeasonSearch:
             for j in active
         }
         self.solver_calls = 0
+        self.samples: dict[int, set[int]] = {}
 
     def _id(self, j: int, i: int) -> str:
         return self.spaces[j].feat.ids[i]
@@ -84,7 +92,11 @@ class SeasonSearch:
                     return True
         self.model.set_seat(j, i, 1, 1)
         self.solver_calls += 1
-        found = self.model.solve(self.workers, hint=self.witness)
+        keep = {k: self.samples.get(k, set()) | self.witness.get(k, set()) for k in self.active}
+        keep[j] = keep[j] | {i}
+        found = self.model.solve_restricted(self.workers, keep, hint=self.witness)
+        if found is None:
+            found = self.model.solve(self.workers, hint=self.witness)
         self.model.set_seat(j, i, 0, 1)
         if found is None:
             return False
@@ -97,16 +109,14 @@ class SeasonSearch:
         if seated:
             self.fixed_at[self._id(j, i)].add(j)
 
-    def run(self, seed: str) -> dict[int, list[int]]:
-        pairs = [
-            (seat_key(seed, self.season.sha256, self.season.meetings[j].id, eid), j, i)
-            for j in self.active
-            for i, eid in enumerate(self.spaces[j].feat.ids)
-        ]
-        pairs.sort()
+    def run(
+        self, order: list[tuple[int, int]], samples: dict[int, set[int]]
+    ) -> dict[int, list[int]]:
+        self.samples = samples
+        pairs = order
         chosen: dict[int, list[int]] = {j: [] for j in self.active}
         full = 0
-        for _key, j, i in pairs:
+        for j, i in pairs:
             if full == len(self.active):
                 break
             if len(chosen[j]) >= self.spaces[j].feat.n:
@@ -123,8 +133,33 @@ class SeasonSearch:
         return chosen
 
 
-def _competition(season: Season, model: SeasonModel, spaces: list[DrawSpace], drawn: list[int],
-                 j: int) -> dict[str, Any]:
+def sample_candidates(
+    space: DrawSpace, order: list[int], extra: set[int] = frozenset()
+) -> set[int]:
+    """A small candidate set, in the given order, that is likely to hold a compliant panel:
+    six times the seats, and at least three times every lower bound of the count rules."""
+    system = space.system
+    n = space.feat.n
+    want = max(6 * n, 60)
+    keep = set(extra)
+    keep.update(order[:want])
+    need = 3 * system.lo
+    if len(need):
+        have = system.A[sorted(keep)].sum(axis=0, dtype="int64") if keep else need * 0
+        short = need > have
+        for i in order[want:]:
+            if not short.any():
+                break
+            if (system.A[i].astype(bool) & short).any():
+                keep.add(i)
+                have = have + system.A[i]
+                short = need > have
+    return keep
+
+
+def _competition(
+    season: Season, model: SeasonModel, spaces: list[DrawSpace], drawn: list[int], j: int
+) -> dict[str, Any]:
     """Why meeting j, feasible alone, cannot join the drawn meetings: a minimal core."""
     model.free_all()
     others = [k for k in drawn if k != j]
@@ -160,7 +195,9 @@ def _competition(season: Season, model: SeasonModel, spaces: list[DrawSpace], dr
         f"例会{season.meetings[j].id}单独可以抽取，但与例会{names}同时抽取时无法满足（{text}）："
         f"共同候选专家{len(contested)}名，其中正高级{len(set(contested) & full)}名"
     )
-    seats = season.meetings[j].pkg.rules.panel_size + sum(season.meetings[k].pkg.rules.panel_size for k in rivals)
+    seats = season.meetings[j].pkg.rules.panel_size + sum(
+        season.meetings[k].pkg.rules.panel_size for k in rivals
+    )
     pool = set(ids).union(*(spaces[k].feat.ids for k in rivals))
     return {
         "rule": rule,
@@ -173,36 +210,63 @@ def _competition(season: Season, model: SeasonModel, spaces: list[DrawSpace], dr
     }
 
 
+def seat_order(
+    season: Season, spaces: list[DrawSpace], seed: str, active: list[int]
+) -> list[tuple[int, int]]:
+    """Every (meeting, candidate) seat of the active meetings, in the seeded order."""
+    keyed = [
+        (seat_key(seed, season.sha256, season.meetings[j].id, eid), j, i)
+        for j in active
+        for i, eid in enumerate(spaces[j].feat.ids)
+    ]
+    keyed.sort()
+    return [(j, i) for _key, j, i in keyed]
+
+
+def _solve(
+    model: SeasonModel, samples: dict[int, set[int]], workers: int
+) -> dict[int, set[int]] | None:
+    """A season on the sampled candidates if there is one (fast), else on all of them (exact)."""
+    found = model.solve_restricted(workers, samples)
+    return found if found is not None else model.solve(workers)
+
+
 def plan_season(season: Season, seed: str, workers: int = 1) -> dict[str, Any]:
     started = time.perf_counter()
     ms = season.meetings
     spaces = [draw_space(m.pkg) for m in ms]
-    alone = []
-    for j, m in enumerate(ms):
-        feat = spaces[j].feat
-        ok = feat.m >= feat.n and initial_witness(spaces[j], [], workers) is not None
-        spaces[j].ctx = None  # the single-meeting model is not needed any more
-        alone.append(ok)
     model = SeasonModel(season, spaces)
+    possible = [j for j in range(len(ms)) if spaces[j].feat.m >= spaces[j].feat.n]
+    order = seat_order(season, spaces, seed, possible)
+    per_meeting: dict[int, list[int]] = {j: [] for j in possible}
+    for j, i in order:
+        per_meeting[j].append(i)
+    samples = {j: sample_candidates(spaces[j], per_meeting[j]) for j in possible}
     # The meetings to draw: all that can be drawn alone, unless they compete; then, in
     # priority order (window start, id), each meeting that still fits beside those before it.
-    candidates = [j for j in range(len(ms)) if alone[j]]
-    model.set_active(candidates)
-    witness = model.solve(workers) if candidates else {}
-    if witness is None:
-        drawn: list[int] = []
+    model.set_active(possible)
+    witness = _solve(model, samples, workers) if possible else {}
+    if witness is not None:
+        alone = set(possible)  # a joint season proves each meeting feasible alone
+        drawn = list(possible)
+    else:
+        alone = {j for j in possible if initial_witness(spaces[j], [], workers) is not None}
+        for j in possible:
+            spaces[j].ctx = None  # the single-meeting models are not needed any more
+        drawn = []
         witness = {}
-        for j in candidates:
+        for j in sorted(alone):
             model.set_active([*drawn, j])
-            found = model.solve(workers)
+            found = _solve(model, samples, workers)
             if found is not None:
                 drawn.append(j)
                 witness = found
         model.set_active(drawn)
-    else:
-        drawn = candidates
-    search = SeasonSearch(season, spaces, model, drawn, {j: set(witness.get(j, set())) for j in drawn}, workers)
-    chosen = search.run(seed)
+        order = [(j, i) for j, i in order if j in set(drawn)]
+    search = SeasonSearch(
+        season, spaces, model, drawn, {j: set(witness.get(j, set())) for j in drawn}, workers
+    )
+    chosen = search.run(order, samples)
     seats_of: dict[str, set[int]] = defaultdict(set)
     for j, sel in chosen.items():
         for i in sel:
@@ -213,24 +277,43 @@ def plan_season(season: Season, seed: str, workers: int = 1) -> dict[str, Any]:
         if j in chosen:
             members = sorted(spaces[j].feat.ids[i] for i in chosen[j])
             blocked = [
-                e for e in spaces[j].feat.ids
+                e
+                for e in spaces[j].feat.ids
                 if e not in members and search._season_blocked(e, j, seats_of)
             ]
             alts, unc = alternates_for(m.pkg, spaces[j], members, seed, workers, excluded=blocked)
-            panels[m.id] = panel_dict(m.pkg, seed, members=members, alternates=alts, uncovered=unc,
-                                      solver_info=info, status="drawn")
+            panels[m.id] = panel_dict(
+                m.pkg,
+                seed,
+                members=members,
+                alternates=alts,
+                uncovered=unc,
+                solver_info=info,
+                status="drawn",
+            )
         else:
-            diag = diagnose(m.pkg) if not alone[j] else [_competition(season, model, spaces, drawn, j)]
-            panels[m.id] = panel_dict(m.pkg, seed, members=[], alternates=[], uncovered=[],
-                                      diagnosis=diag, solver_info=info, status="infeasible")
+            diag = (
+                [_competition(season, model, spaces, drawn, j)] if j in alone else diagnose(m.pkg)
+            )
+            panels[m.id] = panel_dict(
+                m.pkg,
+                seed,
+                members=[],
+                alternates=[],
+                uncovered=[],
+                diagnosis=diag,
+                solver_info=info,
+                status="infeasible",
+            )
     return {
         "format": PLAN_FORMAT,
         "year": season.year,
         "seed": seed,
         "season_sha256": season.sha256,
         "panels": dict(sorted(panels.items())),
-        "solver": solver_info(started, solver_calls=search.solver_calls, meetings=len(ms),
-                              drawn=len(chosen)),
+        "solver": solver_info(
+            started, solver_calls=search.solver_calls, meetings=len(ms), drawn=len(chosen)
+        ),
     }
 
 

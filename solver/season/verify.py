@@ -20,6 +20,7 @@ from solver.verify import verify_panel
 class SeasonReport:
     meetings: dict[str, Any] = field(default_factory=dict)  # meeting id → solver.verify.Report
     season: list[dict[str, Any]] = field(default_factory=list)
+    infeasible: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # id → diagnosis
 
     @property
     def ok(self) -> bool:
@@ -30,6 +31,9 @@ class SeasonReport:
         for mid, report in self.meetings.items():
             lines.append(f"== 例会 {mid}")
             lines.append(report.text())
+        for mid, diagnosis in self.infeasible.items():
+            lines.append(f"== 例会 {mid}：无法抽取（不计入合规判断）")
+            lines.extend(f"  {d.get('message', '')}" for d in diagnosis)
         lines.append("== 年度规则")
         for item in self.season:
             lines.append(f"{'通过' if item['ok'] else '不通过'}  {item['rule']}：{item['message']}")
@@ -53,19 +57,25 @@ def season_checks(season: Season, members: dict[str, list[str]]) -> list[dict[st
                     clashes.append(f"{e}（{mids[a]}与{mids[b]}）")
         if season.max_panels is not None and len(mids) > season.max_panels:
             over.append(f"{e}（{len(mids)}个）")
-    items = [{
-        "rule": "season_overlap",
-        "ok": not clashes,
-        "message": "没有专家同时参加时间重叠的两个评委会" if not clashes
-        else "以下专家被安排在时间重叠的评委会：" + "、".join(clashes),
-    }]
+    items = [
+        {
+            "rule": "season_overlap",
+            "ok": not clashes,
+            "message": "没有专家同时参加时间重叠的两个评委会"
+            if not clashes
+            else "以下专家被安排在时间重叠的评委会：" + "、".join(clashes),
+        }
+    ]
     cap = season.max_panels
-    items.append({
-        "rule": "max_panels_per_expert",
-        "ok": not over,
-        "message": (f"每名专家至多参加{cap}个评委会" if cap is not None else "未设上限")
-        if not over else f"以下专家超过{cap}个评委会：" + "、".join(over),
-    })
+    items.append(
+        {
+            "rule": "max_panels_per_expert",
+            "ok": not over,
+            "message": (f"每名专家至多参加{cap}个评委会" if cap is not None else "未设上限")
+            if not over
+            else f"以下专家超过{cap}个评委会：" + "、".join(over),
+        }
+    )
     return items
 
 
@@ -83,9 +93,11 @@ def verify_plan(season_bytes: bytes, plan_bytes: bytes) -> SeasonReport:
         panel = panels.get(m.id)
         if panel is None:
             raise PackageError(f"panels.{m.id}：缺少该例会的结果", field=f"panels.{m.id}")
+        if isinstance(panel, dict) and panel.get("status") == "infeasible":
+            report.infeasible[m.id] = list(panel.get("diagnosis") or [])
+            continue
         data = json.dumps(panel, ensure_ascii=False).encode("utf-8")
         report.meetings[m.id] = verify_panel(m.projection, data)
-        if panel.get("status") == "drawn":
-            members[m.id] = list(panel.get("members", []))
+        members[m.id] = list(panel.get("members", []))
     report.season = season_checks(season, members)
     return report

@@ -24,7 +24,9 @@ def lex_first_panel(pkg: Package, seed: str) -> list[str] | None:
     return None
 
 
-def best_alternates(pkg: Package, seed: str, members: list[str]) -> tuple[list[str], list[str], int]:
+def best_alternates(
+    pkg: Package, seed: str, members: list[str]
+) -> tuple[list[str], list[str], int]:
     """(lex-first max-coverage alternates, uncovered, max coverage)."""
     order = seeded_order(seed, pkg.instance_sha256, eligible_ids(pkg))
     xs = [e for e in order if e not in members]

@@ -42,13 +42,19 @@ def test_supply_counts_name_each_shortage() -> None:
         experts,
         panel_size=3,
         min_rank="副高级",
-        rules={"max_per_unit": 1, "max_consecutive_years": 2, "specialty_demand": {"暖通": 1},
-               "min_specialist_voters": 1},
+        rules={
+            "max_per_unit": 1,
+            "max_consecutive_years": 2,
+            "specialty_demand": {"暖通": 1},
+            "min_specialist_voters": 1,
+        },
         applicants=[applicant("A1", "U7", "给排水")],
     )
     result = draw(data, "d")
     rules = _rules(result)
-    assert "eligibility" in rules and "specialty_demand" in rules and "min_specialist_voters" in rules
+    assert (
+        "eligibility" in rules and "specialty_demand" in rules and "min_specialist_voters" in rules
+    )
     assert any("连续任职" in d["message"] for d in result["diagnosis"])
     assert_independently_valid(data, result)
 
@@ -78,7 +84,8 @@ def test_assumption_core_is_minimal() -> None:
 def _replace_pool() -> bytes:
     experts = [expert(f"E{i}", f"U{i % 4}", "正高级" if i % 2 else "副高级") for i in range(10)]
     return package(
-        experts, panel_size=5,
+        experts,
+        panel_size=5,
         rules={"alternates": 2, "max_per_unit": 2, "min_full_senior_share": "1/2"},
     )
 
@@ -88,9 +95,11 @@ def test_replace_by_alternate_then_redraw() -> None:
     panel = draw(data, "r")
     members = panel["members"]
     one = replace(data, json.dumps(panel).encode(), [members[0]])
-    assert one["replacements"] == [
-        {"declined": members[0], "by": panel["alternates"][0], "how": "alternate"}
-    ] or one["replacements"][0]["by"] in panel["alternates"]
+    assert (
+        one["replacements"]
+        == [{"declined": members[0], "by": panel["alternates"][0], "how": "alternate"}]
+        or one["replacements"][0]["by"] in panel["alternates"]
+    )
     assert members[0] not in one["members"] and len(one["members"]) == 5
     assert_independently_valid(data, one)
     many = replace(data, json.dumps(panel).encode(), members[:4])

@@ -15,7 +15,9 @@ from tests.solver.builders import random_doc, to_bytes
 from tests.solver.conftest import assert_independently_valid
 
 
-@settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=120, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 @given(st.integers(min_value=0, max_value=2**32 - 1), st.sampled_from(["a", "seed-2", "七"]))
 def test_draw_matches_brute_force(case: int, seed: str) -> None:
     data = to_bytes(random_doc(random.Random(case)))

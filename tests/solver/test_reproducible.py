@@ -32,9 +32,14 @@ def medium_package() -> bytes:
     ]
     apps = [applicant(f"A{j:03d}", f"U{rng.randrange(40)}", rng.choice(specs)) for j in range(60)]
     rules = {
-        "alternates": 5, "min_full_senior_share": "1/2", "max_per_unit": 3,
-        "min_per_unit_kind": {"企业": 3}, "specialty_demand": {s: 2 for s in specs},
-        "recuse_same_unit": True, "min_voters_share": "2/3", "min_specialist_voters": 1,
+        "alternates": 5,
+        "min_full_senior_share": "1/2",
+        "max_per_unit": 3,
+        "min_per_unit_kind": {"企业": 3},
+        "specialty_demand": {s: 2 for s in specs},
+        "recuse_same_unit": True,
+        "min_voters_share": "2/3",
+        "min_specialist_voters": 1,
         "max_consecutive_years": 3,
     }
     return package(experts, rules=rules, applicants=apps, panel_size=15, min_rank="副高级")
@@ -63,9 +68,23 @@ def test_across_processes(tmp_path: Path) -> None:
     for i, workers in enumerate(("1", "2")):
         out = tmp_path / f"panel{i}.json"
         proc = subprocess.run(
-            [sys.executable, "-m", "expertpool.cli", "draw", str(pkg), "--seed", "跨进程",
-             "-o", str(out), "--workers", workers],
-            capture_output=True, text=True, timeout=120, check=False,
+            [
+                sys.executable,
+                "-m",
+                "expertpool.cli",
+                "draw",
+                str(pkg),
+                "--seed",
+                "跨进程",
+                "-o",
+                str(out),
+                "--workers",
+                workers,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert proc.returncode == 0, proc.stderr
         outs.append(json.loads(out.read_text(encoding="utf-8")))

@@ -32,47 +32,64 @@ E = expert
 CASES: dict[str, dict[str, Any]] = {
     "panel_size": dict(
         experts=[E("E1"), E("E2"), E("E3"), E("E4")],
-        good=["E1", "E2", "E3"], bad=["E1", "E2", "E3", "E4"],
+        good=["E1", "E2", "E3"],
+        bad=["E1", "E2", "E3", "E4"],
     ),
     "eligibility": dict(
         experts=[E("E1"), E("E2"), E("E3"), E("E4", rank="中级")],
-        min_rank="副高级", good=["E1", "E2", "E3"], bad=["E1", "E2", "E4"],
+        min_rank="副高级",
+        good=["E1", "E2", "E3"],
+        bad=["E1", "E2", "E4"],
     ),
     "max_consecutive_years": dict(
         experts=[E("E1"), E("E2"), E("E3"), E("E4", served=(2022, 2023))],
-        rules={"max_consecutive_years": 2}, good=["E1", "E2", "E3"], bad=["E1", "E2", "E4"],
+        rules={"max_consecutive_years": 2},
+        good=["E1", "E2", "E3"],
+        bad=["E1", "E2", "E4"],
     ),
     "min_full_senior_share": dict(
         experts=[E("E1"), E("E2"), E("E3", rank="副高级"), E("E4", rank="副高级")],
-        rules={"min_full_senior_share": "1/2"}, good=["E1", "E2", "E3"], bad=["E1", "E3", "E4"],
+        rules={"min_full_senior_share": "1/2"},
+        good=["E1", "E2", "E3"],
+        bad=["E1", "E3", "E4"],
     ),
     "max_per_unit": dict(
         experts=[E("E1", "U1"), E("E2", "U1"), E("E3", "U2"), E("E4", "U1")],
-        rules={"max_per_unit": 2}, good=["E1", "E2", "E3"], bad=["E1", "E2", "E4"],
+        rules={"max_per_unit": 2},
+        good=["E1", "E2", "E3"],
+        bad=["E1", "E2", "E4"],
     ),
     "min_per_unit_kind": dict(
         experts=[E("E1", kind="企业"), E("E2", kind="高校"), E("E3"), E("E4")],
-        rules={"min_per_unit_kind": {"企业": 1}}, good=["E1", "E2", "E3"], bad=["E2", "E3", "E4"],
+        rules={"min_per_unit_kind": {"企业": 1}},
+        good=["E1", "E2", "E3"],
+        bad=["E2", "E3", "E4"],
     ),
     "specialty_demand": dict(
         experts=[E("E1", specs=("给排水",)), E("E2"), E("E3"), E("E4")],
-        rules={"specialty_demand": {"给排水": 1}}, good=["E1", "E2", "E3"], bad=["E2", "E3", "E4"],
+        rules={"specialty_demand": {"给排水": 1}},
+        good=["E1", "E2", "E3"],
+        bad=["E2", "E3", "E4"],
     ),
     "min_voters_share": dict(
         experts=[E("E1", "U1"), E("E2", "U1"), E("E3", "U2"), E("E4", "U3")],
         applicants=[applicant("A1", "U1")],
         rules={"min_voters_share": "2/3", "recuse_same_unit": True},
-        good=["E1", "E3", "E4"], bad=["E1", "E2", "E3"],
+        good=["E1", "E3", "E4"],
+        bad=["E1", "E2", "E3"],
     ),
     "min_specialist_voters": dict(
         experts=[
-            E("E1", "U1", specs=("给排水",)), E("E2", "U2", specs=("给排水",)), E("E3", "U3"),
+            E("E1", "U1", specs=("给排水",)),
+            E("E2", "U2", specs=("给排水",)),
+            E("E3", "U3"),
             E("E4", "U4"),
         ],
         applicants=[applicant("A1", "U9", "给排水")],
         conflicts=[{"expert": "E2", "applicant": "A1", "reason": "近亲属"}],
         rules={"min_specialist_voters": 1},
-        good=["E1", "E3", "E4"], bad=["E2", "E3", "E4"],
+        good=["E1", "E3", "E4"],
+        bad=["E2", "E3", "E4"],
     ),
 }
 
@@ -87,8 +104,11 @@ def test_registry_in_contract_order() -> None:
 def test_rule_alone(rule_id: str) -> None:
     case = CASES[rule_id]
     data = package(
-        case["experts"], rules=case.get("rules"), applicants=case.get("applicants"),
-        conflicts=case.get("conflicts"), min_rank=case.get("min_rank", "中级"),
+        case["experts"],
+        rules=case.get("rules"),
+        applicants=case.get("applicants"),
+        conflicts=case.get("conflicts"),
+        min_rank=case.get("min_rank", "中级"),
     )
     pkg = parse_package(data)
     rule = BY_ID[rule_id]
@@ -109,3 +129,11 @@ def test_check_reports_numbers() -> None:
     )
     (v,) = BY_ID["min_full_senior_share"].check(parse_package(data), ["E1", "E2", "E3"])
     assert (v.need, v.have) == (2, 1) and "2" in v.message
+
+
+def test_verify_and_rules_do_not_import_ortools() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, solver.verify, solver.defaults; assert 'ortools' not in sys.modules"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -1,0 +1,789 @@
+"""Panels (参会评委): draw, decline, seal, no-shows, replay and verification of one meeting.
+
+A panel row keeps the exact package bytes the draw read (`package_json`), the seed, and the
+current `expertpool.panel/1` result (`result_json`). The first result of the draw is kept
+inside the result under the extra key ``original`` (the contract allows extra fields), so a
+replay compares against what was drawn, not what declines made of it.
+
+Nothing changes a sealed panel: every mutating function here refuses it with one message.
+Recording a no-show after the meeting is the one exception — it records attendance, not the
+composition of the panel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from expertpool.errors import UserError
+from expertpool.models import Expert, Meeting, Panel, PanelSeat, ServiceRecord, utcnow
+from expertpool.models.enums import RANKS, UNIT_KINDS
+from expertpool.services import audit
+from expertpool.services.packages import (
+    applicant_specialty_counts,
+    build_package,
+    effective_rules,
+    package_bytes,
+)
+from solver.defaults import default_rules
+from solver.engine import draw, replace, verify
+from solver.errors import PackageError
+from solver.verify import Report
+
+SEALED_MESSAGE = "评委名单已锁定，不能再作任何修改"
+MAX_REASON_CHARS = 200
+DECLINE_HOW = {"alternate": "由备选专家递补", "redraw": "重新抽取补足"}
+
+
+# ---------------------------------------------------------------------------
+# Reading panels
+# ---------------------------------------------------------------------------
+
+
+def current_panel(session: Session, meeting: Meeting) -> Panel | None:
+    """The meeting's latest panel that is not void (drawn, infeasible or sealed)."""
+    return session.scalars(
+        select(Panel)
+        .where(Panel.meeting_id == meeting.id, Panel.status != "void")
+        .order_by(Panel.id.desc())
+        .limit(1)
+    ).first()
+
+
+def meeting_panels(session: Session, meeting: Meeting) -> list[Panel]:
+    """Every panel of the meeting, newest first (void ones included, for the record)."""
+    return list(
+        session.scalars(
+            select(Panel).where(Panel.meeting_id == meeting.id).order_by(Panel.id.desc())
+        )
+    )
+
+
+def get_panel(session: Session, panel_id: int) -> Panel:
+    panel = session.get(Panel, panel_id)
+    if panel is None:
+        raise UserError("评委名单不存在", field="panel")
+    return panel
+
+
+def result_of(panel: Panel) -> dict[str, Any]:
+    return json.loads(panel.result_json)
+
+
+def package_of(panel: Panel) -> bytes:
+    """The exact bytes the draw read (their SHA-256 is the result's instance_sha256)."""
+    return panel.package_json.encode("utf-8")
+
+
+def result_bytes(panel: Panel) -> bytes:
+    return panel.result_json.encode("utf-8")
+
+
+def _dump(result: dict[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False, indent=1) + "\n"
+
+
+def is_confidential(meeting: Meeting, today: date) -> bool:
+    """Before the meeting's last day a panel is seen only by its office and regulators."""
+    return today <= meeting.window_end
+
+
+def log_view(
+    session: Session, panel: Panel, username: str, role: str, what: str = "评委名单"
+) -> None:
+    """Every view of a panel is an audit event (who, when, what)."""
+    audit.record(
+        session,
+        username,
+        role,
+        "panel_view",
+        panel.meeting.code,
+        {"panel": panel.id, "what": what},
+    )
+
+
+def log_export(session: Session, panel: Panel, username: str, role: str, what: str) -> None:
+    audit.record(
+        session,
+        username,
+        role,
+        "panel_export",
+        panel.meeting.code,
+        {"panel": panel.id, "what": what},
+    )
+
+
+def _refuse_sealed(panel: Panel | None) -> None:
+    if panel is not None and panel.status == "sealed":
+        raise UserError(SEALED_MESSAGE, field="panel")
+
+
+def refuse_if_sealed(session: Session, meeting: Meeting) -> None:
+    """Applicants, conflicts and rules of a meeting whose panel is sealed no longer change."""
+    _refuse_sealed(current_panel(session, meeting))
+
+
+# ---------------------------------------------------------------------------
+# Drawing
+# ---------------------------------------------------------------------------
+
+
+def _add_seats(session: Session, panel: Panel, result: dict[str, Any]) -> None:
+    codes = [*result.get("members", []), *result.get("alternates", [])]
+    ids = {
+        code: eid
+        for code, eid in session.execute(
+            select(Expert.code, Expert.id).where(Expert.code.in_(codes))
+        )
+    }
+    for pos, code in enumerate(sorted(result.get("members", []))):
+        panel.seats.append(PanelSeat(expert_id=ids[code], role="member", position=pos))
+    for pos, code in enumerate(result.get("alternates", [])):
+        panel.seats.append(PanelSeat(expert_id=ids[code], role="alternate", position=pos))
+
+
+def _original(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "status": result["status"],
+        "members": list(result["members"]),
+        "alternates": list(result["alternates"]),
+        "uncovered": list(result["uncovered"]),
+    }
+
+
+def _store_draw(
+    session: Session,
+    meeting: Meeting,
+    data: bytes,
+    result: dict[str, Any],
+    username: str,
+    role: str,
+    *,
+    how: str,
+) -> Panel:
+    previous = current_panel(session, meeting)
+    _refuse_sealed(previous)
+    if previous is not None:
+        previous.status = "void"
+    result = dict(result)
+    result["original"] = _original(result)
+    panel = Panel(
+        meeting_id=meeting.id,
+        status="drawn" if result["status"] == "drawn" else "infeasible",
+        seed=str(result["seed"]),
+        instance_sha256=hashlib.sha256(data).hexdigest(),
+        package_json=data.decode("utf-8"),
+        result_json=_dump(result),
+        drawn_by=username,
+        drawn_at=utcnow(),
+    )
+    panel.meeting = meeting
+    session.add(panel)
+    _add_seats(session, panel, result)
+    session.flush()
+    audit.record(
+        session,
+        username,
+        role,
+        "draw" if how == "single" else "season_draw",
+        meeting.code,
+        {
+            "panel": panel.id,
+            "seed": panel.seed,
+            "instance_sha256": panel.instance_sha256,
+            "status": result["status"],
+            "how": how,
+            "voided": previous.id if previous is not None else None,
+        },
+    )
+    return panel
+
+
+def draw_meeting(
+    session: Session, meeting: Meeting, username: str, role: str, workers: int = 1
+) -> Panel:
+    """Draw the meeting's panel with a fresh `secrets` seed; an unsealed earlier draw is voided."""
+    refuse_if_sealed(session, meeting)
+    data = package_bytes(build_package(session, meeting))
+    seed = secrets.token_hex(8)
+    try:
+        result = draw(data, seed, workers)
+    except PackageError as exc:
+        raise UserError(f"抽取数据有误：{exc.message}", field="package") from exc
+    return _store_draw(session, meeting, data, result, username, role, how="single")
+
+
+# ---------------------------------------------------------------------------
+# Declines, seal, no-shows
+# ---------------------------------------------------------------------------
+
+
+def _clean_reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError(f"请填写{what}", field="reason")
+    if len(reason) > MAX_REASON_CHARS:
+        raise UserError(f"{what}不能超过{MAX_REASON_CHARS}个字符", field="reason")
+    return reason
+
+
+def _seat(panel: Panel, code: str, role: str, state: str = "active") -> PanelSeat | None:
+    for seat in panel.seats:
+        if seat.expert.code == code and seat.role == role and seat.state == state:
+            return seat
+    return None
+
+
+@dataclass(frozen=True)
+class DeclineOutcome:
+    declined: str
+    by: str | None  # None when the panel could not be completed (status infeasible)
+    how: str | None  # alternate | redraw
+    message: str
+
+
+def decline(
+    session: Session,
+    panel: Panel,
+    expert_code: str,
+    reason: str,
+    username: str,
+    role: str,
+    workers: int = 1,
+) -> DeclineOutcome:
+    """A member declines: the contract's replacement (first fitting alternate, else redraw)."""
+    _refuse_sealed(panel)
+    if panel.status != "drawn":
+        raise UserError("只能对已抽出的评委名单登记请辞", field="panel")
+    reason = _clean_reason(reason, "请辞理由")
+    seat = _seat(panel, expert_code, "member")
+    if seat is None:
+        raise UserError(f"“{expert_code}”不是本评委会的在任评委", field="expert")
+    old = result_of(panel)
+    try:
+        new = replace(package_of(panel), result_bytes(panel), [expert_code], workers)
+    except PackageError as exc:
+        raise UserError(f"无法办理请辞：{exc.message}", field="expert") from exc
+    new["original"] = old.get("original") or _original(old)
+    now = utcnow()
+    seat.state = "declined"
+    seat.reason = reason
+    seat.changed_at = now
+    history = new.get("replacements", [])
+    step = history[-1] if history and history[-1].get("declined") == expert_code else None
+    if new["status"] != "drawn":
+        panel.status = "infeasible"
+        by = how = None
+        message = (
+            f"{seat.expert.name}（{expert_code}）请辞后，没有备选专家可递补，"
+            "保留其余评委也无法补抽出合规的评委会；按规定应重新组建评委会（请重新抽取）"
+        )
+    else:
+        by = step["by"] if step else None
+        how = step["how"] if step else None
+        codes_to_ids = dict(
+            session.execute(
+                select(Expert.code, Expert.id).where(Expert.code.in_(new["members"]))
+            ).all()
+        )
+        active_members = {
+            s.expert.code for s in panel.seats if s.role == "member" and s.state == "active"
+        }
+        for code in new["members"]:
+            if code in active_members:
+                continue
+            alt = _seat(panel, code, "alternate")
+            if alt is not None:
+                alt.state = "used"
+                alt.changed_at = now
+                alt.reason = f"递补{expert_code}"
+            panel.seats.append(
+                PanelSeat(
+                    expert_id=codes_to_ids[code],
+                    role="member",
+                    position=seat.position,
+                    reason=f"{DECLINE_HOW.get(how or '', '递补')}（替换{expert_code}）",
+                    changed_at=now,
+                )
+            )
+        replacement = session.scalar(select(Expert).where(Expert.code == by)) if by else None
+        who = f"{replacement.name}（{by}）" if replacement else (by or "")
+        message = f"已登记{seat.expert.name}（{expert_code}）请辞，{DECLINE_HOW.get(how or '', '递补')}：{who}"
+    panel.result_json = _dump(new)
+    session.flush()
+    audit.record(
+        session,
+        username,
+        role,
+        "panel_decline",
+        panel.meeting.code,
+        {"panel": panel.id, "expert": expert_code, "reason": reason, "by": by, "how": how},
+    )
+    return DeclineOutcome(expert_code, by, how, message)
+
+
+def seal(session: Session, panel: Panel, username: str, role: str) -> Panel:
+    """Lock the panel; each active member's year of service is recorded (for rotation)."""
+    _refuse_sealed(panel)
+    if panel.status != "drawn":
+        raise UserError("只有已抽出的评委名单才能锁定", field="panel")
+    meeting = panel.meeting
+    panel.status = "sealed"
+    panel.sealed_at = utcnow()
+    panel.sealed_by = username
+    members = [s for s in panel.seats if s.role == "member" and s.state == "active"]
+    for seat in members:
+        existing = session.scalar(
+            select(ServiceRecord).where(
+                ServiceRecord.expert_id == seat.expert_id,
+                ServiceRecord.committee_id == meeting.committee_id,
+                ServiceRecord.year == meeting.year,
+            )
+        )
+        if existing is None:
+            session.add(
+                ServiceRecord(
+                    expert_id=seat.expert_id,
+                    committee_id=meeting.committee_id,
+                    year=meeting.year,
+                    attended=True,
+                    note=f"{meeting.code}评委",
+                )
+            )
+    session.flush()
+    audit.record(
+        session,
+        username,
+        role,
+        "panel_seal",
+        meeting.code,
+        {"panel": panel.id, "members": sorted(s.expert.code for s in members)},
+    )
+    return panel
+
+
+def record_no_show(
+    session: Session,
+    panel: Panel,
+    expert_code: str,
+    reason: str,
+    username: str,
+    role: str,
+    today: date,
+) -> PanelSeat:
+    """After the meeting has begun: a sealed panel's member did not attend (缺席)."""
+    if panel.status != "sealed":
+        raise UserError("评委名单锁定后才能登记缺席", field="panel")
+    meeting = panel.meeting
+    if today < meeting.window_start:
+        raise UserError(
+            f"例会尚未开始（{meeting.window_start.isoformat()}起），不能登记缺席", field="expert"
+        )
+    reason = _clean_reason(reason, "缺席情况说明")
+    seat = _seat(panel, expert_code, "member")
+    if seat is None:
+        if _seat(panel, expert_code, "member", "no_show") is not None:
+            raise UserError(f"“{expert_code}”的缺席已登记过", field="expert")
+        raise UserError(f"“{expert_code}”不是本评委会的在任评委", field="expert")
+    seat.state = "no_show"
+    seat.reason = reason
+    seat.changed_at = utcnow()
+    record = session.scalar(
+        select(ServiceRecord).where(
+            ServiceRecord.expert_id == seat.expert_id,
+            ServiceRecord.committee_id == meeting.committee_id,
+            ServiceRecord.year == meeting.year,
+        )
+    )
+    if record is None:
+        record = ServiceRecord(
+            expert_id=seat.expert_id, committee_id=meeting.committee_id, year=meeting.year
+        )
+        session.add(record)
+    record.attended = False
+    record.note = f"{meeting.code}缺席：{reason}"
+    session.flush()
+    audit.record(
+        session,
+        username,
+        role,
+        "panel_no_show",
+        meeting.code,
+        {"panel": panel.id, "expert": expert_code, "reason": reason},
+    )
+    return seat
+
+
+# ---------------------------------------------------------------------------
+# Checks: replay and the independent verification
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplayOutcome:
+    same: bool
+    message: str
+    details: list[str]
+
+
+def replay(
+    session: Session,
+    panel: Panel,
+    workers: int = 1,
+    season_loader: Callable[[str], bytes | None] | None = None,
+) -> ReplayOutcome:
+    """Draw again from the stored package bytes and seed; compare with the original draw.
+
+    A panel stored from a season plan is replayed by planning the season again from the
+    recorded season package (found by its SHA-256 through `season_loader`).
+    """
+    data = package_of(panel)
+    details: list[str] = []
+    sha = hashlib.sha256(data).hexdigest()
+    if sha != panel.instance_sha256:
+        details.append("记录的抽取包与其哈希不符（抽取包在抽取后被改动）")
+    stored = result_of(panel)
+    original = stored.get("original") or _original(stored)
+    season_ref = stored.get("season")
+    try:
+        if isinstance(season_ref, dict):
+            season_data = season_loader(str(season_ref.get("sha256"))) if season_loader else None
+            if season_data is None:
+                return ReplayOutcome(
+                    False,
+                    "无法重放：该名单来自年度联合抽取，找不到记录的年度数据包",
+                    [f"年度数据包 SHA-256：{season_ref.get('sha256')}"],
+                )
+            from solver.season.package import parse_season
+            from solver.season.plan import plan_season
+
+            plan = plan_season(parse_season(season_data), panel.seed, workers)
+            again = plan["panels"].get(panel.meeting.code, {})
+            details.append("按记录的年度数据包和种子重新进行年度联合抽取")
+        else:
+            again = draw(data, panel.seed, workers)
+    except PackageError as exc:
+        return ReplayOutcome(False, f"无法重放：{exc.message}", [exc.message])
+    labels = {
+        "status": "抽取结果",
+        "members": "评委",
+        "alternates": "备选专家顺序",
+        "uncovered": "无备选可替换的评委",
+    }
+    for key, label in labels.items():
+        if again.get(key) != original.get(key):
+            details.append(
+                f"{label}不一致：记录为{_fmt(original.get(key))}，重放为{_fmt(again.get(key))}"
+            )
+        else:
+            details.append(f"{label}一致：{_fmt(again.get(key))}")
+    same = sha == panel.instance_sha256 and all(again.get(k) == original.get(k) for k in labels)
+    if same:
+        message = f"重放一致：以记录的抽取包（SHA-256 {sha[:12]}…）和种子“{panel.seed}”重新抽取，评委与备选顺序完全相同"
+    else:
+        message = "重放不一致：重新抽取的结果与记录不同"
+    return ReplayOutcome(same, message, details)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, list):
+        return "、".join(value) if value else "无"
+    return str(value)
+
+
+def verification_report(panel: Panel) -> Report:
+    """The rule-by-rule report of the independent checks on the stored package and result."""
+    return verify(package_of(panel), result_bytes(panel))
+
+
+# ---------------------------------------------------------------------------
+# Season plans
+# ---------------------------------------------------------------------------
+
+
+def store_plan(
+    session: Session,
+    year: int,
+    season_doc_bytes: bytes,
+    plan: dict[str, Any],
+    username: str,
+    role: str,
+) -> list[Panel]:
+    """Store each drawn meeting of a season plan as that meeting's current panel."""
+    from solver.season.package import parse_season
+
+    try:
+        season = parse_season(season_doc_bytes)
+    except PackageError as exc:
+        raise UserError(f"年度抽取数据有误：{exc.message}", field="season") from exc
+    if plan.get("year") != year:
+        raise UserError(f"年度联合抽取结果不是{year}年的", field="year")
+    projections = {m.id: m.projection for m in season.meetings}
+    panels_in = plan.get("panels", {})
+    drawn = sorted(code for code, p in panels_in.items() if p.get("status") == "drawn")
+    meetings = {
+        m.code: m
+        for m in session.scalars(
+            select(Meeting).where(Meeting.code.in_(drawn)).options(selectinload(Meeting.committee))
+        )
+    }
+    sealed = [code for code in drawn if code in meetings and _is_sealed(session, meetings[code])]
+    if sealed:
+        raise UserError(
+            f"以下例会的评委名单已锁定，不能用年度联合抽取结果覆盖：{'、'.join(sealed)}",
+            field="season",
+        )
+    stored = []
+    season_sha = hashlib.sha256(season_doc_bytes).hexdigest()
+    for code in drawn:
+        meeting = meetings.get(code)
+        if meeting is None or code not in projections:
+            raise UserError(f"例会编号不存在：{code}", field="meeting")
+        result = dict(panels_in[code])
+        result["season"] = {"sha256": season_sha, "seed": plan.get("seed")}
+        stored.append(
+            _store_draw(session, meeting, projections[code], result, username, role, how="season")
+        )
+    return stored
+
+
+def _is_sealed(session: Session, meeting: Meeting) -> bool:
+    panel = current_panel(session, meeting)
+    return panel is not None and panel.status == "sealed"
+
+
+# ---------------------------------------------------------------------------
+# Meeting dates and rule settings (办事机构)
+# ---------------------------------------------------------------------------
+
+
+def update_dates(
+    session: Session,
+    meeting: Meeting,
+    window_start: date,
+    window_end: date,
+    dossier_deadline: date,
+    username: str,
+    role: str,
+) -> None:
+    refuse_if_sealed(session, meeting)
+    if window_end < window_start:
+        raise UserError("例会结束日期不能早于开始日期", field="window_end")
+    if dossier_deadline > window_start:
+        raise UserError("报卷截止日期不能晚于例会开始日期", field="dossier_deadline")
+    if window_start.year != meeting.year:
+        raise UserError(f"例会应在{meeting.year}年内举行", field="window_start")
+    before = {
+        "window": [meeting.window_start.isoformat(), meeting.window_end.isoformat()],
+        "dossier_deadline": meeting.dossier_deadline.isoformat(),
+    }
+    meeting.window_start = window_start
+    meeting.window_end = window_end
+    meeting.dossier_deadline = dossier_deadline
+    session.flush()
+    audit.record(
+        session,
+        username,
+        role,
+        "settings",
+        meeting.code,
+        {
+            "what": "例会时间",
+            "before": before,
+            "after": {
+                "window": [window_start.isoformat(), window_end.isoformat()],
+                "dossier_deadline": dossier_deadline.isoformat(),
+            },
+        },
+    )
+
+
+class SettingsError(UserError):
+    """Several fields of the rule settings form are wrong; `errors` maps field → message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("抽取规则设置有误，请按提示修改：" + "；".join(errors.values()))
+        self.errors = errors
+
+
+_FRACTION_RE = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")
+RULE_FIELDS = (
+    "panel_size",
+    "alternates",
+    "min_rank",
+    "min_full_senior_share",
+    "max_per_unit",
+    "min_per_unit_kind",
+    "specialty_demand",
+    "recuse_same_unit",
+    "min_voters_share",
+    "min_specialist_voters",
+    "max_consecutive_years",
+)
+
+
+def level_defaults(meeting: Meeting, panel_size: int | None = None) -> dict[str, Any]:
+    """The defaults for this meeting (given a panel size; the default size when None)."""
+    c = meeting.committee
+    return default_rules(c.level, panel_size, applicant_specialty_counts(meeting), c.narrow)
+
+
+def parse_rule_form(meeting: Meeting, form: dict[str, str]) -> dict[str, Any]:
+    """Read the rule settings form (text values) into a complete rules object; SettingsError."""
+    errors: dict[str, str] = {}
+
+    def integer(
+        key: str, label: str, *, minimum: int, maximum: int, blank_none: bool = False
+    ) -> int | None:
+        text = (form.get(key) or "").strip()
+        if not text:
+            if blank_none:
+                return None
+            errors[key] = f"{label}不能为空"
+            return None
+        if not text.isdigit():
+            errors[key] = f"{label}应为整数"
+            return None
+        value = int(text)
+        if not minimum <= value <= maximum:
+            errors[key] = f"{label}应在{minimum}到{maximum}之间"
+            return None
+        return value
+
+    def fraction(key: str, label: str) -> str | None:
+        text = (form.get(key) or "").strip()
+        m = _FRACTION_RE.match(text)
+        if not m:
+            errors[key] = f"{label}应写成分数“a/b”，如 1/2"
+            return None
+        a, b = int(m.group(1)), int(m.group(2))
+        if b == 0 or a > b:
+            errors[key] = f"{label}应为0到1之间的分数（分母不为0，分子不大于分母）"
+            return None
+        return f"{a}/{b}"
+
+    size = integer("panel_size", "评委人数", minimum=3, maximum=99)
+    if size is not None and size % 2 == 0:
+        errors["panel_size"] = "评委人数应为不小于3的单数"
+        size = None
+    rules: dict[str, Any] = {"panel_size": size}
+    rules["alternates"] = integer("alternates", "备选专家人数", minimum=0, maximum=30)
+    min_rank = (form.get("min_rank") or "").strip()
+    if min_rank not in RANKS:
+        errors["min_rank"] = f"最低职称应为{'、'.join(RANKS)}之一"
+    rules["min_rank"] = min_rank
+    rules["min_full_senior_share"] = fraction("min_full_senior_share", "正高级占比")
+    rules["max_per_unit"] = integer(
+        "max_per_unit", "同一单位评委上限", minimum=1, maximum=99, blank_none=True
+    )
+    kinds: dict[str, int] = {}
+    for kind in UNIT_KINDS:
+        value = integer(
+            f"kind_{kind}", f"{kind}评委最少人数", minimum=0, maximum=99, blank_none=True
+        )
+        if value:
+            kinds[kind] = value
+    rules["min_per_unit_kind"] = kinds
+    demand: dict[str, int] = {}
+    for spec in meeting.committee.specialties:
+        value = integer(
+            f"spec_{spec}", f"{spec}评委最少人数", minimum=0, maximum=99, blank_none=True
+        )
+        if value:
+            demand[spec] = value
+    rules["specialty_demand"] = dict(sorted(demand.items()))
+    rules["recuse_same_unit"] = (form.get("recuse_same_unit") or "") in ("y", "on", "1", "true")
+    rules["min_voters_share"] = fraction("min_voters_share", "表决基数")
+    rules["min_specialist_voters"] = integer(
+        "min_specialist_voters", "同专业表决评委人数", minimum=0, maximum=99
+    )
+    rules["max_consecutive_years"] = integer(
+        "max_consecutive_years", "连续任职年限", minimum=1, maximum=20, blank_none=True
+    )
+    if size is not None and not errors:
+        if sum(kinds.values()) > size:
+            errors["min_per_unit_kind"] = "各类单位最少人数之和超过评委人数"
+        if sum(demand.values()) > size * 3:
+            errors["specialty_demand"] = "各专业最少人数明显超过评委人数"
+        for key in ("max_per_unit", "min_specialist_voters"):
+            if rules[key] is not None and rules[key] > size:
+                errors[key] = "不能超过评委人数"
+    if errors:
+        raise SettingsError(errors)
+    return rules
+
+
+def settings_diff(meeting: Meeting, rules: dict[str, Any]) -> dict[str, Any]:
+    """Only what differs from the defaults (the defaults follow the chosen panel size)."""
+    size = rules["panel_size"]
+    base = level_defaults(meeting)
+    sized = level_defaults(meeting, size)
+    diff: dict[str, Any] = {}
+    if size != base["panel_size"]:
+        diff["panel_size"] = size
+    for key in RULE_FIELDS:
+        if key == "panel_size":
+            continue
+        if rules.get(key) != sized.get(key):
+            diff[key] = rules.get(key)
+    return diff
+
+
+def _same_fraction(a: Any, b: Any) -> bool:
+    try:
+        return Fraction(str(a)) == Fraction(str(b))
+    except (ValueError, ZeroDivisionError):
+        return False
+
+
+def save_rule_settings(
+    session: Session, meeting: Meeting, form: dict[str, str], username: str, role: str
+) -> dict[str, Any]:
+    """Validate the form and store only the differences from the defaults in Meeting.settings."""
+    refuse_if_sealed(session, meeting)
+    rules = parse_rule_form(meeting, form)
+    diff = settings_diff(meeting, rules)
+    for key in ("min_full_senior_share", "min_voters_share"):
+        if key in diff and _same_fraction(
+            diff[key], level_defaults(meeting, rules["panel_size"])[key]
+        ):
+            del diff[key]
+    before = dict(meeting.settings or {})
+    meeting.settings = diff
+    session.flush()
+    audit.record(
+        session,
+        username,
+        role,
+        "settings",
+        meeting.code,
+        {"what": "抽取规则", "before": before, "after": diff},
+    )
+    return effective_rules(meeting)
+
+
+def seat_rows(session: Session, panel: Panel) -> list[PanelSeat]:
+    """Seats with experts and units loaded, members first (by position), then alternates."""
+    seats = list(
+        session.scalars(
+            select(PanelSeat)
+            .where(PanelSeat.panel_id == panel.id)
+            .options(selectinload(PanelSeat.expert).selectinload(Expert.unit))
+            .order_by(PanelSeat.role.desc(), PanelSeat.position, PanelSeat.id)
+        )
+    )
+    return seats
+
+
+def stamp(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else ""

@@ -1,0 +1,255 @@
+"""Panels service: draw → decline → the contract's replacement → seal → refusals → replay."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from expertpool.db import make_session_factory
+from expertpool.errors import UserError
+from expertpool.models import (
+    Applicant,
+    AuditEvent,
+    Conflict,
+    Meeting,
+    Panel,
+    PanelSeat,
+    ServiceRecord,
+    Unit,
+)
+from expertpool.services import applicants as app_svc
+from expertpool.services import audit
+from expertpool.services import panels as svc
+from expertpool.services.packages import find_meeting
+from solver.engine import draw
+
+SMALL = {"panel_size": 11, "min_full_senior_share": "1/4"}
+
+
+@pytest.fixture
+def s(demo_db: Engine) -> Session:
+    session = make_session_factory(demo_db)()
+    yield session
+    session.rollback()
+    session.close()
+
+
+def small_meeting(s: Session, code: str = "2024-S01") -> Meeting:
+    meeting = find_meeting(s, code)
+    meeting.settings = dict(SMALL)
+    s.flush()
+    return meeting
+
+
+def test_draw_stores_package_seed_and_seats(s: Session) -> None:
+    meeting = small_meeting(s)
+    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    result = svc.result_of(panel)
+    assert panel.status == "drawn" and len(panel.seed) == 16
+    assert result["instance_sha256"] == panel.instance_sha256
+    members = [x for x in panel.seats if x.role == "member"]
+    alternates = sorted((x for x in panel.seats if x.role == "alternate"), key=lambda x: x.position)
+    assert [x.expert.code for x in sorted(members, key=lambda x: x.position)] == result["members"]
+    assert [x.expert.code for x in alternates] == result["alternates"]
+    assert svc.verification_report(panel).ok
+    # The stored bytes give the same draw with the same seed.
+    again = draw(svc.package_of(panel), panel.seed)
+    assert again["members"] == result["members"]
+    assert s.scalar(select(AuditEvent).where(AuditEvent.action == "draw")) is not None
+
+
+def test_decline_replacement_seal_refusals_and_replay(s: Session) -> None:
+    meeting = small_meeting(s)
+    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    before = svc.result_of(panel)
+    leaving = before["members"][0]
+    with pytest.raises(UserError, match="请辞理由"):
+        svc.decline(s, panel, leaving, " ", "zjj", "office")
+    out = svc.decline(s, panel, leaving, "出差无法参会", "zjj", "office")
+    after = svc.result_of(panel)
+    # The contract: the first alternate, in list order, whose substitution keeps compliance.
+    assert out.how == "alternate" and out.by in before["alternates"]
+    first_fit = next(a for a in before["alternates"] if a == out.by)
+    assert before["alternates"].index(first_fit) <= before["alternates"].index(out.by)
+    assert leaving not in after["members"] and out.by in after["members"]
+    assert out.by not in after["alternates"]
+    assert after["replacements"] == [{"declined": leaving, "by": out.by, "how": "alternate"}]
+    assert after["original"]["members"] == before["members"]
+    seat = next(x for x in panel.seats if x.expert.code == leaving)
+    assert seat.state == "declined" and seat.reason == "出差无法参会" and seat.changed_at
+    used = next(x for x in panel.seats if x.expert.code == out.by and x.role == "alternate")
+    assert used.state == "used"
+    assert any(
+        x.expert.code == out.by and x.role == "member" and x.state == "active" for x in panel.seats
+    )
+    assert svc.verification_report(panel).ok
+    with pytest.raises(UserError, match="不是本评委会的在任评委"):
+        svc.decline(s, panel, leaving, "再次", "zjj", "office")
+
+    svc.seal(s, panel, "zjj", "office")
+    assert panel.status == "sealed" and panel.sealed_by == "zjj"
+    records = s.scalars(
+        select(ServiceRecord).where(
+            ServiceRecord.committee_id == meeting.committee_id, ServiceRecord.year == 2024
+        )
+    ).all()
+    assert sorted(s.get(type(seat.expert), r.expert_id).code for r in records) == after["members"]
+    for attempt in (
+        lambda: svc.decline(s, panel, after["members"][0], "理由", "zjj", "office"),
+        lambda: svc.seal(s, panel, "zjj", "office"),
+        lambda: svc.draw_meeting(s, meeting, "zjj", "office"),
+        lambda: svc.save_rule_settings(s, meeting, {}, "zjj", "office"),
+    ):
+        with pytest.raises(UserError, match="已锁定"):
+            attempt()
+    outcome = svc.replay(s, panel)
+    assert outcome.same, outcome.details
+
+    # No-shows: only once the meeting has begun; recorded on the expert's service record.
+    absent = after["members"][1]
+    with pytest.raises(UserError, match="尚未开始"):
+        svc.record_no_show(s, panel, absent, "未到会", "zjj", "office", date(2024, 9, 1))
+    svc.record_no_show(s, panel, absent, "未到会", "zjj", "office", meeting.window_start)
+    seat = next(x for x in panel.seats if x.expert.code == absent and x.role == "member")
+    rec = s.scalar(
+        select(ServiceRecord).where(
+            ServiceRecord.expert_id == seat.expert_id,
+            ServiceRecord.year == 2024,
+            ServiceRecord.committee_id == meeting.committee_id,
+        )
+    )
+    assert seat.state == "no_show" and rec is not None and rec.attended is False
+    assert audit.verify_chain(s).intact
+
+
+def test_replay_detects_a_changed_result(s: Session) -> None:
+    panel = svc.draw_meeting(s, small_meeting(s), "zjj", "office")
+    result = svc.result_of(panel)
+    result["original"]["members"] = list(reversed(result["original"]["members"]))[:-1] + ["E999999"]
+    panel.result_json = json.dumps(result)
+    assert not svc.replay(s, panel).same
+
+
+def test_infeasible_draw_has_diagnosis_and_cannot_be_sealed(s: Session) -> None:
+    meeting = find_meeting(s, "2024-S01")  # 25 seats from a 30-expert demo pool
+    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    assert panel.status == "infeasible"
+    assert svc.result_of(panel)["diagnosis"][0]["message"]
+    with pytest.raises(UserError, match="只有已抽出"):
+        svc.seal(s, panel, "zjj", "office")
+    # A redraw voids the earlier unsealed panel.
+    meeting.settings = dict(SMALL)
+    second = svc.draw_meeting(s, meeting, "zjj", "office")
+    assert panel.status == "void" and svc.current_panel(s, meeting) is second
+
+
+def test_rule_settings_store_only_differences(s: Session) -> None:
+    meeting = find_meeting(s, "2024-S01")
+    defaults = svc.level_defaults(meeting)
+    form = {
+        "panel_size": "11",
+        "alternates": "3",
+        "min_rank": defaults["min_rank"],
+        "min_full_senior_share": "1/2",
+        "max_per_unit": "3",
+        "recuse_same_unit": "y",
+        "min_voters_share": "2/3",
+        "min_specialist_voters": "1",
+        "max_consecutive_years": "3",
+        **{f"spec_{k}": str(v) for k, v in defaults["specialty_demand"].items()},
+    }
+    svc.save_rule_settings(s, meeting, form, "zjj", "office")
+    assert meeting.settings == {"panel_size": 11}
+    bad = dict(form, panel_size="10", min_full_senior_share="3/2", alternates="x")
+    with pytest.raises(svc.SettingsError) as info:
+        svc.save_rule_settings(s, meeting, bad, "zjj", "office")
+    assert set(info.value.errors) == {"panel_size", "min_full_senior_share", "alternates"}
+
+
+def _xlsx(rows: list[list[str]], headers: list[str] | None = None) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(headers or app_svc.HEADERS)
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_applicant_import_all_or_nothing(s: Session) -> None:
+    meeting = find_meeting(s, "2024-S01")
+    spec = meeting.committee.specialties[0]
+    before = s.scalar(select(func.count()).select_from(Applicant))
+    bad = _xlsx(
+        [
+            ["张三丰", "大连新单位有限公司", "", spec, "工程师"],
+            ["李", "大连新单位有限公司", "", spec, ""],
+            ["王五", "", "91210200MA0XXXXX1", "不存在的专业", ""],
+        ]
+    )
+    with pytest.raises(app_svc.ApplicantRowErrors) as info:
+        app_svc.import_applicants(s, meeting, bad, "zjj", "office")
+    lines = info.value.lines()
+    assert any(line.startswith("第3行「姓名」") for line in lines)
+    assert any(line.startswith("第4行「申报专业」") for line in lines)
+    assert any(line.startswith("第4行「工作单位」") for line in lines)
+    assert s.scalar(select(func.count()).select_from(Applicant)) == before
+    good = _xlsx(
+        [
+            ["张三丰", "大连新单位有限公司", "", spec, "工程师"],
+            ["李四", "大连新单位有限公司", "", spec, ""],
+        ]
+    )
+    created = app_svc.import_applicants(s, meeting, good, "zjj", "office")
+    assert len(created) == 2 and created[0].unit is created[1].unit
+    assert created[0].unit.uscc.startswith("X")
+    with pytest.raises(app_svc.ApplicantRowErrors, match="全部未导入"):
+        app_svc.import_applicants(s, meeting, good, "zjj", "office")
+    template = load_workbook(io.BytesIO(app_svc.build_template(meeting)))
+    assert [c.value.rstrip("*") for c in template["申报人"][1]] == app_svc.HEADERS
+
+
+def test_conflicts_add_and_remove(s: Session) -> None:
+    meeting = find_meeting(s, "2024-S01")
+    expert = app_svc.committee_pool(s, meeting)[0]
+    applicant = app_svc.list_applicants(s, meeting)[0]
+    with pytest.raises(UserError, match="回避原因"):
+        app_svc.add_conflict(s, meeting, expert.code, applicant.id, "仇人", "", "zjj", "office")
+    conflict = app_svc.add_conflict(
+        s, meeting, expert.code, applicant.id, "师生", "", "zjj", "office"
+    )
+    with pytest.raises(UserError, match="登记过"):
+        app_svc.add_conflict(s, meeting, expert.code, applicant.id, "师生", "", "zjj", "office")
+    with pytest.raises(UserError, match="没有"):
+        app_svc.add_conflict(s, meeting, "不存在的人", applicant.id, "师生", "", "zjj", "office")
+    app_svc.remove_conflict(s, meeting, conflict.id, "zjj", "office")
+    assert s.get(Conflict, conflict.id) is None
+
+
+def test_store_season_plan(s: Session) -> None:
+    from expertpool.services.season import build_season, season_bytes
+    from solver.season.package import parse_season
+    from solver.season.plan import plan_season
+
+    for m in s.scalars(select(Meeting).where(Meeting.year == 2024)):
+        m.settings = dict(SMALL) if m.committee.level == "senior" else {"panel_size": 5}
+    s.flush()
+    data = season_bytes(build_season(s, 2024))
+    plan = plan_season(parse_season(data), "seed-1")
+    stored = svc.store_plan(s, 2024, data, plan, "rsj", "bureau")
+    drawn = [c for c, p in plan["panels"].items() if p["status"] == "drawn"]
+    assert len(stored) == len(drawn) > 0
+    for panel in stored:
+        assert svc.verification_report(panel).ok
+        assert svc.replay(s, panel, season_loader=lambda sha: data).same
+    assert not svc.replay(s, stored[0]).same
+    assert s.scalar(select(func.count()).select_from(Panel)) == len(drawn)
+    assert s.scalar(select(func.count()).select_from(PanelSeat)) > 0
+    assert s.scalar(select(func.count()).select_from(Unit)) > 0

@@ -1,0 +1,444 @@
+"""评委会办事机构: meetings, applicants, conflicts, rules, draw, declines, seal and exports.
+
+An office account sees only its own committees (User.committee_links); any other meeting or
+panel answers 404, so an office cannot even learn which panels exist elsewhere.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from expertpool.errors import UserError
+from expertpool.models import Meeting, Panel
+from expertpool.models.enums import CONFLICT_REASONS, RANKS, UNIT_KINDS
+from expertpool.services import applicants as app_svc
+from expertpool.services import panels as svc
+from expertpool.services.packages import effective_rules
+from expertpool.xlsx.common import LIMITS_TEXT
+from web.access import roles_required
+from web.app import db_session, now, working_year
+from web.forms import EmptyForm, UploadForm
+from web.office.common import panel_view, template_globals
+from web.office.export import panel_xlsx
+
+bp = Blueprint("office", __name__, url_prefix="/office")
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.context_processor
+def _globals() -> dict[str, Any]:
+    return template_globals()
+
+
+def _who() -> tuple[str, str]:
+    return current_user.username, current_user.role
+
+
+def _meeting(code: str) -> Meeting:
+    session = db_session()
+    meeting = session.scalar(
+        select(Meeting).where(Meeting.code == code).options(selectinload(Meeting.committee))
+    )
+    if meeting is None or meeting.committee_id not in current_user.committee_ids:
+        abort(404)
+    return meeting
+
+
+def _panel(panel_id: int) -> Panel:
+    panel = db_session().get(Panel, panel_id)
+    if panel is None or panel.meeting.committee_id not in current_user.committee_ids:
+        abort(404)
+    return panel
+
+
+def _back(meeting: Meeting, anchor: str = "") -> Response:
+    return redirect(url_for("office.meeting", code=meeting.code) + anchor)
+
+
+def _commit_or_flash(success: str) -> bool:
+    session = db_session()
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    flash(success, "success")
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Meetings
+# ---------------------------------------------------------------------------
+
+
+@bp.route("/")
+@roles_required("office")
+def index() -> str:
+    session = db_session()
+    year = working_year()
+    meetings = list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.year == year, Meeting.committee_id.in_(current_user.committee_ids))
+            .options(selectinload(Meeting.committee), selectinload(Meeting.applicants))
+            .order_by(Meeting.window_start, Meeting.code)
+        )
+    )
+    rows = [(m, svc.current_panel(session, m)) for m in meetings]
+    return render_template("office/index.html", rows=rows, year=year)
+
+
+def _meeting_page(meeting: Meeting, import_errors: list[str] | None = None, summary: str = "") -> str:
+    session = db_session()
+    return render_template(
+        "office/meeting.html",
+        meeting=meeting,
+        panel=svc.current_panel(session, meeting),
+        applicants=app_svc.list_applicants(session, meeting),
+        conflicts=app_svc.list_conflicts(session, meeting),
+        pool=app_svc.committee_pool(session, meeting),
+        reasons=CONFLICT_REASONS,
+        rules=effective_rules(meeting),
+        form=EmptyForm(),
+        upload=UploadForm(),
+        limits=LIMITS_TEXT,
+        import_errors=import_errors or [],
+        summary=summary,
+    )
+
+
+@bp.route("/meetings/<code>")
+@roles_required("office")
+def meeting(code: str) -> str:
+    return _meeting_page(_meeting(code))
+
+
+def _date(name: str, label: str) -> date:
+    text = request.form.get(name, "").strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{label}格式不正确（应为年-月-日）", field=name) from None
+
+
+@bp.route("/meetings/<code>/dates", methods=["POST"])
+@roles_required("office")
+def dates(code: str) -> Response:
+    meeting = _meeting(code)
+    session = db_session()
+    try:
+        svc.update_dates(
+            session,
+            meeting,
+            _date("window_start", "例会开始日期"),
+            _date("window_end", "例会结束日期"),
+            _date("dossier_deadline", "报卷截止日期"),
+            *_who(),
+        )
+        _commit_or_flash("已保存例会时间和报卷截止日期。")
+    except UserError as exc:
+        session.rollback()
+        flash(f"未能保存：{exc.message}", "error")
+    return _back(meeting)
+
+
+@bp.route("/meetings/<code>/applicants/template.xlsx")
+@roles_required("office")
+def applicant_template(code: str) -> Response:
+    meeting = _meeting(code)
+    return send_file(
+        io.BytesIO(app_svc.build_template(meeting)),
+        mimetype=XLSX_MIME,
+        as_attachment=True,
+        download_name=f"申报人导入模板-{meeting.code}.xlsx",
+    )
+
+
+@bp.route("/meetings/<code>/applicants/import", methods=["POST"])
+@roles_required("office")
+def import_applicants(code: str) -> str | Response:
+    meeting = _meeting(code)
+    session = db_session()
+    upload = request.files.get("file")
+    data = upload.read() if upload else b""
+    try:
+        created = app_svc.import_applicants(session, meeting, data, *_who())
+        session.commit()
+    except app_svc.ApplicantRowErrors as exc:
+        session.rollback()
+        return _meeting_page(meeting, exc.lines(), exc.message)
+    except UserError as exc:
+        session.rollback()
+        return _meeting_page(meeting, [exc.message], "文件无法导入")
+    flash(f"已导入{len(created)}名申报人。", "success")
+    return _back(meeting, "#applicants")
+
+
+@bp.route("/meetings/<code>/conflicts", methods=["POST"])
+@roles_required("office")
+def add_conflict(code: str) -> Response:
+    meeting = _meeting(code)
+    session = db_session()
+    try:
+        applicant_id = int(request.form.get("applicant_id", "0") or 0)
+    except ValueError:
+        applicant_id = 0
+    try:
+        c = app_svc.add_conflict(
+            session,
+            meeting,
+            request.form.get("expert", ""),
+            applicant_id,
+            request.form.get("reason", ""),
+            request.form.get("note", ""),
+            *_who(),
+        )
+        name, applicant = c.expert.name, c.applicant.name
+        _commit_or_flash(f"已登记回避：{name} 回避申报人 {applicant}。")
+    except UserError as exc:
+        session.rollback()
+        flash(f"未能登记回避：{exc.message}", "error")
+    return _back(meeting, "#conflicts")
+
+
+@bp.route("/meetings/<code>/conflicts/<int:conflict_id>/delete", methods=["POST"])
+@roles_required("office")
+def remove_conflict(code: str, conflict_id: int) -> Response:
+    meeting = _meeting(code)
+    session = db_session()
+    try:
+        app_svc.remove_conflict(session, meeting, conflict_id, *_who())
+        _commit_or_flash("已撤销该回避。")
+    except UserError as exc:
+        session.rollback()
+        flash(f"未能撤销：{exc.message}", "error")
+    return _back(meeting, "#conflicts")
+
+
+@bp.route("/meetings/<code>/rules", methods=["GET", "POST"])
+@roles_required("office")
+def rules(code: str) -> str | Response:
+    meeting = _meeting(code)
+    session = db_session()
+    errors: dict[str, str] = {}
+    values: dict[str, str] | None = None
+    if request.method == "POST":
+        EmptyForm().validate_on_submit()
+        form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        try:
+            svc.save_rule_settings(session, meeting, form, *_who())
+            session.commit()
+            flash("已保存抽取规则（只记录与默认值不同的设置）。", "success")
+            return redirect(url_for("office.rules", code=meeting.code))
+        except svc.SettingsError as exc:
+            session.rollback()
+            errors = exc.errors
+            values = form
+        except UserError as exc:
+            session.rollback()
+            flash(f"未能保存：{exc.message}", "error")
+            return redirect(url_for("office.rules", code=meeting.code))
+    current = effective_rules(meeting)
+    size = current["panel_size"]
+    return render_template(
+        "office/rules.html",
+        meeting=meeting,
+        rules=current,
+        defaults=svc.level_defaults(meeting),
+        sized=svc.level_defaults(meeting, size),
+        values=values,
+        errors=errors,
+        ranks=RANKS,
+        kinds=UNIT_KINDS,
+        form=EmptyForm(),
+        overridden=set(meeting.settings or {}),
+    )
+
+
+@bp.route("/meetings/<code>/draw", methods=["POST"])
+@roles_required("office")
+def draw(code: str) -> Response:
+    meeting = _meeting(code)
+    session = db_session()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        panel = svc.draw_meeting(session, meeting, *_who())
+        session.commit()
+    except UserError as exc:
+        session.rollback()
+        flash(f"未能抽取：{exc.message}", "error")
+        return _back(meeting)
+    if panel.status == "drawn":
+        flash(f"已抽取评委（随机种子 {panel.seed}）。", "success")
+    else:
+        flash("没有符合全部规则的评委组成，请查看诊断说明。", "error")
+    return redirect(url_for("office.panel", panel_id=panel.id))
+
+
+# ---------------------------------------------------------------------------
+# The panel
+# ---------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<code>/panel")
+@roles_required("office")
+def current(code: str) -> Response:
+    meeting = _meeting(code)
+    panel = svc.current_panel(db_session(), meeting)
+    if panel is None:
+        flash("本次例会尚未抽取评委。", "warning")
+        return _back(meeting)
+    return redirect(url_for("office.panel", panel_id=panel.id))
+
+
+@bp.route("/panels/<int:panel_id>")
+@roles_required("office")
+def panel(panel_id: int) -> str:
+    p = _panel(panel_id)
+    session = db_session()
+    view = panel_view(session, p)
+    svc.log_view(session, p, *_who())
+    session.commit()
+    return render_template(
+        "office/panel.html",
+        view=view,
+        meeting=p.meeting,
+        form=EmptyForm(),
+        is_current=svc.current_panel(session, p.meeting) is p,
+        meeting_started=now().date() >= p.meeting.window_start,
+    )
+
+
+@bp.route("/panels/<int:panel_id>/decline", methods=["POST"])
+@roles_required("office")
+def decline(panel_id: int) -> Response:
+    p = _panel(panel_id)
+    session = db_session()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        out = svc.decline(
+            session, p, request.form.get("expert", ""), request.form.get("reason", ""), *_who()
+        )
+        session.commit()
+        flash(out.message, "success" if out.by else "error")
+    except UserError as exc:
+        session.rollback()
+        flash(f"未能登记请辞：{exc.message}", "error")
+    return redirect(url_for("office.panel", panel_id=p.id))
+
+
+@bp.route("/panels/<int:panel_id>/seal", methods=["POST"])
+@roles_required("office")
+def seal(panel_id: int) -> Response:
+    p = _panel(panel_id)
+    session = db_session()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        svc.seal(session, p, *_who())
+        session.commit()
+        flash("评委名单已锁定，此后不能再作任何修改。", "success")
+    except UserError as exc:
+        session.rollback()
+        flash(f"未能锁定：{exc.message}", "error")
+    return redirect(url_for("office.panel", panel_id=p.id))
+
+
+@bp.route("/panels/<int:panel_id>/no-show", methods=["POST"])
+@roles_required("office")
+def no_show(panel_id: int) -> Response:
+    p = _panel(panel_id)
+    session = db_session()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        seat = svc.record_no_show(
+            session,
+            p,
+            request.form.get("expert", ""),
+            request.form.get("reason", ""),
+            *_who(),
+            today=now().date(),
+        )
+        name = seat.expert.name
+        session.commit()
+        flash(f"已登记{name}缺席，已记入该专家档案。", "success")
+    except UserError as exc:
+        session.rollback()
+        flash(f"未能登记缺席：{exc.message}", "error")
+    return redirect(url_for("office.panel", panel_id=p.id))
+
+
+def _sealed(p: Panel) -> None:
+    if p.status != "sealed":
+        flash("评委名单锁定后才能导出或打印。", "warning")
+        abort(Response(status=302, headers={"Location": url_for("office.panel", panel_id=p.id)}))
+
+
+@bp.route("/panels/<int:panel_id>/export.xlsx")
+@roles_required("office")
+def export_xlsx(panel_id: int) -> Response:
+    p = _panel(panel_id)
+    _sealed(p)
+    session = db_session()
+    data = panel_xlsx(session, p)
+    svc.log_export(session, p, *_who(), what="评委名单xlsx")
+    session.commit()
+    return send_file(
+        io.BytesIO(data),
+        mimetype=XLSX_MIME,
+        as_attachment=True,
+        download_name=f"评委名单-{p.meeting.code}.xlsx",
+    )
+
+
+@bp.route("/panels/<int:panel_id>/print")
+@roles_required("office")
+def print_view(panel_id: int) -> str:
+    p = _panel(panel_id)
+    _sealed(p)
+    session = db_session()
+    view = panel_view(session, p)
+    svc.log_export(session, p, *_who(), what="打印评委名单")
+    session.commit()
+    return render_template("office/print.html", view=view, meeting=p.meeting, printed=now())
+
+
+def json_download(p: Panel, which: str) -> Response:
+    """The draw package or the result file, exactly as stored (draw-format.md)."""
+    data = svc.package_of(p) if which == "package" else svc.result_bytes(p)
+    name = f"{p.meeting.code}-{'抽取包' if which == 'package' else '抽取结果'}-{p.id}.json"
+    return send_file(
+        io.BytesIO(data), mimetype="application/json", as_attachment=True, download_name=name
+    )
+
+
+@bp.route("/panels/<int:panel_id>/package.json")
+@roles_required("office")
+def package_json(panel_id: int) -> Response:
+    p = _panel(panel_id)
+    session = db_session()
+    svc.log_export(session, p, *_who(), what="抽取数据包")
+    session.commit()
+    return json_download(p, "package")
+
+
+@bp.route("/panels/<int:panel_id>/result.json")
+@roles_required("office")
+def result_json(panel_id: int) -> Response:
+    p = _panel(panel_id)
+    session = db_session()
+    svc.log_export(session, p, *_who(), what="抽取结果")
+    session.commit()
+    return json_download(p, "result")

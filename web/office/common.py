@@ -1,0 +1,84 @@
+"""What the office and regulator panel pages share: the panel's data ready for a template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from expertpool.models import Applicant, Expert, Panel, PanelSeat
+from expertpool.services import panels as svc
+from solver.defaults import RULE_SOURCES
+
+SEAT_STATES = {"active": "在任", "declined": "请辞", "no_show": "缺席", "used": "已递补为评委"}
+PANEL_STATUSES = {"drawn": "已抽取", "infeasible": "无法抽取", "sealed": "已锁定", "void": "已作废"}
+HOW = {"alternate": "备选递补", "redraw": "重新抽取补足"}
+
+
+@dataclass
+class PanelView:
+    panel: Panel
+    result: dict[str, Any]
+    members: list[PanelSeat]
+    alternates: list[PanelSeat]
+    inactive: list[PanelSeat]
+    recusals: list[tuple[Applicant | None, str, list[Expert]]]
+    replacements: list[dict[str, Any]]
+    report: Any
+    experts: dict[str, Expert] = field(default_factory=dict)
+
+
+def panel_view(session: Session, panel: Panel) -> PanelView:
+    result = svc.result_of(panel)
+    seats = svc.seat_rows(session, panel)
+    members = [s for s in seats if s.role == "member" and s.state == "active"]
+    members.sort(key=lambda s: s.expert.code)
+    alternates = [s for s in seats if s.role == "alternate" and s.state == "active"]
+    alternates.sort(key=lambda s: s.position)
+    no_shows = [s for s in seats if s.role == "member" and s.state == "no_show"]
+    members = sorted([*members, *no_shows], key=lambda s: s.expert.code)
+    inactive = [s for s in seats if s.state in ("declined", "used")]
+    codes = set(result.get("members", [])) | set(result.get("alternates", []))
+    for rep in result.get("replacements", []):
+        codes |= {rep.get("declined"), rep.get("by")}
+    recusal_codes = {c for v in result.get("recusals", {}).values() for c in v}
+    experts = {
+        e.code: e
+        for e in session.scalars(select(Expert).where(Expert.code.in_(codes | recusal_codes)))
+    }
+    applicants = {
+        a.code: a
+        for a in session.scalars(
+            select(Applicant).where(
+                Applicant.meeting_id == panel.meeting_id,
+                Applicant.code.in_(list(result.get("recusals", {}))),
+            )
+        )
+    }
+    recusals = [
+        (applicants.get(code), code, [experts[c] for c in sorted(cs) if c in experts])
+        for code, cs in sorted(result.get("recusals", {}).items())
+    ]
+    report = svc.verification_report(panel) if result.get("status") == "drawn" else None
+    return PanelView(
+        panel=panel,
+        result=result,
+        members=members,
+        alternates=alternates,
+        inactive=inactive,
+        recusals=recusals,
+        replacements=list(result.get("replacements", [])),
+        report=report,
+        experts=experts,
+    )
+
+
+def template_globals() -> dict[str, Any]:
+    return {
+        "seat_states": SEAT_STATES,
+        "panel_statuses": PANEL_STATUSES,
+        "how_names": HOW,
+        "rule_sources": RULE_SOURCES,
+    }

@@ -1,0 +1,66 @@
+"""The sealed panel as an xlsx sheet with Chinese headers (user text is never a formula)."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+
+from expertpool.models import Panel
+from expertpool.services import panels as svc
+from expertpool.xlsx.common import put, workbook_bytes, write_header
+from web.office.common import SEAT_STATES, panel_view
+
+HEADERS = ["序号", "类别", "专家编号", "姓名", "工作单位", "职称级别", "职称名称", "专业", "联系电话", "状态"]
+WIDTHS = [6, 8, 12, 10, 36, 10, 16, 30, 15, 10]
+
+
+def panel_xlsx(session: Session, panel: Panel) -> bytes:
+    view = panel_view(session, panel)
+    meeting = panel.meeting
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评委名单"
+    write_header(ws, HEADERS, WIDTHS)
+    row = 2
+    for i, seat in enumerate(view.members, start=1):
+        _seat_row(ws, row, i, "评委", seat)
+        row += 1
+    for i, seat in enumerate(view.alternates, start=1):
+        _seat_row(ws, row, i, f"备选{i}", seat)
+        row += 1
+    info = wb.create_sheet("抽取信息")
+    lines = [
+        ("例会编号", meeting.code),
+        ("评委会", meeting.committee.name),
+        ("例会时间", f"{meeting.window_start.isoformat()} 至 {meeting.window_end.isoformat()}"),
+        ("随机种子", panel.seed),
+        ("抽取包SHA-256", panel.instance_sha256),
+        ("抽取人", panel.drawn_by),
+        ("抽取时间（UTC）", svc.stamp(panel.drawn_at)),
+        ("锁定人", panel.sealed_by),
+        ("锁定时间（UTC）", svc.stamp(panel.sealed_at)),
+    ]
+    for r, (k, v) in enumerate(lines, start=1):
+        put(info, r, 1, k)
+        put(info, r, 2, v)
+    info.column_dimensions["A"].width = 18
+    info.column_dimensions["B"].width = 70
+    return workbook_bytes(wb)
+
+
+def _seat_row(ws, row: int, no: int, kind: str, seat) -> None:  # type: ignore[no-untyped-def]
+    e = seat.expert
+    values = [
+        no,
+        kind,
+        e.code,
+        e.name,
+        e.unit.name,
+        e.rank,
+        e.title_name,
+        "、".join(e.specialties),
+        e.phone,
+        SEAT_STATES.get(seat.state, seat.state),
+    ]
+    for col, value in enumerate(values, start=1):
+        put(ws, row, col, value)

@@ -1,0 +1,197 @@
+"""监管: read-only by construction.
+
+Nothing in this blueprint writes to the database. Views of a panel are audit events, and
+those are appended by `expertpool.services.panels.log_view`/`log_export` (the shared audit
+helper) — the audit trail is the only table a regulator's visit changes. The one POST is
+the offline verification upload, which stores nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from expertpool.models import AuditEvent, Meeting, Panel
+from expertpool.services import audit
+from expertpool.services import panels as svc
+from solver.engine import verify
+from solver.errors import PackageError
+from web.access import roles_required
+from web.app import csrf, db_session, working_year
+from web.forms import EmptyForm
+from web.office import json_download
+from web.office.common import panel_view, template_globals
+from web.season.store import load_season
+
+bp = Blueprint("regulator", __name__, url_prefix="/regulator")
+
+MAX_VERIFY_BYTES = 20 * 1024 * 1024
+AUDIT_PER_PAGE = 50
+
+
+@bp.context_processor
+def _globals() -> dict[str, Any]:
+    return template_globals()
+
+
+def _who() -> tuple[str, str]:
+    return current_user.username, current_user.role
+
+
+def _panel(panel_id: int) -> Panel:
+    panel = db_session().get(Panel, panel_id)
+    if panel is None:
+        abort(404)
+    return panel
+
+
+@bp.route("/")
+@roles_required("regulator")
+def index() -> str:
+    session = db_session()
+    try:
+        year = int(request.args.get("year", "") or working_year())
+    except ValueError:
+        year = working_year()
+    meetings = list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.year == year)
+            .options(selectinload(Meeting.committee), selectinload(Meeting.applicants))
+            .order_by(Meeting.window_start, Meeting.code)
+        )
+    )
+    counts = dict(
+        session.execute(
+            select(Panel.meeting_id, func.count()).group_by(Panel.meeting_id)
+        ).all()
+    )
+    rows = [(m, svc.current_panel(session, m), counts.get(m.id, 0)) for m in meetings]
+    return render_template("regulator/index.html", rows=rows, year=year)
+
+
+@bp.route("/meetings/<code>")
+@roles_required("regulator")
+def meeting(code: str) -> str:
+    session = db_session()
+    m = session.scalar(select(Meeting).where(Meeting.code == code))
+    if m is None:
+        abort(404)
+    return render_template(
+        "regulator/meeting.html", meeting=m, panels=svc.meeting_panels(session, m)
+    )
+
+
+@bp.route("/panels/<int:panel_id>")
+@roles_required("regulator")
+def panel(panel_id: int) -> str:
+    p = _panel(panel_id)
+    session = db_session()
+    view = panel_view(session, p)
+    svc.log_view(session, p, *_who(), what="核验报告")
+    session.commit()
+    return render_template("regulator/panel.html", view=view, meeting=p.meeting)
+
+
+@bp.route("/panels/<int:panel_id>/replay")
+@roles_required("regulator")
+def replay(panel_id: int) -> str:
+    p = _panel(panel_id)
+    session = db_session()
+    outcome = svc.replay(session, p, season_loader=load_season)
+    svc.log_view(session, p, *_who(), what=f"重放：{'一致' if outcome.same else '不一致'}")
+    session.commit()
+    return render_template("regulator/replay.html", panel=p, meeting=p.meeting, outcome=outcome)
+
+
+@bp.route("/panels/<int:panel_id>/package.json")
+@roles_required("regulator")
+def package_json(panel_id: int) -> Response:
+    p = _panel(panel_id)
+    session = db_session()
+    svc.log_export(session, p, *_who(), what="抽取数据包")
+    session.commit()
+    return json_download(p, "package")
+
+
+@bp.route("/panels/<int:panel_id>/result.json")
+@roles_required("regulator")
+def result_json(panel_id: int) -> Response:
+    p = _panel(panel_id)
+    session = db_session()
+    svc.log_export(session, p, *_who(), what="抽取结果")
+    session.commit()
+    return json_download(p, "result")
+
+
+@bp.route("/audit")
+@roles_required("regulator")
+def audit_log() -> str:
+    session = db_session()
+    chain = audit.verify_chain(session)
+    total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    pages = max(1, -(-total // AUDIT_PER_PAGE))
+    try:
+        page = min(max(1, int(request.args.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
+    events = list(
+        session.scalars(
+            select(AuditEvent)
+            .order_by(AuditEvent.id.desc())
+            .offset((page - 1) * AUDIT_PER_PAGE)
+            .limit(AUDIT_PER_PAGE)
+        )
+    )
+    return render_template(
+        "regulator/audit.html",
+        chain=chain,
+        events=events,
+        page=page,
+        pages=pages,
+        total=total,
+        actions=audit.ACTIONS,
+        dumps=lambda d: json.dumps(d, ensure_ascii=False, sort_keys=True),
+    )
+
+
+def _read_upload(name: str, label: str) -> bytes:
+    upload = request.files.get(name)
+    data = upload.read(MAX_VERIFY_BYTES + 1) if upload else b""
+    if not data:
+        raise PackageError(f"请选择{label}")
+    if len(data) > MAX_VERIFY_BYTES:
+        raise PackageError(f"{label}超过20 MB的限制")
+    return data
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@csrf.exempt  # checked below, after the larger size limit is in place
+@roles_required("regulator")
+def verify_upload() -> str:
+    report = None
+    error = ""
+    if request.method == "POST":
+        # Two files of up to 20 MB each plus form overhead.
+        request.max_content_length = 2 * MAX_VERIFY_BYTES + 256 * 1024
+        try:
+            csrf.protect()
+            package = _read_upload("package", "抽取数据包文件")
+            result = _read_upload("result", "抽取结果文件")
+            report = verify(package, result)
+        except RequestEntityTooLarge:
+            error = "上传的文件过大：每个文件不能超过20 MB"
+        except PackageError as exc:
+            error = f"无法核验：{exc.message}"
+        except (ValueError, KeyError, TypeError, RecursionError):
+            error = "无法核验：文件不是有效的抽取数据包或抽取结果（expertpool.draw/1、expertpool.panel/1）"
+    return render_template(
+        "regulator/verify.html", form=EmptyForm(), report=report, error=error
+    )
