@@ -42,6 +42,7 @@ NAV: list[tuple[str, str, str]] = [
     ("bureau", "bureau.pool", "专家库"),
     ("bureau", "bureau.dashboard", "统计看板"),
     ("bureau", "bureau.settings", "年度设置"),
+    ("bureau", "season.index", "年度联合抽取"),
     ("office", "office.index", "评委抽取"),
     ("regulator", "regulator.index", "监督检查"),
 ]
@@ -99,6 +100,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(unit_bp)
     app.register_blueprint(bureau_bp)
+
+    from web.office import bp as office_bp
+    from web.regulator import bp as regulator_bp
+    from web.season import bp as season_bp
+
+    app.register_blueprint(office_bp)
+    app.register_blueprint(regulator_bp)
+    app.register_blueprint(season_bp)
 
     _register_hooks(app)
     _register_errors(app)

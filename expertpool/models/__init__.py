@@ -1,6 +1,6 @@
 """All tables; importing this module registers every model on `Base.metadata`."""
 
-from expertpool.models.accounts import AuditEvent, User, UserCommittee
+from expertpool.models.accounts import AuditEvent, AuditHead, User, UserCommittee
 from expertpool.models.base import Base, utcnow
 from expertpool.models.committees import Applicant, Committee, Conflict, Meeting
 from expertpool.models.nominations import Nomination, YearSetting
@@ -10,6 +10,7 @@ from expertpool.models.registry import Expert, PoolMembership, ServiceRecord, St
 __all__ = [
     "Applicant",
     "AuditEvent",
+    "AuditHead",
     "Base",
     "Committee",
     "Conflict",

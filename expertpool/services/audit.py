@@ -11,10 +11,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from expertpool.models import AuditEvent, utcnow
+from expertpool.models import AuditEvent, AuditHead, utcnow
 
 GENESIS = "0" * 64
 
@@ -50,6 +51,28 @@ def _digest(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _lock_head(session: Session) -> AuditHead:
+    """Take the chain's head under lock: a write first (the lock), then the read."""
+    bumped = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+    )
+    if bumped.rowcount == 0:  # a wiped or hand-made database: rebuild the head from the trail
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
+        count = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+        try:
+            with session.begin_nested():
+                session.add(
+                    AuditHead(id=1, seq=count + 1, last_hash=last.hash if last else GENESIS)
+                )
+        except IntegrityError:  # another writer made it first: queue behind its lock
+            session.execute(
+                update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+            )
+    head = session.get(AuditHead, 1, populate_existing=True)
+    assert head is not None
+    return head
+
+
 def record(
     session: Session,
     username: str,
@@ -60,8 +83,8 @@ def record(
 ) -> AuditEvent:
     """Append one event in the caller's transaction (it commits or rolls back with the work)."""
     detail = detail or {}
-    last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
-    prev = last.hash if last else GENESIS
+    head = _lock_head(session)
+    prev = head.last_hash
     at = utcnow()
     event = AuditEvent(
         at=at,
@@ -74,6 +97,7 @@ def record(
         hash=_digest(prev, at, username, role, action, target, detail),
     )
     session.add(event)
+    head.last_hash = event.hash
     session.flush()
     return event
 
@@ -100,4 +124,7 @@ def verify_chain(session: Session) -> ChainReport:
                 f"审计链在第 {ev.id} 号记录处断开：该记录或其前一条记录被改动、删除或插入",
             )
         prev = ev.hash
+    head = session.get(AuditHead, 1)
+    if head is not None and head.last_hash != prev:
+        return ChainReport(False, n, None, "审计链末端与链头记录不一致：最后的记录被删除或改动")
     return ChainReport(True, n, None, f"审计链完整，共 {n} 条记录")

@@ -93,11 +93,6 @@ def _dump(result: dict[str, Any]) -> str:
     return json.dumps(result, ensure_ascii=False, indent=1) + "\n"
 
 
-def is_confidential(meeting: Meeting, today: date) -> bool:
-    """Before the meeting's last day a panel is seen only by its office and regulators."""
-    return today <= meeting.window_end
-
-
 def log_view(
     session: Session, panel: Panel, username: str, role: str, what: str = "评委名单"
 ) -> None:

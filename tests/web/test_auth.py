@@ -68,7 +68,12 @@ def test_inactive_user_cannot_log_in_and_is_logged_out(
 
 @pytest.mark.parametrize(
     ("username", "home"),
-    [("unit_a", "/unit/"), ("bureau1", "/bureau/"), ("office1", None), ("regulator1", None)],
+    [
+        ("unit_a", "/unit/"),
+        ("bureau1", "/bureau/"),
+        ("office1", "/office/"),
+        ("regulator1", "/regulator/"),
+    ],
 )
 def test_home_redirects_by_role(
     client: FlaskClient, accounts: dict, username: str, home: str | None

@@ -97,7 +97,9 @@ def index() -> str:
     return render_template("office/index.html", rows=rows, year=year)
 
 
-def _meeting_page(meeting: Meeting, import_errors: list[str] | None = None, summary: str = "") -> str:
+def _meeting_page(
+    meeting: Meeting, import_errors: list[str] | None = None, summary: str = ""
+) -> str:
     session = db_session()
     return render_template(
         "office/meeting.html",

@@ -10,7 +10,18 @@ from expertpool.services import panels as svc
 from expertpool.xlsx.common import put, workbook_bytes, write_header
 from web.office.common import SEAT_STATES, panel_view
 
-HEADERS = ["序号", "类别", "专家编号", "姓名", "工作单位", "职称级别", "职称名称", "专业", "联系电话", "状态"]
+HEADERS = [
+    "序号",
+    "类别",
+    "专家编号",
+    "姓名",
+    "工作单位",
+    "职称级别",
+    "职称名称",
+    "专业",
+    "联系电话",
+    "状态",
+]
 WIDTHS = [6, 8, 12, 10, 36, 10, 16, 30, 15, 10]
 
 

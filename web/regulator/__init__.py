@@ -69,9 +69,7 @@ def index() -> str:
         )
     )
     counts = dict(
-        session.execute(
-            select(Panel.meeting_id, func.count()).group_by(Panel.meeting_id)
-        ).all()
+        session.execute(select(Panel.meeting_id, func.count()).group_by(Panel.meeting_id)).all()
     )
     rows = [(m, svc.current_panel(session, m), counts.get(m.id, 0)) for m in meetings]
     return render_template("regulator/index.html", rows=rows, year=year)
@@ -192,6 +190,4 @@ def verify_upload() -> str:
             error = f"无法核验：{exc.message}"
         except (ValueError, KeyError, TypeError, RecursionError):
             error = "无法核验：文件不是有效的抽取数据包或抽取结果（expertpool.draw/1、expertpool.panel/1）"
-    return render_template(
-        "regulator/verify.html", form=EmptyForm(), report=report, error=error
-    )
+    return render_template("regulator/verify.html", form=EmptyForm(), report=report, error=error)

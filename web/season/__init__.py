@@ -105,7 +105,10 @@ def draw() -> Response:
         {"seed": seed, "meetings": len(plan["panels"]), "drawn": drawn, "elapsed": elapsed},
     )
     session.commit()
-    flash(f"年度联合抽取完成，用时{elapsed}秒：{drawn}/{len(plan['panels'])}次例会抽出评委。", "success")
+    flash(
+        f"年度联合抽取完成，用时{elapsed}秒：{drawn}/{len(plan['panels'])}次例会抽出评委。",
+        "success",
+    )
     return redirect(url_for("season.run", run_id=run_id))
 
 
@@ -118,7 +121,9 @@ def run(run_id: str) -> str:
     session = db_session()
     meetings = {
         m.code: m
-        for m in session.scalars(select(Meeting).where(Meeting.code.in_(list(data["plan"]["panels"]))))
+        for m in session.scalars(
+            select(Meeting).where(Meeting.code.in_(list(data["plan"]["panels"])))
+        )
     }
     rows: list[dict[str, Any]] = []
     for code, panel in sorted(data["plan"]["panels"].items()):
@@ -154,6 +159,9 @@ def store(run_id: str) -> Response:
     data = load_run(run_id)
     if data is None:
         abort(404)
+    if data.get("stored"):
+        flash("该次年度抽取结果已经保存过。", "warning")
+        return redirect(url_for("season.run", run_id=run_id))
     season_data = load_season(data.get("season_sha256", ""))
     if season_data is None:
         flash("找不到该次年度抽取的数据包，请重新抽取。", "error")
@@ -161,7 +169,12 @@ def store(run_id: str) -> Response:
     session = db_session()
     try:
         stored = svc.store_plan(
-            session, data["year"], season_data, data["plan"], current_user.username, current_user.role
+            session,
+            data["year"],
+            season_data,
+            data["plan"],
+            current_user.username,
+            current_user.role,
         )
         session.commit()
     except UserError as exc:

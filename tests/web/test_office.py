@@ -1,0 +1,279 @@
+"""Committee office screens: own committees only, import, conflicts, rules, draw → seal → export."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import Engine, func, select
+
+from expertpool.db import make_session_factory, session_scope
+from expertpool.models import Applicant, AuditEvent, Meeting, Panel
+from expertpool.services import panels as svc
+from expertpool.services.applicants import HEADERS
+from solver.engine import verify
+from tests.web.conftest import csrf_token, do_login
+
+S01 = "2024-S01"  # zjj's committee
+S02 = "2024-S02"  # one of scjg's
+
+
+def small_rules(db: Engine, *codes: str) -> None:
+    with session_scope(make_session_factory(db)) as s:
+        for code in codes:
+            m = s.scalar(select(Meeting).where(Meeting.code == code))
+            m.settings = {"panel_size": 11, "min_full_senior_share": "1/4"}
+
+
+def xlsx(rows: list[list[str]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "申报人"
+    ws.append([f"{h}*" if h in ("姓名", "工作单位", "申报专业") else h for h in HEADERS])
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def draw_via_web(client: FlaskClient, code: str = S01) -> int:
+    token = csrf_token(client, f"/office/meetings/{code}")
+    resp = client.post(f"/office/meetings/{code}/draw", data={"csrf_token": token})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    return int(resp.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_office_sees_and_draws_only_its_own_committees(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    small_rules(demo_db, S01, S02)
+    do_login(client, "zjj")
+    page = client.get("/office/").get_data(as_text=True)
+    assert S01 in page and S02 not in page
+    assert client.get(f"/office/meetings/{S02}").status_code == 404
+    assert client.get(f"/office/meetings/{S02}/rules").status_code == 404
+    token = csrf_token(client, f"/office/meetings/{S01}")
+    assert (
+        client.post(f"/office/meetings/{S02}/draw", data={"csrf_token": token}).status_code == 404
+    )
+    panel_id = draw_via_web(client, S01)
+    assert client.get(f"/office/panels/{panel_id}").status_code == 200
+
+    do_login(client, "scjg")
+    page = client.get("/office/").get_data(as_text=True)
+    assert S02 in page and S01 not in page
+    for path in (
+        f"/office/panels/{panel_id}",
+        f"/office/panels/{panel_id}/package.json",
+        f"/office/panels/{panel_id}/result.json",
+        f"/office/meetings/{S01}/panel",
+    ):
+        assert client.get(path).status_code == 404, path
+    token = csrf_token(client, f"/office/meetings/{S02}")
+    resp = client.post(
+        f"/office/panels/{panel_id}/decline",
+        data={"csrf_token": token, "expert": "E000001", "reason": "x"},
+    )
+    assert resp.status_code == 404
+    assert (
+        client.post(f"/office/panels/{panel_id}/seal", data={"csrf_token": token}).status_code
+        == 404
+    )
+
+
+def test_units_and_bureau_see_no_panel(client: FlaskClient, demo_db: Engine) -> None:
+    small_rules(demo_db, S01)
+    do_login(client, "zjj")
+    panel_id = draw_via_web(client)
+    for user in ("dlut", "rsj"):
+        do_login(client, user)
+        for path in (
+            "/office/",
+            f"/office/panels/{panel_id}",
+            f"/office/panels/{panel_id}/result.json",
+            f"/regulator/panels/{panel_id}",
+            f"/regulator/panels/{panel_id}/result.json",
+        ):
+            assert client.get(path).status_code == 403, (user, path)
+
+
+def test_full_office_flow(client: FlaskClient, demo_db: Engine, app: Flask) -> None:
+    do_login(client, "zjj")
+    # Rules: the defaults are shown with their sources; only differences are stored.
+    page = client.get(f"/office/meetings/{S01}/rules").get_data(as_text=True)
+    assert "人社部令第40号" in page and "默认值出处" in page
+    token = csrf_token(client, f"/office/meetings/{S01}/rules")
+    with session_scope(make_session_factory(demo_db)) as s:
+        meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
+        demand = svc.level_defaults(meeting, 11)["specialty_demand"]
+    form = {
+        "csrf_token": token,
+        "panel_size": "12",
+        "alternates": "3",
+        "min_rank": "副高级",
+        "min_full_senior_share": "1/4",
+        "max_per_unit": "3",
+        "recuse_same_unit": "y",
+        "min_voters_share": "2/3",
+        "min_specialist_voters": "1",
+        "max_consecutive_years": "3",
+        **{f"spec_{k}": str(v) for k, v in demand.items()},
+    }
+    bad = client.post(f"/office/meetings/{S01}/rules", data=form).get_data(as_text=True)
+    assert "评委人数应为不小于3的单数" in bad
+    resp = client.post(f"/office/meetings/{S01}/rules", data=dict(form, panel_size="11"))
+    assert resp.status_code == 302
+    with session_scope(make_session_factory(demo_db)) as s:
+        meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
+        assert meeting.settings == {"panel_size": 11, "min_full_senior_share": "1/4"}
+        spec = meeting.committee.specialties[0]
+        before = s.scalar(
+            select(func.count()).select_from(Applicant).where(Applicant.meeting_id == meeting.id)
+        )
+
+    # Applicant import: bad rows are listed and nothing is imported; good rows all are.
+    token = csrf_token(client, f"/office/meetings/{S01}")
+    tpl = client.get(f"/office/meetings/{S01}/applicants/template.xlsx")
+    assert tpl.status_code == 200
+    assert [c.value for c in load_workbook(io.BytesIO(tpl.data))["申报人"][1]][0] == "姓名*"
+    bad_file = xlsx([["王小明", "大连测试单位", "", spec, ""], ["赵", "", "", "烹饪", ""]])
+    page = client.post(
+        f"/office/meetings/{S01}/applicants/import",
+        data={"csrf_token": token, "file": (io.BytesIO(bad_file), "a.xlsx")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "全部未导入" in page and "第3行「姓名」" in page and "第3行「申报专业」" in page
+    good = xlsx([["王小明", "大连测试单位", "", spec, "工程师"]])
+    resp = client.post(
+        f"/office/meetings/{S01}/applicants/import",
+        data={"csrf_token": token, "file": (io.BytesIO(good), "a.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    with session_scope(make_session_factory(demo_db)) as s:
+        new = s.scalar(select(Applicant).where(Applicant.name == "王小明"))
+        assert new is not None
+        applicant_id = new.id
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(Applicant)
+                .where(Applicant.meeting_id == new.meeting_id)
+            )
+            == before + 1
+        )
+
+    # A declared conflict, found by expert code within the committee pool.
+    resp = client.post(
+        f"/office/meetings/{S01}/conflicts",
+        data={
+            "csrf_token": token,
+            "expert": "E000001",
+            "applicant_id": str(applicant_id),
+            "reason": "师生",
+        },
+    )
+    assert resp.status_code == 302
+    assert "已登记回避" in client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+
+    # Draw, decline one member, see the replacement, seal, export.
+    panel_id = draw_via_web(client)
+    page = client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
+    assert "逐条核验" in page and "不通过" not in page
+    with session_scope(make_session_factory(demo_db)) as s:
+        result = svc.result_of(s.get(Panel, panel_id))
+    leaving = result["members"][0]
+    token = csrf_token(client, f"/office/panels/{panel_id}")
+    resp = client.post(
+        f"/office/panels/{panel_id}/decline",
+        data={"csrf_token": token, "expert": leaving, "reason": "身体原因"},
+        follow_redirects=True,
+    )
+    page = resp.get_data(as_text=True)
+    assert "请辞" in page and "由备选专家递补" in page
+    with session_scope(make_session_factory(demo_db)) as s:
+        after = svc.result_of(s.get(Panel, panel_id))
+    assert after["replacements"][0]["by"] == next(
+        a for a in result["alternates"] if a in after["members"]
+    )
+    # Export before sealing is refused.
+    assert client.get(f"/office/panels/{panel_id}/export.xlsx").status_code == 302
+    resp = client.post(f"/office/panels/{panel_id}/seal", data={"csrf_token": token})
+    assert resp.status_code == 302
+    again = client.post(
+        f"/office/panels/{panel_id}/decline",
+        data={"csrf_token": token, "expert": after["members"][0], "reason": "x"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "评委名单已锁定，不能再作任何修改" in again
+    xl = client.get(f"/office/panels/{panel_id}/export.xlsx")
+    assert xl.status_code == 200
+    ws = load_workbook(io.BytesIO(xl.data))["评委名单"]
+    assert [c.value for c in ws[1]][:4] == ["序号", "类别", "专家编号", "姓名"]
+    assert sum(1 for r in ws.iter_rows(min_row=2) if r[1].value == "评委") == 11
+    printed = client.get(f"/office/panels/{panel_id}/print").get_data(as_text=True)
+    assert "参会评委名单" in printed and "office.css" in printed
+    package = client.get(f"/office/panels/{panel_id}/package.json").data
+    panel_file = client.get(f"/office/panels/{panel_id}/result.json").data
+    assert verify(package, panel_file).ok
+    assert json.loads(panel_file)["format"] == "expertpool.panel/1"
+    with session_scope(make_session_factory(demo_db)) as s:
+        actions = [
+            a for (a,) in s.execute(select(AuditEvent.action).where(AuditEvent.username == "zjj"))
+        ]
+    for action in (
+        "draw",
+        "panel_view",
+        "panel_decline",
+        "panel_seal",
+        "panel_export",
+        "import",
+        "settings",
+    ):
+        assert action in actions, action
+
+
+def test_regulator_cannot_post_to_other_blueprints(
+    client: FlaskClient, demo_db: Engine, app: Flask
+) -> None:
+    do_login(client, "jianguan")
+    token = csrf_token(client, "/regulator/verify")
+    values = {
+        "code": S01,
+        "panel_id": 1,
+        "conflict_id": 1,
+        "nomination_id": 1,
+        "expert_id": 1,
+        "run_id": "2024-0000000000000000",
+    }
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        bp = rule.endpoint.split(".")[0]
+        if "POST" not in rule.methods or bp in ("regulator", "auth", "static"):
+            continue
+        url = rule.rule
+        for name in rule.arguments:
+            url = url.replace(f"<int:{name}>", str(values.get(name, 1))).replace(
+                f"<{name}>", str(values.get(name, "x"))
+            )
+        resp = client.post(url, data={"csrf_token": token})
+        assert resp.status_code == 403, (url, resp.status_code)
+        checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("user", ["zjj"])
+def test_import_rejects_a_non_xlsx_file(client: FlaskClient, demo_db: Engine, user: str) -> None:
+    do_login(client, user)
+    token = csrf_token(client, f"/office/meetings/{S01}")
+    page = client.post(
+        f"/office/meetings/{S01}/applicants/import",
+        data={"csrf_token": token, "file": (io.BytesIO(b"not a workbook"), "a.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "文件格式不正确" in page

@@ -1,0 +1,128 @@
+"""Office and regulator screens in Debian's chromium (Playwright); screenshots are saved under
+test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import Engine, select, text
+
+from expertpool.db import make_session_factory, session_scope
+from expertpool.models import AuditEvent, Meeting
+from expertpool.services.applicants import HEADERS
+from tests.web.conftest import browser_login, screenshot
+
+pytestmark = pytest.mark.browser
+
+S01 = "2024-S01"
+
+
+def _small(db: Engine) -> str:
+    with session_scope(make_session_factory(db)) as s:
+        m = s.scalar(select(Meeting).where(Meeting.code == S01))
+        m.settings = {"panel_size": 11, "min_full_senior_share": "1/4"}
+        return m.committee.specialties[0]
+
+
+def _xlsx(path: Path, spec: str) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "申报人"
+    ws.append(HEADERS)
+    ws.append(["孙浩然", "大连浏览器测试有限公司", "", spec, "工程师"])
+    ws.append(["周雨桐", "大连浏览器测试有限公司", "", spec, "工程师"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def test_office_imports_draws_declines_seals_and_exports(  # type: ignore[no-untyped-def]
+    page, demo_db: Engine, tmp_path: Path
+) -> None:
+    spec = _small(demo_db)
+    page.on("dialog", lambda d: d.accept())  # the data-confirm prompts
+    browser_login(page, "zjj")
+    page.goto("/office/")
+    page.click(f"#meetings a[href='/office/meetings/{S01}']")
+    page.set_input_files("#file", str(_xlsx(tmp_path / "applicants.xlsx", spec)))
+    page.click("#import-form button[type=submit]")
+    page.wait_for_selector(".flash-success")
+    assert "已导入2名申报人" in page.inner_text(".flash-success")
+    assert "孙浩然" in page.inner_text("#applicant-list")
+    screenshot(page, "office-meeting")
+
+    page.click("#draw-button")
+    page.wait_for_selector("#members")
+    assert "已抽取评委" in page.inner_text(".flash-success")
+    assert "结论：评委会合规" in page.inner_text("#report-summary")
+    first = page.locator("#members tbody tr").first
+    leaving = first.get_attribute("data-code")
+    first_alternate = page.locator("#alternates tbody tr td:nth-child(2)").first.inner_text()
+    screenshot(page, "office-panel-drawn")
+
+    first.locator("input[name=reason]").fill("临时出差")
+    first.locator("button[type=submit]").click()
+    page.wait_for_selector("#replacements")
+    message = page.inner_text(".flash-success")
+    assert f"（{leaving}）请辞" in message and "由备选专家递补" in message
+    replaced_by = page.locator("#replacements tbody tr td:nth-child(2)").first.inner_text()
+    assert replaced_by.startswith(first_alternate) or "E" in replaced_by
+    assert leaving not in [
+        page.locator("#members tbody tr").nth(i).get_attribute("data-code")
+        for i in range(page.locator("#members tbody tr").count())
+    ]
+    screenshot(page, "office-panel-declined")
+
+    page.click("#seal-button")
+    page.wait_for_selector("#export-xlsx")
+    assert page.inner_text("#panel-status") == "已锁定"
+    assert page.locator(".decline-form").count() == 0
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    download = info.value
+    assert download.suggested_filename == f"评委名单-{S01}.xlsx"
+    page.click("#print-link")
+    page.wait_for_selector("#print-members")
+    page.emulate_media(media="print")
+    assert not page.locator("header.site").is_visible()
+    screenshot(page, "office-print")
+    page.emulate_media(media="screen")
+
+
+def test_regulator_sees_every_rule_pass_and_a_broken_chain(  # type: ignore[no-untyped-def]
+    page, demo_db: Engine
+) -> None:
+    from expertpool.services import panels as svc
+
+    _small(demo_db)
+    with session_scope(make_session_factory(demo_db)) as s:
+        m = s.scalar(select(Meeting).where(Meeting.code == S01))
+        p = svc.draw_meeting(s, m, "zjj", "office")
+        svc.seal(s, p, "zjj", "office")
+        panel_id = p.id
+    browser_login(page, "jianguan")
+    page.goto("/regulator/")
+    page.click(f"#meetings a[href='/regulator/panels/{panel_id}']")
+    page.wait_for_selector("#report")
+    results = page.locator("#report tbody tr td:nth-child(2)").all_inner_texts()
+    assert len(results) >= 12 and all(r.strip() == "通过" for r in results)
+    screenshot(page, "regulator-report")
+    page.click("#replay-link")
+    assert "重放一致" in page.inner_text("#replay-result")
+
+    page.goto("/regulator/audit")
+    assert "完整" in page.inner_text("#chain-status")
+    with demo_db.begin() as conn:
+        target = conn.scalar(select(AuditEvent.id).where(AuditEvent.action == "panel_seal"))
+        conn.execute(
+            text("UPDATE audit_events SET username = 'someone' WHERE id = :i"), {"i": target}
+        )
+    page.reload()
+    status = page.inner_text("#chain-status")
+    assert "已断开" in status and f"第 {target} 号" in status
+    assert page.locator("#broken-row").count() == 1
+    screenshot(page, "regulator-audit-broken")
