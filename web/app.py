@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request
@@ -55,6 +56,10 @@ login_manager.login_message_category = "warning"
 
 
 def _secret_key() -> str:
+    # Several app servers behind one proxy share the key through the environment.
+    shared = os.environ.get("EXPERTPOOL_SECRET_KEY")
+    if shared:
+        return shared
     path = instance_path() / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
@@ -73,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=30),  # idle timeout, refreshed per request
         NOW=shanghai_now,
         WORKING_YEAR=None,
         PER_PAGE=50,
@@ -92,6 +98,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     csrf.init_app(app)
     login_manager.init_app(app)
+    from web.security import init_security
+
+    init_security(app)
 
     from web.auth import bp as auth_bp
     from web.bureau import bp as bureau_bp

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from expertpool.errors import UserError
-from expertpool.models import Committee, Unit, User, UserCommittee
+from expertpool.models import AuditEvent, Committee, Unit, User, UserCommittee, utcnow
 from expertpool.models.enums import ROLES
 
 _N, _R, _P = 2**14, 8, 1
@@ -94,3 +95,43 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if user is None or not user.active or not check_password(user.password_hash, password):
         return None
     return user
+
+
+# Login throttling: after MAX_FAILURES failed logins within WINDOW, the account refuses
+# password checks until WINDOW has passed since the latest failure.
+MAX_FAILURES = 5
+WINDOW = timedelta(minutes=15)
+
+
+def login_blocked_until(
+    session: Session, username: str, now: datetime | None = None
+) -> datetime | None:
+    """When a throttled username may try again (UTC, naive), or None when it may try now.
+
+    Counted from the audit trail (login_failed events since the last successful login), so
+    every app server behind the proxy sees the same count."""
+    now = now or utcnow()
+    username = username.strip()[:60]
+    last_ok = session.scalar(
+        select(func.max(AuditEvent.at)).where(
+            AuditEvent.action == "login", AuditEvent.username == username
+        )
+    )
+    since = now - WINDOW
+    if last_ok is not None and last_ok > since:
+        since = last_ok
+    failures = list(
+        session.scalars(
+            select(AuditEvent.at)
+            .where(
+                AuditEvent.action == "login_failed",
+                AuditEvent.username == username,
+                AuditEvent.at > since,
+            )
+            .order_by(AuditEvent.at.desc())
+            .limit(MAX_FAILURES)
+        )
+    )
+    if len(failures) < MAX_FAILURES:
+        return None
+    return failures[0] + WINDOW

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -11,8 +12,9 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from expertpool.models import utcnow
 from expertpool.services import audit
-from expertpool.services.accounts import authenticate
+from expertpool.services.accounts import authenticate, login_blocked_until
 from web.app import LoginUser, db_session, has_endpoint
 
 bp = Blueprint("auth", __name__)
@@ -47,8 +49,16 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         session = db_session()
-        user = authenticate(session, form.username.data or "", form.password.data or "")
-        if user is None:
+        blocked = login_blocked_until(session, form.username.data or "")
+        user = (
+            None
+            if blocked
+            else authenticate(session, form.username.data or "", form.password.data or "")
+        )
+        if blocked:
+            minutes = max(1, math.ceil((blocked - utcnow()).total_seconds() / 60))
+            form.password.errors.append(f"登录失败次数过多，账户已临时锁定，请{minutes}分钟后再试")
+        elif user is None:
             audit.record(session, (form.username.data or "")[:60], "", "login_failed", "网页登录")
             session.commit()
             form.password.errors.append("用户名或密码错误，或账户已停用")
