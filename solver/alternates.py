@@ -101,6 +101,9 @@ class CoverageOracle:
             self.free_by_sig.setdefault(s, set()).add(i)
         self.n_free = len(sigs)
         self.n_members = n_members
+        # Candidates with one signature are interchangeable: an impossible answer holds for
+        # the whole signature until F grows (rejections only shrink what is free).
+        self._impossible: set[int] = set()
 
     def _cov(self, items: Sequence[int]) -> int:
         out = 0
@@ -109,6 +112,8 @@ class CoverageOracle:
         return out
 
     def surely_impossible(self, x: int) -> bool:
+        if self.sigs[x] in self._impossible:
+            return True
         rem = self.k - len(self.fixed) - 1
         if rem < 0 or self.n_free - 1 < rem:
             return True
@@ -140,6 +145,7 @@ class CoverageOracle:
         model, y, _ = _coverage_model(groups, avail, self.n_members, rem, base, self.target)
         status, solver = _solve(model, self.workers)
         if status == cp_model.INFEASIBLE:
+            self._impossible.add(self.sigs[x])
             return False
         witness = set(self.fixed) | {x}
         for g, s in enumerate(groups):
@@ -154,6 +160,7 @@ class CoverageOracle:
         if member:
             self.fixed.append(x)
             self.cov_fixed |= self.sigs[x]
+            self._impossible.clear()
 
 
 def choose_alternates(

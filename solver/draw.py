@@ -11,6 +11,8 @@ from solver.features import Features, eligible_mask
 from solver.model import ModelContext, build_model, solve_feasibility
 from solver.order import seeded_order
 from solver.package import Package
+from solver.reduced import ReducedOracle
+from solver.sample import sample_candidates
 from solver.search import lex_first
 from solver.slack import PartialState, RowSystem
 
@@ -50,11 +52,14 @@ class PanelOracle:
         self.workers = workers
         self.solver_calls = 0
         self.proven_out: list[int] = []
-        self._fixed_in_model: list[tuple[int, int]] = [(i, 1) for i in fixed]
-        self._applied = 0
+        self.reduced = ReducedOracle(self.system, self.state, workers)
 
     def surely_impossible(self, x: int) -> bool:
-        return self.state.surely_impossible(x) or self.state.dominated(x, self.proven_out)
+        return (
+            self.state.surely_impossible(x)
+            or self.reduced.known_impossible(x)
+            or self.reduced.dominated(x, self.proven_out)
+        )
 
     def repair(self, x: int) -> bool:
         fixed = set(self.state.fixed)
@@ -70,27 +75,18 @@ class PanelOracle:
         return True
 
     def solve_with(self, x: int) -> bool:
-        ctx = self.space.model()
-        for i, v in self._fixed_in_model[self._applied :]:
-            ctx.set_domain(i, v, v)
-        self._applied = len(self._fixed_in_model)
-        ctx.set_domain(x, 1, 1)
-        ctx.model.clear_hints()
-        for w in sorted(self.witness):
-            ctx.model.add_hint(ctx.x[w], 1)
+        # Exact on the reduced model of interchangeable candidates (solver/reduced.py).
         self.solver_calls += 1
-        found = solve_feasibility(ctx, self.workers)
-        ctx.set_domain(x, 0, 1)
+        found = self.reduced.ask(x)
         if found is None:
             return False
-        self.witness = {int(i) for i in found}
+        self.witness = set(found)
         return True
 
     def fix(self, x: int, member: bool) -> None:
         if not member:  # every rejection is a proof, so it can dominate later candidates
             self.proven_out.append(x)
         self.state.fix(x, member)
-        self._fixed_in_model.append((x, 1 if member else 0))
 
 
 def release_model(space: DrawSpace) -> None:
@@ -98,7 +94,24 @@ def release_model(space: DrawSpace) -> None:
     space.ctx = None
 
 
-def initial_witness(space: DrawSpace, fixed: Sequence[int], workers: int) -> np.ndarray | None:
+def initial_witness(
+    space: DrawSpace, fixed: Sequence[int], workers: int, order: Sequence[int] | None = None
+) -> np.ndarray | None:
+    """A compliant panel containing `fixed` (candidate indices), or None when none exists.
+
+    With an `order`, a model over a small sample of candidates is tried first (a panel
+    found there is a panel of the whole pool); the whole pool is modelled only if needed.
+    """
+    if order is not None:
+        keep = sorted(sample_candidates(space.system, order, fixed))
+        if len(keep) < space.feat.m:
+            sub = Features(space.feat.pkg, [space.feat.experts[i] for i in keep])
+            ctx, _ = build_model(sub)
+            for i in fixed:
+                ctx.set_domain(keep.index(i), 1, 1)
+            found = solve_feasibility(ctx, workers)
+            if found is not None:
+                return np.array(sorted(keep[int(i)] for i in found), dtype=np.int64)
     ctx = space.model()
     for i in fixed:
         ctx.set_domain(i, 1, 1)
@@ -124,12 +137,12 @@ def lex_first_panel(
     if feat.m < feat.n or any(f not in feat.pos for f in fixed_ids):
         return None, space, stats
     fixed = [feat.pos[f] for f in fixed_ids]
-    witness = initial_witness(space, fixed, workers)
+    order = [feat.pos[eid] for eid in seeded_order(seed, pkg.instance_sha256, feat.ids)]
+    witness = initial_witness(space, fixed, workers, order)
     stats["solver_calls"] = 1
     if witness is None:
         return None, space, stats
     oracle = PanelOracle(space, witness, fixed, workers)
-    order = [feat.pos[eid] for eid in seeded_order(seed, pkg.instance_sha256, feat.ids)]
     chosen = lex_first(order, feat.n, oracle, fixed=fixed)
     stats["solver_calls"] += oracle.solver_calls
     release_model(space)

@@ -22,6 +22,9 @@ RANKS: tuple[str, ...] = ("中级", "副高级", "正高级")
 RANK_LEVEL: dict[str, int] = {name: i for i, name in enumerate(RANKS)}
 UNIT_KINDS: tuple[str, ...] = ("高校", "企业", "事业单位", "医疗机构", "社会组织", "其他")
 LEVELS: tuple[str, ...] = ("senior", "intermediate")
+# Largest integer accepted anywhere in a package: far above any real count or year, and
+# small enough that no rule can build a huge model or set from it.
+MAX_INT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -129,12 +132,16 @@ class _Reader:
         return value
 
     @staticmethod
-    def integer(value: object, path: str, *, minimum: int | None = 0) -> int:
+    def integer(
+        value: object, path: str, *, minimum: int | None = 0, maximum: int = MAX_INT
+    ) -> int:
         if not _is_int(value):
             raise PackageError(f"{path}：应为整数，实际为{_type_name(value)}", field=path)
         assert isinstance(value, int)
         if minimum is not None and value < minimum:
             raise PackageError(f"{path}：应为不小于{minimum}的整数，实际为{value}", field=path)
+        if value > maximum:
+            raise PackageError(f"{path}：应为不大于{maximum}的整数，实际为{value}", field=path)
         return value
 
     @staticmethod
@@ -151,7 +158,10 @@ class _Reader:
 
     @staticmethod
     def fraction(value: object, path: str) -> Fraction:
-        parsed = parse_fraction(value)
+        try:
+            parsed = parse_fraction(value)
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            parsed = None
         if parsed is None:
             shown = json.dumps(value, ensure_ascii=False)
             raise PackageError(
@@ -177,10 +187,12 @@ def decode_json(data: bytes, what: str) -> Any:
         ) from None
     except RecursionError:
         raise PackageError(f"{what}：不是有效的 JSON（嵌套过深）") from None
+    except ValueError:  # e.g. an integer literal with more digits than Python converts
+        raise PackageError(f"{what}：不是有效的 JSON（数字位数过多）") from None
 
 
 def _parse_rank(value: object, path: str) -> str:
-    if value not in RANK_LEVEL:
+    if not isinstance(value, str) or value not in RANK_LEVEL:
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         raise PackageError(f"{path}：未知职称级别“{shown}”（应为 {'/'.join(RANKS)}）", field=path)
     assert isinstance(value, str)

@@ -28,6 +28,8 @@ from expertpool.services import audit
 from expertpool.services import panels as svc
 from expertpool.services.packages import find_meeting
 from solver.engine import draw
+from solver.package import parse_package
+from solver.verify import first_fitting_alternate
 
 SMALL = {"panel_size": 11, "min_full_senior_share": "1/4"}
 
@@ -68,15 +70,17 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session) -> None:
     meeting = small_meeting(s)
     panel = svc.draw_meeting(s, meeting, "zjj", "office")
     before = svc.result_of(panel)
-    leaving = before["members"][0]
+    # A covered member (not in `uncovered`): some alternate can take the seat.
+    leaving = next(m for m in before["members"] if m not in before["uncovered"])
+    expected = first_fitting_alternate(
+        parse_package(svc.package_of(panel)), before["members"], leaving, before["alternates"]
+    )
     with pytest.raises(UserError, match="请辞理由"):
         svc.decline(s, panel, leaving, " ", "zjj", "office")
     out = svc.decline(s, panel, leaving, "出差无法参会", "zjj", "office")
     after = svc.result_of(panel)
     # The contract: the first alternate, in list order, whose substitution keeps compliance.
-    assert out.how == "alternate" and out.by in before["alternates"]
-    first_fit = next(a for a in before["alternates"] if a == out.by)
-    assert before["alternates"].index(first_fit) <= before["alternates"].index(out.by)
+    assert out.how == "alternate" and out.by == expected
     assert leaving not in after["members"] and out.by in after["members"]
     assert out.by not in after["alternates"]
     assert after["replacements"] == [{"declined": leaving, "by": out.by, "how": "alternate"}]

@@ -6,6 +6,7 @@ import argparse
 import json
 import secrets
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,15 @@ EXIT_INFEASIBLE = 3
 
 
 def _read(path: str, what: str) -> bytes:
+    shown = _one_line(path)
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise UserError(f"{what}：文件不存在：{path}", field=what) from None
+        raise UserError(f"{what}：文件不存在：{shown}", field=what) from None
     except IsADirectoryError:
-        raise UserError(f"{what}：是目录而不是文件：{path}", field=what) from None
+        raise UserError(f"{what}：是目录而不是文件：{shown}", field=what) from None
     except OSError as exc:
-        raise UserError(f"{what}：无法读取文件 {path}（{exc.strerror}）", field=what) from None
+        raise UserError(f"{what}：无法读取文件 {shown}（{exc.strerror}）", field=what) from None
 
 
 def _write(result: dict[str, Any], out: str | None) -> None:
@@ -38,9 +40,19 @@ def _write(result: dict[str, Any], out: str | None) -> None:
         raise UserError(f"-o：无法写入文件 {out}（{exc.strerror}）", field="-o") from None
 
 
+def _one_line(text: str) -> str:
+    """Contract §4: one line on stderr, even when a value in the file holds a line break."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        else ch
+        for ch in text
+    )
+
+
 def _as_user_error(exc: Exception, what: str) -> UserError:
     message = getattr(exc, "message", str(exc))
-    return UserError(f"{what}：{message}", field=getattr(exc, "field", None))
+    return UserError(_one_line(f"{what}：{message}"), field=getattr(exc, "field", None))
 
 
 def _seed(value: str | None) -> str:
@@ -109,7 +121,7 @@ def cmd_replace(args: argparse.Namespace) -> int:
     try:
         result = replace_members(pkg_bytes, panel_bytes, declined, _workers(args.workers))
     except PackageError as exc:
-        raise UserError(exc.message, field=exc.field) from None
+        raise UserError(_one_line(exc.message), field=exc.field) from None
     _write(result, args.output)
     return EXIT_DRAWN if result["status"] == "drawn" else EXIT_INFEASIBLE
 

@@ -337,6 +337,9 @@ def submit_nomination(
     clean, errors = clean_nomination(session, year, data, check_today=now)
     if "id_card" in clean and "id_card" not in errors:
         dup = _own_duplicate(session, year, unit_id, clean["id_card"], None)
+        if dup is not None and token and dup.idempotency_token == token:
+            # A double click's twin request committed between our token check and here.
+            return dup, False
         if dup is not None:
             errors["id_card"] = f"本单位今年已推荐此人（推荐编号{dup.id}，状态：{dup.status}）"
     if errors:

@@ -18,6 +18,7 @@ from solver.diagnose import diagnose
 from solver.draw import DrawSpace, draw_space, initial_witness
 from solver.engine import alternates_for, solver_info
 from solver.panel import panel_dict
+from solver.sample import sample_candidates
 from solver.season.model import SeasonModel
 from solver.season.package import Season, parse_season
 from solver.slack import PartialState
@@ -133,30 +134,6 @@ class SeasonSearch:
         return chosen
 
 
-def sample_candidates(
-    space: DrawSpace, order: list[int], extra: set[int] = frozenset()
-) -> set[int]:
-    """A small candidate set, in the given order, that is likely to hold a compliant panel:
-    six times the seats, and at least three times every lower bound of the count rules."""
-    system = space.system
-    n = space.feat.n
-    want = max(6 * n, 60)
-    keep = set(extra)
-    keep.update(order[:want])
-    need = 3 * system.lo
-    if len(need):
-        have = system.A[sorted(keep)].sum(axis=0, dtype="int64") if keep else need * 0
-        short = need > have
-        for i in order[want:]:
-            if not short.any():
-                break
-            if (system.A[i].astype(bool) & short).any():
-                keep.add(i)
-                have = have + system.A[i]
-                short = need > have
-    return keep
-
-
 def _competition(
     season: Season, model: SeasonModel, spaces: list[DrawSpace], drawn: list[int], j: int
 ) -> dict[str, Any]:
@@ -241,7 +218,7 @@ def plan_season(season: Season, seed: str, workers: int = 1) -> dict[str, Any]:
     per_meeting: dict[int, list[int]] = {j: [] for j in possible}
     for j, i in order:
         per_meeting[j].append(i)
-    samples = {j: sample_candidates(spaces[j], per_meeting[j]) for j in possible}
+    samples = {j: sample_candidates(spaces[j].system, per_meeting[j]) for j in possible}
     # The meetings to draw: all that can be drawn alone, unless they compete; then, in
     # priority order (window start, id), each meeting that still fits beside those before it.
     model.set_active(possible)

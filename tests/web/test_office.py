@@ -16,6 +16,8 @@ from expertpool.models import Applicant, AuditEvent, Meeting, Panel
 from expertpool.services import panels as svc
 from expertpool.services.applicants import HEADERS
 from solver.engine import verify
+from solver.package import parse_package
+from solver.verify import first_fitting_alternate
 from tests.web.conftest import csrf_token, do_login
 
 S01 = "2024-S01"  # zjj's committee
@@ -195,12 +197,20 @@ def test_full_office_flow(client: FlaskClient, demo_db: Engine, app: Flask) -> N
         follow_redirects=True,
     )
     page = resp.get_data(as_text=True)
-    assert "请辞" in page and "由备选专家递补" in page
+    assert "请辞" in page and ("由备选专家递补" in page or "重新抽取补足" in page)
     with session_scope(make_session_factory(demo_db)) as s:
-        after = svc.result_of(s.get(Panel, panel_id))
-    assert after["replacements"][0]["by"] == next(
-        a for a in result["alternates"] if a in after["members"]
-    )
+        p = s.get(Panel, panel_id)
+        after = svc.result_of(p)
+        pkg = parse_package(svc.package_of(p))
+    # The contract: the first alternate, in list order, whose substitution keeps compliance;
+    # when none fits, the seat is drawn again.
+    expected = first_fitting_alternate(pkg, result["members"], leaving, result["alternates"])
+    step = after["replacements"][0]
+    assert step["declined"] == leaving
+    assert step["how"] == ("alternate" if expected else "redraw")
+    if expected:
+        assert step["by"] == expected
+    assert leaving not in after["members"] and step["by"] in after["members"]
     # Export before sealing is refused.
     assert client.get(f"/office/panels/{panel_id}/export.xlsx").status_code == 302
     resp = client.post(f"/office/panels/{panel_id}/seal", data={"csrf_token": token})
