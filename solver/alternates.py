@@ -104,6 +104,7 @@ class CoverageOracle:
         # Candidates with one signature are interchangeable: an impossible answer holds for
         # the whole signature until F grows (rejections only shrink what is free).
         self._impossible: set[int] = set()
+        self._bound: dict[int, bool] = {}
 
     def _cov(self, items: Sequence[int]) -> int:
         out = 0
@@ -114,10 +115,28 @@ class CoverageOracle:
     def surely_impossible(self, x: int) -> bool:
         if self.sigs[x] in self._impossible:
             return True
+        # The bound depends on x through its signature only; a stale "not proven" is safe
+        # (the exact check follows) and "impossible" stays so as the free set shrinks.
+        cached = self._bound.get(self.sigs[x])
+        if cached is None:
+            cached = self._bound[self.sigs[x]] = self._bound_fails(x)
+        return cached
+
+    def _bound_fails(self, x: int) -> bool:
         rem = self.k - len(self.fixed) - 1
         if rem < 0 or self.n_free - 1 < rem:
             return True
         base = self.cov_fixed | self.sigs[x]
+        if self.n_members <= 62:  # signatures fit in int64: count the gains with numpy
+            keys = np.fromiter(self.free_by_sig.keys(), dtype=np.int64, count=len(self.free_by_sig))
+            avail = np.fromiter(
+                (len(f) - (x in f) for f in self.free_by_sig.values()),
+                dtype=np.int64,
+                count=len(self.free_by_sig),
+            )
+            gain = np.bitwise_count(keys & ~np.int64(base)).astype(np.int64)[avail > 0]
+            top = np.sort(gain)[::-1][:rem]
+            return _popcount(base) + int(top.sum()) < self.target
         gains = sorted(
             (
                 _popcount(s & ~base)
@@ -161,6 +180,7 @@ class CoverageOracle:
             self.fixed.append(x)
             self.cov_fixed |= self.sigs[x]
             self._impossible.clear()
+            self._bound.clear()
 
 
 def choose_alternates(

@@ -43,7 +43,12 @@ class PanelOracle:
     """Exact answers to "can F ∪ {x} be completed to a compliant panel avoiding R?"."""
 
     def __init__(
-        self, space: DrawSpace, witness: Sequence[int], fixed: Sequence[int], workers: int
+        self,
+        space: DrawSpace,
+        witness: Sequence[int],
+        fixed: Sequence[int],
+        workers: int,
+        order: Sequence[int] | None = None,
     ):
         self.space = space
         self.system = space.system
@@ -52,7 +57,9 @@ class PanelOracle:
         self.workers = workers
         self.solver_calls = 0
         self.proven_out: list[int] = []
-        self.reduced = ReducedOracle(self.system, self.state, workers)
+        self.reduced = ReducedOracle(
+            self.system, self.state, workers, list(order) if order is not None else None
+        )
 
     def surely_impossible(self, x: int) -> bool:
         return (
@@ -77,6 +84,7 @@ class PanelOracle:
     def solve_with(self, x: int) -> bool:
         # Exact on the reduced model of interchangeable candidates (solver/reduced.py).
         self.solver_calls += 1
+        self.reduced.witness = self.witness
         found = self.reduced.ask(x)
         if found is None:
             return False
@@ -142,7 +150,7 @@ def lex_first_panel(
     stats["solver_calls"] = 1
     if witness is None:
         return None, space, stats
-    oracle = PanelOracle(space, witness, fixed, workers)
+    oracle = PanelOracle(space, witness, fixed, workers, order)
     chosen = lex_first(order, feat.n, oracle, fixed=fixed)
     stats["solver_calls"] += oracle.solver_calls
     release_model(space)

@@ -16,9 +16,26 @@ from ortools.sat.python import cp_model
 
 from solver.errors import SolverFailure
 from solver.model import make_solver
+from solver.sample import sample_candidates
 from solver.slack import PartialState, RowSystem
 
-_MIX = np.random.default_rng(20241021).integers(1, 2**63, size=4096, dtype=np.uint64) | np.uint64(1)
+
+def group_bytes(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index of one row of each distinct row, group of every row) for a uint8 matrix: each
+    row's bytes are one key, sorted exactly."""
+    m, width = raw.shape
+    if width == 0:
+        return np.zeros(min(m, 1), dtype=np.int64), np.zeros(m, dtype=np.int64)
+    raw = np.ascontiguousarray(raw)
+    keys = raw.view(np.dtype((np.void, width))).reshape(-1)
+    _, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+    return first, inv.reshape(-1)
+
+
+def group_rows(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same for an integer matrix (compared as little-endian int64 bytes)."""
+    m = mat.shape[0]
+    return group_bytes(np.ascontiguousarray(mat.astype("<i8")).view(np.uint8).reshape(m, -1))
 
 
 class _Patterns:
@@ -31,25 +48,19 @@ class _Patterns:
         self.rel_upper = np.flatnonzero(c + 1 + self.rem > sys.hi)
         self.rows = np.concatenate([self.rel_lower, self.rel_upper])
         m = sys.m
-        mat = sys.A[:, self.rows].astype(np.int64) if len(self.rows) else np.zeros((m, 0), np.int64)
         labels = []
         for cc, cap in zip(st.cap_fixed, sys.caps, strict=True):
             near = cc + 1 + self.rem > cap.cap
             lab = cap.labels.astype(np.int64)
             labels.append(np.where(near[lab], lab, -1))
         self.labels = np.stack(labels, axis=1) if labels else np.zeros((m, 0), np.int64)
-        full = np.concatenate([mat, self.labels], axis=1)
-        width = full.shape[1]
-        if width <= len(_MIX):
-            h = (full.astype(np.uint64) * _MIX[:width]).sum(axis=1, dtype=np.uint64)
-            _, first, inv = np.unique(h, return_index=True, return_inverse=True)
-            inv = inv.reshape(-1)
-            if not np.array_equal(full, full[first][inv]):  # a hash collision: group exactly
-                _, first, inv = np.unique(full, axis=0, return_index=True, return_inverse=True)
-                inv = inv.reshape(-1)
-        else:
-            _, first, inv = np.unique(full, axis=0, return_index=True, return_inverse=True)
-            inv = inv.reshape(-1)
+        bits = (
+            np.packbits(sys.A_bool[:, self.rows], axis=1)
+            if len(self.rows)
+            else np.zeros((m, 0), np.uint8)
+        )
+        as_bytes = self.labels.astype("<i8").view(np.uint8).reshape(m, -1)
+        first, inv = group_bytes(np.concatenate([bits, as_bytes], axis=1))
         self.group = inv
         self.rep = first  # a candidate of each group
         self.n_groups = len(first)
@@ -57,23 +68,49 @@ class _Patterns:
 
 
 class ReducedOracle:
-    def __init__(self, system: RowSystem, state: PartialState, workers: int) -> None:
+    def __init__(
+        self, system: RowSystem, state: PartialState, workers: int, order: list[int] | None = None
+    ) -> None:
         self.sys = system
         self.state = state
         self.workers = workers
         self.calls = 0
+        self.order = order
+        self.witness: set[int] = set()
         self._pat: _Patterns | None = None
         self._fixed_count = -1
+        self._sample: list[np.ndarray] | None = None
 
     def patterns(self) -> _Patterns:
         if self._pat is None or self._fixed_count != len(self.state.fixed):
             self._pat = _Patterns(self.sys, self.state)
             self._fixed_count = len(self.state.fixed)
+            self._sample = None
         return self._pat
 
-    def _free_counts(self, pat: _Patterns, x: int) -> np.ndarray:
+    def samples(self) -> list[np.ndarray]:
+        """Free candidates worth trying first, small then large: a yes found among them is a
+        yes; a no proves nothing. Recomputed when F grows."""
+        if self.order is None:
+            return []
+        if self._sample is None:
+            free = self.state.free
+            ahead = [i for i in self.order if free[i]]
+            small = sample_candidates(self.sys, ahead, self.witness)
+            masks = []
+            for keep in (small, small | set(ahead[: max(80 * self.sys.n, 2000)])):
+                mask = np.zeros(self.sys.m, dtype=bool)
+                mask[sorted(keep)] = True
+                if not masks or mask.sum() > masks[-1].sum():
+                    masks.append(mask)
+            self._sample = masks
+        return self._sample
+
+    def _free_counts(self, pat: _Patterns, x: int, allowed: np.ndarray | None = None) -> np.ndarray:
         free = self.state.free.copy()
         free[x] = False
+        if allowed is not None:
+            free &= allowed
         return np.bincount(pat.group[free], minlength=pat.n_groups)
 
     def known_impossible(self, x: int) -> bool:
@@ -129,12 +166,19 @@ class ReducedOracle:
         key = int(pat.group[x])
         if key in pat.impossible:
             return None
-        found = self._solve(x, pat)
+        found = None
+        for allowed in self.samples():
+            found = self._solve(x, pat, allowed)
+            if found is not None:
+                break
+        if found is None:
+            found = self._solve(x, pat)
         if found is None:
             pat.impossible.add(key)
         return found
 
-    def _solve(self, x: int, pat: _Patterns) -> list[int] | None:
+    def _solve(self, x: int, pat: _Patterns, allowed: np.ndarray | None = None) -> list[int] | None:
+        """Exact when `allowed` is None; with it, a panel found is a panel, None proves nothing."""
         s, st = self.sys, self.state
         rem = pat.rem
         c = st.c_fixed + s.A[x]
@@ -150,7 +194,7 @@ class ReducedOracle:
             unit_rooms.append(room)
         if rem == 0:
             return base if np.all(c >= s.lo) else None
-        counts = self._free_counts(pat, x)
+        counts = self._free_counts(pat, x, allowed)
         if counts.sum() < rem:
             return None
         # Coarsen the F-patterns to the rows this x leaves in play.
@@ -166,8 +210,8 @@ class ReducedOracle:
             cols.append(np.where(near, lab, -1)[:, None])
         live = counts > 0
         sig = np.concatenate(cols, axis=1)[live]
-        groups, inv = np.unique(sig, axis=0, return_inverse=True)
-        inv = inv.reshape(-1)
+        first, inv = group_rows(sig)
+        groups = sig[first]
         gcount = np.bincount(inv, weights=counts[live], minlength=len(groups)).astype(np.int64)
         cap_n = np.minimum(gcount, rem)
         for j, r in enumerate(lower):
@@ -191,9 +235,11 @@ class ReducedOracle:
         self.calls += 1
         solver = make_solver(self.workers)
         # Small covering models: presolve and a weak relaxation cost far more than they save
-        # (proofs of infeasibility went from 50–600 ms to under 10 ms). Answers are unchanged.
-        solver.parameters.cp_model_presolve = False
-        solver.parameters.linearization_level = 2
+        # (proofs of infeasibility went from 50–600 ms to under 10 ms); large ones keep the
+        # defaults. Parameters never change an answer, only how fast it comes.
+        if len(y) <= 2000:
+            solver.parameters.cp_model_presolve = False
+            solver.parameters.linearization_level = 2
         status = solver.solve(model)
         if status == cp_model.INFEASIBLE:
             return None
@@ -202,6 +248,8 @@ class ReducedOracle:
         # Back to candidates: free members of the F-patterns mapped to each coarse group.
         free = st.free.copy()
         free[x] = False
+        if allowed is not None:
+            free &= allowed
         free_idx = np.flatnonzero(free)
         live_ids = np.flatnonzero(live)
         coarse_of_pat = np.full(pat.n_groups, -1, dtype=np.int64)

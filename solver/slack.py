@@ -30,6 +30,7 @@ class RowSystem:
             self.A = np.ascontiguousarray(np.stack([r.mask for r in rows], axis=1), dtype=np.int16)
         else:
             self.A = np.zeros((self.m, 0), dtype=np.int16)
+        self.A_bool = self.A.astype(bool)  # for packing row patterns into bytes
         self.lo = np.array([r.lo for r in rows], dtype=np.int64)
         self.hi = np.array([r.hi for r in rows], dtype=np.int64)
         self.caps = caps
