@@ -331,8 +331,8 @@ def run_clients(
 # ---------------------------------------------------------------------------
 
 
-def check_database(url: str, plan: Plan, results: Results) -> list[str]:
-    """Compare the stored nominations with what was sent; returns the problems found."""
+def check_database(url: str, plan: Plan, results: Results) -> tuple[int, list[str]]:
+    """Compare the stored nominations with what was sent: (how many stored, problems)."""
     problems: list[str] = []
     engine = make_engine(url)
     try:
@@ -390,7 +390,7 @@ def check_database(url: str, plan: Plan, results: Results) -> list[str]:
                 problems.append(f"audit chain: {chain.message}")
     finally:
         engine.dispose()
-    return problems
+    return len(rows), problems
 
 
 # ---------------------------------------------------------------------------
@@ -410,7 +410,7 @@ def pct(values: list[float], p: float) -> float:
 class Outcome:
     backend: str
     arrangement: str
-    created: int
+    created: int  # nominations in the database afterwards
     posts: int
     doubles: int
     seconds: float
@@ -449,13 +449,13 @@ def run_once(
             for server in servers:
                 server.stop()
             watchdog.servers = []
-        problems = check_database(url, plan, results)
+        stored, problems = check_database(url, plan, results)
         if results.skipped:
             problems.append(f"{results.skipped} submissions not started (time budget)")
         return Outcome(
             backend,
             f"{len(servers)} × gunicorn -w {args.workers}",
-            len(results.created_ids),
+            stored,
             results.posts,
             len(plan.double),
             seconds,

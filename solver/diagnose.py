@@ -147,6 +147,9 @@ def _core_solve(model: cp_model.CpModel, lits: list[Any]) -> tuple[bool, list[in
     model.clear_assumptions()
     model.add_assumptions(lits)
     solver = make_solver(1)  # assumption cores need a single worker
+    # Guarded constraints enter the LP relaxation only at level 2; without it, proving a
+    # count conflict (e.g. 企业 15 + 高校 15 > 25 seats) is a blind search.
+    solver.parameters.linearization_level = 2
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         return True, list(solver.sufficient_assumptions_for_infeasibility())

@@ -58,6 +58,10 @@ FIELD_LABELS: dict[str, str] = {
     "pledge_unit": "单位承诺",
 }
 MAX_TEXT = 500
+# C0 control characters other than tab and line breaks, and DEL.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Idempotency tokens are made by secrets.token_urlsafe; anything else is not ours.
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 EDITABLE_STATUSES = ("已提交", "已退回")
 ACTIVE_STATUSES = ("已提交", "已退回", "已通过")
 
@@ -198,6 +202,8 @@ def clean_nomination(
         raw = getattr(data, key) or ""
         if len(str(raw)) > MAX_TEXT:
             errors[key] = f"不能超过{MAX_TEXT}个字"
+        elif _CONTROL_CHARS.search(str(raw)):  # PostgreSQL cannot even store NUL
+            errors[key] = "含有不可见的控制字符（常见于从其他软件复制的文字），请删除后重新填写"
     if "name" not in errors:
         run("name", validate_name, data.name)
     if "phone" not in errors:
@@ -326,7 +332,7 @@ def submit_nomination(
     """Create a nomination; returns (nomination, created). A reused token creates nothing."""
     unit_id = _require_unit(actor)
     if token:
-        if len(token) > 64:
+        if not _TOKEN_RE.fullmatch(token):
             raise UserError("表单令牌无效，请刷新页面后重新提交")
         existing = find_by_token(session, token)
         if existing is not None:

@@ -160,8 +160,8 @@ def read_rows(
         for cell in header_cells:
             try:
                 headers.append(cell_text(cell).rstrip("*＊"))
-            except CellProblem:
-                headers.append("（公式）")
+            except CellProblem as exc:  # a formula, an over-long text, a date…
+                headers.append(f"无法读取：{exc}")
         while headers and not headers[-1]:
             headers.pop()
         if headers != HEADERS:
