@@ -407,7 +407,7 @@ def multipart(
         )
     parts.append(
         (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
             f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
         ).encode()
         + content

@@ -24,10 +24,10 @@ timeout kills the servers and exits 3.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
-import statistics
 import sys
 import tempfile
 import threading
@@ -136,9 +136,7 @@ def make_plan(url: str, accounts: list[Account], count: int, seed: int) -> Plan:
     engine = make_engine(url)
     try:
         with session_scope(make_session_factory(engine)) as s:
-            committees = [
-                (c.id, c.level, list(c.specialties)) for c in year_committees(s, YEAR)
-            ]
+            committees = [(c.id, c.level, list(c.specialties)) for c in year_committees(s, YEAR)]
     finally:
         engine.dispose()
     rng = random.Random(seed)
@@ -498,10 +496,8 @@ class Watchdog:
     def _fire(self) -> None:
         print(f"load_nominations: hard timeout ({self.seconds:.0f} s), stopping", file=sys.stderr)
         for server in list(self.servers):
-            try:
+            with contextlib.suppress(Exception):  # exiting anyway
                 server.kill()
-            except Exception:  # noqa: BLE001 - exiting anyway
-                pass
         sys.stderr.flush()
         os._exit(3)
 

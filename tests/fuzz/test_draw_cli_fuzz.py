@@ -115,7 +115,9 @@ LEAF = st.one_of(
 )
 VALUE = st.recursive(
     LEAF,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 OPS = ["delete", "retype", "swap", "rank", "panel_size", "dup_id", "conflict", "add_key", "tighten"]

@@ -75,7 +75,9 @@ NASTY = [
 TEXT = st.one_of(
     st.text(max_size=40),
     st.sampled_from(NASTY),
-    st.builds(lambda ch, n: ch * n, st.sampled_from(["字", "a", "\x00", " "]), st.integers(0, 3000)),
+    st.builds(
+        lambda ch, n: ch * n, st.sampled_from(["字", "a", "\x00", " "]), st.integers(0, 3000)
+    ),
     st.builds(lambda n: "长" * n, st.sampled_from([499, 500, 501, 60_000])),
 )
 # For each field: keep it, drop it, replace it, or send it several times.
