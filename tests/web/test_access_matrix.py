@@ -1,0 +1,201 @@
+"""Every route × every role and anonymous, against one table. A route added without an entry
+here fails `test_every_route_has_an_entry`; ids of other units and committees are refused."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from expertpool.db import make_session_factory, session_scope
+from expertpool.models import Conflict, Expert, Meeting, Nomination, Unit
+from expertpool.services import panels
+from tests.web.conftest import csrf_token, do_login
+
+ROLES = ("anonymous", "unit", "bureau", "office", "regulator")
+USERS = {"unit": "dlut", "bureau": "rsj", "office": "zjj", "regulator": "jianguan"}
+
+# (endpoint, method) → the roles allowed; everyone else logged in gets 403, anonymous is sent
+# to the login page. `auth.*` and `static` are open to all logged-in users by design.
+ALL_LOGGED_IN = {"unit", "bureau", "office", "regulator"}
+MATRIX: dict[tuple[str, str], set[str]] = {
+    ("auth.home", "GET"): ALL_LOGGED_IN,
+    ("auth.logout", "POST"): ALL_LOGGED_IN,
+    ("bureau.approve", "POST"): {"bureau"},
+    ("bureau.dashboard", "GET"): {"bureau"},
+    ("bureau.expert", "GET"): {"bureau"},
+    ("bureau.expert_status", "POST"): {"bureau"},
+    ("bureau.pool", "GET"): {"bureau"},
+    ("bureau.pool_export", "GET"): {"bureau"},
+    ("bureau.queue", "GET"): {"bureau"},
+    ("bureau.reject", "POST"): {"bureau"},
+    ("bureau.send_back", "POST"): {"bureau"},
+    ("bureau.settings", "GET"): {"bureau"},
+    ("bureau.settings", "POST"): {"bureau"},
+    ("office.add_conflict", "POST"): {"office"},
+    ("office.applicant_template", "GET"): {"office"},
+    ("office.current", "GET"): {"office"},
+    ("office.dates", "POST"): {"office"},
+    ("office.decline", "POST"): {"office"},
+    ("office.draw", "POST"): {"office"},
+    ("office.export_xlsx", "GET"): {"office"},
+    ("office.import_applicants", "POST"): {"office"},
+    ("office.index", "GET"): {"office"},
+    ("office.meeting", "GET"): {"office"},
+    ("office.no_show", "POST"): {"office"},
+    ("office.package_json", "GET"): {"office"},
+    ("office.panel", "GET"): {"office"},
+    ("office.print_view", "GET"): {"office"},
+    ("office.remove_conflict", "POST"): {"office"},
+    ("office.result_json", "GET"): {"office"},
+    ("office.rules", "GET"): {"office"},
+    ("office.rules", "POST"): {"office"},
+    ("office.seal", "POST"): {"office"},
+    ("regulator.audit_log", "GET"): {"regulator"},
+    ("regulator.index", "GET"): {"regulator"},
+    ("regulator.meeting", "GET"): {"regulator"},
+    ("regulator.package_json", "GET"): {"regulator"},
+    ("regulator.panel", "GET"): {"regulator"},
+    ("regulator.replay", "GET"): {"regulator"},
+    ("regulator.result_json", "GET"): {"regulator"},
+    ("regulator.verify_upload", "GET"): {"regulator"},
+    ("regulator.verify_upload", "POST"): {"regulator"},
+    ("season.draw", "POST"): {"bureau"},
+    ("season.index", "GET"): {"bureau"},
+    ("season.run", "GET"): {"bureau"},
+    ("season.store", "POST"): {"bureau"},
+    ("unit.detail", "GET"): {"unit"},
+    ("unit.edit", "GET"): {"unit"},
+    ("unit.edit", "POST"): {"unit"},
+    ("unit.import_page", "GET"): {"unit"},
+    ("unit.import_page", "POST"): {"unit"},
+    ("unit.index", "GET"): {"unit"},
+    ("unit.new", "GET"): {"unit"},
+    ("unit.new", "POST"): {"unit"},
+    ("unit.template", "GET"): {"unit", "bureau"},
+    ("unit.withdraw", "POST"): {"unit"},
+}
+OPEN = {("auth.login", "GET"), ("auth.login", "POST"), ("static", "GET")}
+# Routes whose object does not exist for the allowed role answer 404, not 403.
+MISSING_OK = {("season.run", "GET"), ("season.store", "POST")}
+
+
+def _routes(app) -> list[tuple[str, str, str]]:
+    out = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            out.append((rule.endpoint, method, rule.rule))
+    return sorted(out)
+
+
+def test_every_route_has_an_entry(app):
+    missing = [(e, m) for e, m, _ in _routes(app) if (e, m) not in MATRIX and (e, m) not in OPEN]
+    assert missing == [], f"routes without an access-matrix entry: {missing}"
+    stale = [k for k in MATRIX if k not in {(e, m) for e, m, _ in _routes(app)}]
+    assert stale == []
+
+
+@pytest.fixture
+def ids(demo_db) -> dict[str, str]:
+    with session_scope(make_session_factory(demo_db)) as s:
+        meeting = s.scalar(select(Meeting).where(Meeting.code == "2024-S01"))
+        panel = panels.draw_meeting(s, meeting, "zjj", "office")
+        dlut = s.scalar(select(Unit).where(Unit.name == "大连理工大学"))
+        nomination = s.scalar(select(Nomination).where(Nomination.unit_id == dlut.id).limit(1))
+        conflict = s.scalar(select(Conflict).where(Conflict.meeting_id == meeting.id).limit(1))
+        expert = s.scalar(select(Expert).limit(1))
+        return {
+            "nomination_id": str(nomination.id),
+            "expert_id": str(expert.id),
+            "code": "2024-S01",
+            "panel_id": str(panel.id),
+            "conflict_id": str(conflict.id) if conflict else "1",
+            "run_id": "no-such-run",
+            "filename": "css/app.css",
+        }
+
+
+def _url(rule: str, ids: dict[str, str]) -> str:
+    out = rule
+    for key, value in ids.items():
+        for conv in ("", "int:", "path:"):
+            out = out.replace(f"<{conv}{key}>", value)
+    assert "<" not in out, out
+    return out
+
+
+def _call(client, method: str, url: str, token: str):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={"csrf_token": token})
+
+
+def _token(client) -> str:
+    from tests.web.conftest import extract_csrf
+
+    page = client.get("/")
+    while page.status_code in (301, 302):
+        page = client.get(page.headers["Location"])
+    return extract_csrf(page.get_data(as_text=True))
+
+
+def test_access_matrix(app, ids):
+    clients = {"anonymous": app.test_client()}
+    tokens = {"anonymous": csrf_token(clients["anonymous"], "/login")}
+    for role, user in USERS.items():
+        clients[role] = app.test_client()
+        do_login(clients[role], user)
+        tokens[role] = _token(clients[role])
+    # Reads first, then writes (a write may change what a later read shows, never who may).
+    routes = sorted(_routes(app), key=lambda r: (r[1] != "GET", r[0]))
+    failures = []
+    for endpoint, method, rule in routes:
+        if (endpoint, method) in OPEN or endpoint == "auth.logout":
+            continue
+        url = _url(rule, ids)
+        for role in ROLES:
+            resp = _call(clients[role], method, url, tokens[role])
+            code = resp.status_code
+            if role == "anonymous":
+                ok = code == 302 and "/login" in resp.headers.get("Location", "")
+            elif role in MATRIX[(endpoint, method)]:
+                ok = (
+                    code < 500 and code != 403 and (code != 404 or (endpoint, method) in MISSING_OK)
+                )
+            else:
+                ok = code == 403
+            if not ok:
+                failures.append(f"{role:9s} {method:4s} {url} → {code}")
+    assert failures == [], "\n".join(failures)
+
+
+def test_guessing_ids_of_others_is_refused(app, ids):
+    other_unit = app.test_client()
+    do_login(other_unit, "dlport")
+    for url in (
+        f"/unit/nominations/{ids['nomination_id']}",
+        f"/unit/nominations/{ids['nomination_id']}/edit",
+    ):
+        assert other_unit.get(url).status_code in (403, 404)
+    token = _token(other_unit)
+    resp = other_unit.post(
+        f"/unit/nominations/{ids['nomination_id']}/withdraw", data={"csrf_token": token}
+    )
+    assert resp.status_code in (403, 404)
+
+    other_office = app.test_client()
+    do_login(other_office, "scjg")  # runs S02–S04, not S01
+    for url in (
+        "/office/meetings/2024-S01",
+        "/office/meetings/2024-S01/panel",
+        f"/office/panels/{ids['panel_id']}",
+        f"/office/panels/{ids['panel_id']}/export.xlsx",
+        f"/office/panels/{ids['panel_id']}/package.json",
+    ):
+        assert other_office.get(url).status_code in (403, 404), url
+    token = _token(other_office)
+    for url in (
+        "/office/meetings/2024-S01/draw",
+        f"/office/panels/{ids['panel_id']}/seal",
+        f"/office/panels/{ids['panel_id']}/decline",
+    ):
+        assert other_office.post(url, data={"csrf_token": token}).status_code in (403, 404), url
