@@ -182,3 +182,26 @@ def test_pool_composition(session: Session, unit: Unit) -> None:
         and comp[c1.id].full_senior_share == 0.5
     )
     assert len(comp) == 30
+
+
+def test_expert_record_hides_panels_until_the_meeting_ends(demo_db) -> None:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from expertpool.db import make_session_factory, session_scope
+    from expertpool.models import Meeting, PanelSeat
+    from expertpool.services import panels
+
+    with session_scope(make_session_factory(demo_db)) as s:
+        meeting = s.scalar(select(Meeting).where(Meeting.code == "2024-S01"))
+        meeting.settings = {"panel_size": 5, "min_full_senior_share": "1/5"}
+        panel = panels.draw_meeting(s, meeting, "zjj", "office")
+        assert panel.status == "drawn"
+        seat = s.scalar(
+            select(PanelSeat).where(PanelSeat.panel_id == panel.id, PanelSeat.role == "member")
+        )
+        during = pool_svc.expert_record(s, seat.expert_id, today=date(2024, 10, 25))
+        after = pool_svc.expert_record(s, seat.expert_id, today=date(2024, 11, 1))
+    assert during.seats == [] and during.hidden_seats == 1
+    assert [r.meeting_code for r in after.seats] == ["2024-S01"] and after.hidden_seats == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -156,6 +156,8 @@ class ExpertRecord:
     services: list[tuple[ServiceRecord, str]]  # (record, committee name)
     no_shows: list[tuple[ServiceRecord, str]]
     status_changes: list[StatusChange] = field(default_factory=list)
+    # Seats on panels whose meeting has not ended yet: confidential (评审专家名单一般不对外公布).
+    hidden_seats: int = 0
 
 
 def get_expert(session: Session, expert_id: int) -> Expert:
@@ -165,7 +167,9 @@ def get_expert(session: Session, expert_id: int) -> Expert:
     return expert
 
 
-def expert_record(session: Session, expert_id: int) -> ExpertRecord:
+def expert_record(session: Session, expert_id: int, today: date | None = None) -> ExpertRecord:
+    """An expert's history. With `today`, seats and service on meetings that have not ended
+    are left out (only counted): the list stays confidential until the meeting is over."""
     expert = get_expert(session, expert_id)
     committees = list(
         session.scalars(
@@ -184,6 +188,8 @@ def expert_record(session: Session, expert_id: int) -> ExpertRecord:
         )
     )
     seats = []
+    hidden = 0
+    open_meetings: set[tuple[int, int]] = set()  # (committee id, year) not yet over
     stmt = (
         select(PanelSeat, Panel, Meeting, Committee)
         .join(Panel, Panel.id == PanelSeat.panel_id)
@@ -193,6 +199,10 @@ def expert_record(session: Session, expert_id: int) -> ExpertRecord:
         .order_by(Panel.drawn_at.desc(), PanelSeat.id)
     )
     for seat, panel, meeting, committee in session.execute(stmt):
+        if today is not None and meeting.window_end >= today:
+            hidden += 1
+            open_meetings.add((committee.id, meeting.year))
+            continue
         seats.append(
             SeatRow(
                 year=meeting.year,
@@ -213,6 +223,7 @@ def expert_record(session: Session, expert_id: int) -> ExpertRecord:
             .where(ServiceRecord.expert_id == expert.id)
             .order_by(ServiceRecord.year.desc())
         )
+        if (r.committee_id, r.year) not in open_meetings
     ]
     return ExpertRecord(
         expert=expert,
@@ -222,6 +233,7 @@ def expert_record(session: Session, expert_id: int) -> ExpertRecord:
         services=services,
         no_shows=[(r, n) for r, n in services if not r.attended],
         status_changes=list(expert.status_changes),
+        hidden_seats=hidden,
     )
 
 

@@ -98,7 +98,9 @@ def test_every_route_has_an_entry(app):
 def ids(demo_db) -> dict[str, str]:
     with session_scope(make_session_factory(demo_db)) as s:
         meeting = s.scalar(select(Meeting).where(Meeting.code == "2024-S01"))
+        meeting.settings = {"panel_size": 5, "min_full_senior_share": "1/5"}
         panel = panels.draw_meeting(s, meeting, "zjj", "office")
+        assert panel.status == "drawn"
         dlut = s.scalar(select(Unit).where(Unit.name == "大连理工大学"))
         nomination = s.scalar(select(Nomination).where(Nomination.unit_id == dlut.id).limit(1))
         conflict = s.scalar(select(Conflict).where(Conflict.meeting_id == meeting.id).limit(1))

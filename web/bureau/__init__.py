@@ -195,7 +195,7 @@ def pool_export() -> Response:
 def expert(expert_id: int) -> str:
     session = db_session()
     try:
-        record = pool_svc.expert_record(session, expert_id)
+        record = pool_svc.expert_record(session, expert_id, today=now().date())
     except UserError:
         abort(404)
     committees = {c.id: c.name for c in session.scalars(select(Committee))}
