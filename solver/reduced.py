@@ -50,7 +50,9 @@ class _Patterns:
         m = sys.m
         labels = []
         for cc, cap in zip(st.cap_fixed, sys.caps, strict=True):
-            near = cc + 1 + self.rem > cap.cap
+            # Units that other candidates alone could push past the cap; a unit that only x
+            # itself would push over is split off when x is asked about (see _solve).
+            near = cc + self.rem > cap.cap
             lab = cap.labels.astype(np.int64)
             labels.append(np.where(near[lab], lab, -1))
         self.labels = np.stack(labels, axis=1) if labels else np.zeros((m, 0), np.int64)
@@ -61,10 +63,30 @@ class _Patterns:
         )
         as_bytes = self.labels.astype("<i8").view(np.uint8).reshape(m, -1)
         first, inv = group_bytes(np.concatenate([bits, as_bytes], axis=1))
+        self.near_plus = [
+            cc + 1 + self.rem > cap.cap for cc, cap in zip(st.cap_fixed, sys.caps, strict=True)
+        ]
         self.group = inv
         self.rep = first  # a candidate of each group
         self.n_groups = len(first)
-        self.impossible: set[int] = set()
+        self.impossible: set[tuple[int, ...]] = set()
+
+
+def _strongest(cols: np.ndarray, bounds: np.ndarray, pick) -> list[tuple[list[int], int]]:  # noqa: ANN001
+    """Distinct column patterns (as group index lists) with the strongest bound of each."""
+    if cols.shape[1] == 0:
+        return []
+    first, inv = group_bytes(np.packbits(cols.T.astype(bool), axis=1))
+    best: dict[int, int] = {}
+    for j, key in enumerate(inv.tolist()):
+        b = int(bounds[j])
+        best[key] = pick(best[key], b) if key in best else b
+    out = []
+    for key, b in best.items():
+        members = np.flatnonzero(cols[:, first[key]]).tolist()
+        if members:
+            out.append((members, b))
+    return out
 
 
 class ReducedOracle:
@@ -113,9 +135,18 @@ class ReducedOracle:
             free &= allowed
         return np.bincount(pat.group[free], minlength=pat.n_groups)
 
+    def _key(self, pat: _Patterns, x: int) -> tuple[int, ...]:
+        """Two candidates with one key get one answer: same pattern, and same unit wherever the
+        unit could reach the cap because of the candidate itself."""
+        units = tuple(
+            int(cap.labels[x]) if near[cap.labels[x]] else -1
+            for near, cap in zip(pat.near_plus, self.sys.caps, strict=True)
+        )
+        return (int(pat.group[x]), *units)
+
     def known_impossible(self, x: int) -> bool:
         pat = self.patterns()
-        return int(pat.group[x]) in pat.impossible or self.cover_bound_fails(x)
+        return self._key(pat, x) in pat.impossible or self.cover_bound_fails(x)
 
     def cover_bound_fails(self, x: int) -> bool:
         """The rem best free candidates cannot add up to the rows' total shortfall (a proof:
@@ -149,9 +180,9 @@ class ReducedOracle:
             return False
         s, pat = self.sys, self.patterns()
         rej = np.asarray(rejected, dtype=np.int64)
-        for t in range(pat.labels.shape[1]):
-            lr = pat.labels[rej, t]
-            rej = rej[(lr < 0) | (lr == s.caps[t].labels[x])]
+        for near, cap in zip(pat.near_plus, s.caps, strict=True):
+            lr = cap.labels[rej]
+            rej = rej[~near[lr] | (lr == cap.labels[x])]
             if len(rej) == 0:
                 return False
         ax = s.A[x]
@@ -163,7 +194,7 @@ class ReducedOracle:
     def ask(self, x: int) -> list[int] | None:
         """A compliant panel containing F ∪ {x} and avoiding R, or None (a proof)."""
         pat = self.patterns()
-        key = int(pat.group[x])
+        key = self._key(pat, x)
         if key in pat.impossible:
             return None
         found = None
@@ -195,44 +226,63 @@ class ReducedOracle:
             unit_rooms.append(room)
         if rem == 0:
             return base if np.all(c >= s.lo) else None
-        counts = self._free_counts(pat, x, allowed)
-        if counts.sum() < rem:
+        free = st.free.copy()
+        free[x] = False
+        if allowed is not None:
+            free &= allowed
+        free_idx = np.flatnonzero(free)
+        if len(free_idx) < rem:
             return None
-        # Coarsen the F-patterns to the rows this x leaves in play.
+        # Extended groups: the F-patterns, with x's own unit split off where x brings it near
+        # the cap (those members were not told apart when the patterns were made).
+        G = pat.n_groups
+        flags = np.zeros(len(free_idx), dtype=np.int64)
+        split_unit = []
+        for t, (rooms, cap) in enumerate(zip(unit_rooms, s.caps, strict=True)):
+            ux = int(cap.labels[x])
+            lab_state = pat.labels[:, t]
+            if rooms[ux] < rem and not (lab_state[x] >= 0):
+                flags |= (cap.labels[free_idx] == ux).astype(np.int64) << t
+            split_unit.append(ux)
+        ext = pat.group[free_idx] + G * flags
+        uniq, ext_inv, ext_counts = np.unique(ext, return_inverse=True, return_counts=True)
+        ext_inv = ext_inv.reshape(-1)
+        g_of = uniq % G
+        f_of = uniq // G
+        reps = pat.rep[g_of]
+        # Coarsen to the rows this x leaves in play.
         need = s.lo - c
         room = s.hi - c
         lower = pat.rel_lower[need[pat.rel_lower] > 0]
         upper = pat.rel_upper[room[pat.rel_upper] < rem]
-        reps = pat.rep
         cols = [s.A[reps][:, lower].astype(np.int64), s.A[reps][:, upper].astype(np.int64)]
         for t, rooms in enumerate(unit_rooms):
-            lab = pat.labels[reps, t]
+            lab = np.where((f_of >> t) & 1, split_unit[t], pat.labels[reps, t])
             near = (lab >= 0) & (rooms[np.maximum(lab, 0)] < rem)
             cols.append(np.where(near, lab, -1)[:, None])
-        live = counts > 0
-        sig = np.concatenate(cols, axis=1)[live]
+        sig = np.concatenate(cols, axis=1)
         first, inv = group_rows(sig)
         groups = sig[first]
-        gcount = np.bincount(inv, weights=counts[live], minlength=len(groups)).astype(np.int64)
+        gcount = np.bincount(inv, weights=ext_counts, minlength=len(groups)).astype(np.int64)
         cap_n = np.minimum(gcount, rem)
         for j, r in enumerate(lower):
             if int(cap_n[groups[:, j] > 0].sum()) < need[r]:
                 return None
         model = cp_model.CpModel()
         y = [model.new_int_var(0, int(k), f"g{g}") for g, k in enumerate(cap_n)]
-        model.add(sum(y) == rem)
-        for j, r in enumerate(lower):
-            model.add(sum(y[g] for g in np.flatnonzero(groups[:, j])) >= int(need[r]))
+        total = cp_model.LinearExpr.sum
+        model.add(total(y) == rem)
         k = len(lower)
-        for j, r in enumerate(upper):
-            members = np.flatnonzero(groups[:, k + j])
-            if len(members):
-                model.add(sum(y[g] for g in members) <= int(room[r]))
+        # Rows with the same groups are one constraint: the largest need, the smallest room.
+        for j, bound in _strongest(groups[:, :k], need[lower], max):
+            model.add(total([y[g] for g in j]) >= bound)
+        for j, bound in _strongest(groups[:, k : k + len(upper)], room[upper], min):
+            model.add(total([y[g] for g in j]) <= bound)
         col = k + len(upper)
         for t, rooms in enumerate(unit_rooms):
             lab = groups[:, col + t]
             for u in np.unique(lab[lab >= 0]):
-                model.add(sum(y[g] for g in np.flatnonzero(lab == u)) <= int(rooms[u]))
+                model.add(total([y[g] for g in np.flatnonzero(lab == u)]) <= int(rooms[u]))
         self.calls += 1
         solver = make_solver(self.workers)
         # Small covering models: presolve and a weak relaxation cost far more than they save
@@ -246,16 +296,8 @@ class ReducedOracle:
             return None
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise SolverFailure(f"CP-SAT 未能给出结论（状态 {solver.status_name(status)}）")
-        # Back to candidates: free members of the F-patterns mapped to each coarse group.
-        free = st.free.copy()
-        free[x] = False
-        if allowed is not None:
-            free &= allowed
-        free_idx = np.flatnonzero(free)
-        live_ids = np.flatnonzero(live)
-        coarse_of_pat = np.full(pat.n_groups, -1, dtype=np.int64)
-        coarse_of_pat[live_ids] = inv
-        coarse = coarse_of_pat[pat.group[free_idx]]
+        # Back to candidates: each free candidate's coarse group.
+        coarse = inv[ext_inv]
         picks: list[int] = []
         for g, var in enumerate(y):
             take = solver.value(var)
