@@ -4,7 +4,7 @@ from expertpool.models.accounts import AuditEvent, AuditHead, User, UserCommitte
 from expertpool.models.base import Base, utcnow
 from expertpool.models.committees import Applicant, Committee, Conflict, Meeting
 from expertpool.models.nominations import Nomination, YearSetting
-from expertpool.models.panels import Panel, PanelSeat
+from expertpool.models.panels import Panel, PanelSeat, SeasonRun
 from expertpool.models.registry import Expert, PoolMembership, ServiceRecord, StatusChange, Unit
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Panel",
     "PanelSeat",
     "PoolMembership",
+    "SeasonRun",
     "ServiceRecord",
     "StatusChange",
     "Unit",

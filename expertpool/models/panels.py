@@ -47,3 +47,21 @@ class PanelSeat(Base):
 
     panel: Mapped[Panel] = relationship(back_populates="seats")
     expert: Mapped[Expert] = relationship()  # noqa: F821
+
+
+class SeasonRun(Base):
+    """One joint draw of a year (年度联合抽取): the exact season package and the plan, kept so
+    that panels stored from it can be replayed on any app server."""
+
+    __tablename__ = "season_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(40), unique=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    seed: Mapped[str] = mapped_column(String(80))
+    season_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    season_json: Mapped[str] = mapped_column(Text)  # the package bytes as read (UTF-8)
+    run_json: Mapped[str] = mapped_column(Text)  # plan, timing, who, settings
+    stored: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections import defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from expertpool.errors import UserError
-from expertpool.models import Expert, Meeting, PoolMembership, ServiceRecord
+from expertpool.models import Expert, Meeting, PoolMembership, SeasonRun, ServiceRecord
 from expertpool.services.packages import _LISTED_STATUSES, build_package
 
 # Ours, editable per call: an expert sits on at most two panels a year.
@@ -89,3 +91,54 @@ def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_M
 
 def season_bytes(doc: dict) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+# -- season runs: kept in the database so any app server can show, store and replay them ---
+
+_RUN_ID = re.compile(r"^[0-9]{4}-[0-9a-f]{1,32}$")
+
+
+def save_run(session: Session, season_data: bytes, run: dict, username: str = "") -> str:
+    """Keep a run (its exact season package and plan); returns its id `YEAR-SEED`."""
+    sha = hashlib.sha256(season_data).hexdigest()
+    run_id = f"{run['year']}-{run['plan']['seed']}"
+    row = session.scalar(select(SeasonRun).where(SeasonRun.run_id == run_id))
+    if row is None:
+        row = SeasonRun(
+            run_id=run_id,
+            year=int(run["year"]),
+            seed=str(run["plan"]["seed"]),
+            season_sha256=sha,
+            season_json=season_data.decode("utf-8"),
+            created_by=username,
+        )
+        session.add(row)
+    row.run_json = json.dumps(dict(run, season_sha256=sha), ensure_ascii=False)
+    row.stored = bool(run.get("stored"))
+    session.flush()
+    return run_id
+
+
+def load_run(session: Session, run_id: str) -> dict | None:
+    if not _RUN_ID.match(run_id or ""):
+        return None
+    row = session.scalar(select(SeasonRun).where(SeasonRun.run_id == run_id))
+    return json.loads(row.run_json) if row else None
+
+
+def list_runs(session: Session, year: int, limit: int = 20) -> list[dict]:
+    rows = session.scalars(
+        select(SeasonRun).where(SeasonRun.year == year).order_by(SeasonRun.id.desc()).limit(limit)
+    )
+    return [dict(json.loads(r.run_json), id=r.run_id) for r in rows]
+
+
+def load_season(session: Session, sha256: str) -> bytes | None:
+    """The season package with this SHA-256 (to replay panels stored from a season run)."""
+    row = session.scalars(
+        select(SeasonRun).where(SeasonRun.season_sha256 == (sha256 or "")).limit(1)
+    ).first()
+    if row is None:
+        return None
+    data = row.season_json.encode("utf-8")
+    return data if hashlib.sha256(data).hexdigest() == sha256 else None

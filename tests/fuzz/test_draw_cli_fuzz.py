@@ -301,3 +301,42 @@ def test_bad_paths_one_line(args: list[str]) -> None:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli_main(args)
     assert code == 2 and len(err.getvalue().splitlines()) == 1, err.getvalue()
+
+
+def _set(path: tuple, value: Any) -> dict[str, Any]:
+    doc = base_package()
+    parent, key = parent_of(doc, path)
+    parent[key] = value
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("doc", "field"),
+    [  # each of these once ended in a traceback, an out-of-memory kill or two stderr lines
+        (_set(("experts", 0, "rank"), ["正高级"]), "experts[0].rank"),
+        (_set(("rules", "min_rank"), {}), "rules.min_rank"),
+        (_set(("rules", "min_full_senior_share"), "1" * 5000 + "/" + "1" * 5001), "share"),
+        (_set(("rules", "specialty_demand"), {"建筑工程": 10**30}), "specialty_demand"),
+        (_set(("rules", "min_specialist_voters"), 10**30), "min_specialist_voters"),
+        (_set(("rules", "max_consecutive_years"), 10**30), "max_consecutive_years"),
+        (_set(("meeting", "year"), 2**70), "meeting.year"),
+        (_set(("experts", 1, "id"), "E000"), "experts[1].id"),
+        (_set(("experts", 2, "rank"), "教\n授"), "experts[2].rank"),
+        (_set(("meeting", "window"), ["2024-10-21\u2028", "2024-10-31"]), "meeting.window[0]"),
+    ],
+)
+def test_known_bad_packages(tmp_path: Path, doc: dict[str, Any], field: str) -> None:
+    path = tmp_path / "pkg.json"
+    data = json.dumps(doc, ensure_ascii=False).encode()
+    path.write_bytes(data)
+    assert check_outcome(path, data) == 2
+    assert field in run_draw(path)[2]
+
+
+def test_huge_integer_literal(tmp_path: Path) -> None:
+    path = tmp_path / "pkg.json"
+    path.write_bytes(
+        b'{"format": "expertpool.draw/1", "rules": {"panel_size": ' + b"7" * 5000 + b"}}"
+    )
+    code, _, err = run_draw(path)
+    assert code == 2 and "数字位数过多" in err and len(err.splitlines()) == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -171,3 +172,43 @@ def test_nomination_form_never_500(
         assert len(messages) == 1 and HAN.search(messages[0]), page[:3000]
     else:  # 400 (CSRF) or 413 (too large): the Chinese error page
         assert "<h1>" in page and HAN.search(page), page[:3000]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [  # stored as-is on SQLite and a 500 on PostgreSQL before control characters were refused
+        ("recommendation", "同意\x00推荐", "控制字符"),
+        ("title_name", "教授\x1b", "控制字符"),
+        ("token", "abc\x00def", "表单令牌无效"),
+        ("token", "x" * 65, "表单令牌无效"),
+    ],
+)
+def test_control_characters_refused(
+    client: FlaskClient, accounts: dict, db: Engine, field: str, value: str, message: str
+) -> None:
+    do_login(client, "unit_a")
+    html = client.get("/unit/new").get_data(as_text=True)
+    with session_scope(make_session_factory(db)) as s:
+        c = year_committees(s, 2024)[0]
+        cid, spec = str(c.id), c.specialties[0]
+    data = {
+        "csrf_token": extract_csrf(html),
+        "token": "fresh-token-1",
+        "name": "曾国明",
+        "gender": "男",
+        "id_card": make_id_card("21020419800101123"),
+        "rank": "正高级",
+        "title_name": "教授",
+        "series": "工程",
+        "phone": "13912345678",
+        "email": "zeng@example.cn",
+        "committee_ids": [cid],
+        "specialties": [spec],
+        "recommendation": "同意推荐。",
+        "pledge_personal": "y",
+        "pledge_unit": "y",
+        field: value,
+    }
+    resp = client.post("/unit/new", data=data)
+    assert resp.status_code == 200 and message in resp.get_data(as_text=True)
+    assert count(db) == 0

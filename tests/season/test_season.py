@@ -289,3 +289,17 @@ def test_plan_season_on_demo_database(demo_db, session, tmp_path):
     report = verify_plan(data, json.dumps(result, ensure_ascii=False).encode())
     assert report.ok, report.text()
     assert len(result["panels"]) == 30
+
+
+def test_season_runs_are_kept_in_the_database(db, session):
+    from expertpool.services.season import list_runs, load_run, load_season, save_run
+
+    data = season_doc([ex(f"E{i}", ["A", "B"]) for i in range(6)], [mt("A", OCT), mt("B", NOV)])
+    result = plan(data, "abc123")
+    run_id = save_run(session, data, {"year": 2024, "plan": result, "stored": False}, "rsj")
+    assert run_id == "2024-abc123"
+    assert load_run(session, run_id)["plan"] == result
+    assert load_season(session, load_run(session, run_id)["season_sha256"]) == data
+    save_run(session, data, {"year": 2024, "plan": result, "stored": True}, "rsj")
+    assert [r["stored"] for r in list_runs(session, 2024)] == [True]
+    assert load_run(session, "../etc/passwd") is None and load_season(session, "0" * 64) is None

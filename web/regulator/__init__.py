@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from expertpool.models import AuditEvent, Meeting, Panel
 from expertpool.services import audit
 from expertpool.services import panels as svc
+from expertpool.services.season import load_season
 from solver.engine import verify
 from solver.errors import PackageError
 from web.access import roles_required
@@ -28,7 +29,6 @@ from web.app import csrf, db_session, working_year
 from web.forms import EmptyForm
 from web.office import json_download
 from web.office.common import panel_view, template_globals
-from web.season.store import load_season
 
 bp = Blueprint("regulator", __name__, url_prefix="/regulator")
 
@@ -103,7 +103,7 @@ def panel(panel_id: int) -> str:
 def replay(panel_id: int) -> str:
     p = _panel(panel_id)
     session = db_session()
-    outcome = svc.replay(session, p, season_loader=load_season)
+    outcome = svc.replay(session, p, season_loader=lambda sha: load_season(session, sha))
     svc.log_view(session, p, *_who(), what=f"重放：{'一致' if outcome.same else '不一致'}")
     session.commit()
     return render_template("regulator/replay.html", panel=p, meeting=p.meeting, outcome=outcome)

@@ -19,7 +19,15 @@ from expertpool.errors import UserError
 from expertpool.models import Meeting
 from expertpool.services import audit
 from expertpool.services import panels as svc
-from expertpool.services.season import DEFAULT_MAX_PANELS, build_season, season_bytes
+from expertpool.services.season import (
+    DEFAULT_MAX_PANELS,
+    build_season,
+    list_runs,
+    load_run,
+    load_season,
+    save_run,
+    season_bytes,
+)
 from solver.defaults import RULE_SOURCES
 from solver.errors import PackageError
 from solver.season.package import parse_season
@@ -27,7 +35,6 @@ from solver.season.plan import plan_season
 from web.access import roles_required
 from web.app import db_session, working_year
 from web.forms import EmptyForm
-from web.season.store import list_runs, load_run, load_season, save_run
 
 bp = Blueprint("season", __name__, url_prefix="/season")
 
@@ -47,7 +54,7 @@ def _rule_name(rule: str) -> str:
 @roles_required("bureau")
 def index() -> str:
     year = working_year()
-    runs = [r for r in list_runs() if r.get("year") == year]
+    runs = list_runs(db_session(), year)
     return render_template(
         "season/index.html",
         year=year,
@@ -85,6 +92,7 @@ def draw() -> Response:
         return redirect(url_for("season.index"))
     elapsed = round(time.perf_counter() - started, 2)
     run_id = save_run(
+        session,
         data,
         {
             "year": year,
@@ -94,6 +102,7 @@ def draw() -> Response:
             "max_panels": max_panels,
             "stored": False,
         },
+        current_user.username,
     )
     drawn = sum(1 for p in plan["panels"].values() if p.get("status") == "drawn")
     audit.record(
@@ -115,10 +124,10 @@ def draw() -> Response:
 @bp.route("/runs/<run_id>")
 @roles_required("bureau")
 def run(run_id: str) -> str:
-    data = load_run(run_id)
+    session = db_session()
+    data = load_run(session, run_id)
     if data is None:
         abort(404)
-    session = db_session()
     meetings = {
         m.code: m
         for m in session.scalars(
@@ -156,17 +165,17 @@ def run(run_id: str) -> str:
 @bp.route("/runs/<run_id>/store", methods=["POST"])
 @roles_required("bureau")
 def store(run_id: str) -> Response:
-    data = load_run(run_id)
+    session = db_session()
+    data = load_run(session, run_id)
     if data is None:
         abort(404)
     if data.get("stored"):
         flash("该次年度抽取结果已经保存过。", "warning")
         return redirect(url_for("season.run", run_id=run_id))
-    season_data = load_season(data.get("season_sha256", ""))
+    season_data = load_season(session, data.get("season_sha256", ""))
     if season_data is None:
         flash("找不到该次年度抽取的数据包，请重新抽取。", "error")
         return redirect(url_for("season.index"))
-    session = db_session()
     try:
         stored = svc.store_plan(
             session,
@@ -176,11 +185,11 @@ def store(run_id: str) -> Response:
             current_user.username,
             current_user.role,
         )
+        save_run(session, season_data, dict(data, stored=True))
         session.commit()
     except UserError as exc:
         session.rollback()
         flash(f"未能保存：{exc.message}", "error")
         return redirect(url_for("season.run", run_id=run_id))
-    save_run(season_data, dict(data, stored=True))
     flash(f"已将{len(stored)}次例会的抽取结果保存为各例会的当前评委名单。", "success")
     return redirect(url_for("season.run", run_id=run_id))
