@@ -25,6 +25,7 @@ from expertpool.xlsx.common import (
     CellProblem,
     XlsxError,
     cell_text,
+    data_rows,
     open_workbook,
     put,
     workbook_bytes,
@@ -104,29 +105,7 @@ def _read(data: bytes) -> tuple[list[ApplicantRow], list[tuple[int, str, str]]]:
     problems: list[tuple[int, str, str]] = []
     rows: list[ApplicantRow] = []
     try:
-        ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
-        it = ws.iter_rows()
-        header_cells = next(it, None)
-        if header_cells is None:
-            raise XlsxError("表格为空：第1行应为表头，请使用系统提供的模板")
-        headers = []
-        for cell in header_cells:
-            try:
-                headers.append(cell_text(cell).rstrip("*＊"))
-            except CellProblem:
-                headers.append("（公式）")
-        while headers and not headers[-1]:
-            headers.pop()
-        for i, expected in enumerate(HEADERS):
-            got = headers[i] if i < len(headers) else ""
-            if got != expected:
-                raise XlsxError(
-                    f"表头与模板不符：第{i + 1}列应为「{expected}」，实际为「{got or '空'}」。"
-                    "请下载模板填写"
-                )
-        if len(headers) > len(HEADERS):
-            raise XlsxError(f"表头与模板不符：只应有{len(HEADERS)}列。请下载模板填写")
-        for row_no, cells in enumerate(it, start=2):
+        for row_no, cells in data_rows(wb, DATA_SHEET, HEADERS):
             values: dict[str, str] = {}
             for header, cell in zip(HEADERS, cells, strict=False):
                 try:

@@ -6,6 +6,7 @@ import io
 import re
 import warnings
 import zipfile
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -116,3 +117,31 @@ def cell_text(cell: Any) -> str:
     if len(text) > MAX_CELL_CHARS:
         raise CellProblem(f"内容过长（{len(text)}个字符），不能超过{MAX_CELL_CHARS}个字符")
     return text.strip()
+
+
+def data_rows(wb: Any, sheet: str, headers: list[str]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The data rows (sheet row number, cells) of an import sheet whose first row must be
+    exactly `headers` (trailing empty header cells ignored; a trailing `*` marks required)."""
+    ws = wb[sheet] if sheet in wb.sheetnames else wb.worksheets[0]
+    rows = ws.iter_rows()
+    header_cells = next(rows, None)
+    if header_cells is None:
+        raise XlsxError("表格为空：第1行应为表头，请使用系统提供的模板")
+    got_headers = []
+    for cell in header_cells:
+        try:
+            got_headers.append(cell_text(cell).rstrip("*＊"))
+        except CellProblem as exc:  # a formula, an over-long text, a date…
+            got_headers.append(f"无法读取：{exc}")
+    while got_headers and not got_headers[-1]:
+        got_headers.pop()
+    for i, expected in enumerate(headers):
+        got = got_headers[i] if i < len(got_headers) else ""
+        if got != expected:
+            raise XlsxError(
+                f"表头与模板不符：第{i + 1}列应为「{expected}」，实际为「{got or '空'}」。"
+                "请下载最新模板填写"
+            )
+    if len(got_headers) > len(headers):
+        raise XlsxError(f"表头与模板不符：只应有{len(headers)}列。请下载最新模板填写")
+    yield from enumerate(rows, start=2)

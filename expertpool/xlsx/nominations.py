@@ -27,6 +27,7 @@ from expertpool.xlsx.common import (
     CellProblem,
     XlsxError,
     cell_text,
+    data_rows,
     open_workbook,
     put,
     workbook_bytes,
@@ -151,33 +152,11 @@ def read_rows(
     """Parse the uploaded file: (sheet row numbers, inputs, reading problems by (row, field))."""
     wb = open_workbook(data)
     try:
-        ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows()
-        header_cells = next(rows, None)
-        if header_cells is None:
-            raise XlsxError("表格为空：第1行应为表头，请使用系统提供的模板")
-        headers = []
-        for cell in header_cells:
-            try:
-                headers.append(cell_text(cell).rstrip("*＊"))
-            except CellProblem as exc:  # a formula, an over-long text, a date…
-                headers.append(f"无法读取：{exc}")
-        while headers and not headers[-1]:
-            headers.pop()
-        if headers != HEADERS:
-            for i, expected in enumerate(HEADERS):
-                got = headers[i] if i < len(headers) else ""
-                if got != expected:
-                    raise XlsxError(
-                        f"表头与模板不符：第{i + 1}列应为「{expected}」，实际为「{got or '空'}」。"
-                        "请下载最新模板填写"
-                    )
-            raise XlsxError(f"表头与模板不符：只应有{len(HEADERS)}列。请下载最新模板填写")
         committees = {c.name: c.id for c in year_committees(session, year)}
         numbers: list[int] = []
         inputs: list[NominationInput] = []
         problems: dict[tuple[int, str], str] = {}
-        for row_no, cells in enumerate(rows, start=2):
+        for row_no, cells in data_rows(wb, DATA_SHEET, HEADERS):
             values: dict[str, str] = {}
             row_problems: dict[str, str] = {}
             for (key, _), cell in zip(COLUMNS, cells, strict=False):
