@@ -93,7 +93,12 @@ def _alternate_items(pkg: Package, panel: PanelFile) -> list[Item]:
     problems = []
     if len(set(panel.alternates)) != len(panel.alternates):
         problems.append("备选名单中有重复")
+    # A season plan lists the experts it kept off this meeting's alternates (booked on an
+    # overlapping meeting or at the yearly cap); solver/season/verify.py checks that list.
+    excluded = {e for e in panel.raw.get("season_excluded", []) if isinstance(e, str)}
     for a in panel.alternates:
+        if a in excluded:
+            problems.append(f"备选专家“{a}”已被年度安排排除")
         if a in members:
             problems.append(f"备选专家“{a}”同时是评委")
         expert = pkg.expert_by_id.get(a)
@@ -104,7 +109,9 @@ def _alternate_items(pkg: Package, panel: PanelFile) -> list[Item]:
         if reason is not None:
             problems.append(f"备选专家“{a}”不符合条件：{reason}")
     pool = sum(
-        1 for e in pkg.experts if e.id not in members and ineligibility_reason(pkg, e) is None
+        1
+        for e in pkg.experts
+        if e.id not in members and e.id not in excluded and ineligibility_reason(pkg, e) is None
     )
     expected = min(pkg.rules.alternates, pool)
     replaced = "replacements" in panel.raw

@@ -268,6 +268,8 @@ def plan_season(season: Season, seed: str, workers: int = 1) -> dict[str, Any]:
                 solver_info=info,
                 status="drawn",
             )
+            if blocked:  # experts the season keeps off this meeting's alternates
+                panels[m.id]["season_excluded"] = sorted(blocked)
         else:
             diag = (
                 [_competition(season, model, spaces, drawn, j)] if j in alone else diagnose(m.pkg)

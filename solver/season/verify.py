@@ -100,4 +100,39 @@ def verify_plan(season_bytes: bytes, plan_bytes: bytes) -> SeasonReport:
         report.meetings[m.id] = verify_panel(m.projection, data)
         members[m.id] = list(panel.get("members", []))
     report.season = season_checks(season, members)
+    report.season.append(_excluded_check(season, panels, members))
     return report
+
+
+def _excluded_check(season: Season, panels: dict, members: dict[str, list[str]]) -> dict[str, Any]:
+    """Each drawn panel's `season_excluded` is exactly its eligible non-members who sit on an
+    overlapping meeting or have reached the yearly cap."""
+    from solver.rules.eligibility import ineligibility_reason
+
+    by_id = season.by_id()
+    seats: dict[str, set[str]] = defaultdict(set)
+    for mid, ids in members.items():
+        for e in ids:
+            seats[e].add(mid)
+    wrong = []
+    for mid in members:
+        m = by_id[mid]
+        expected = set()
+        for e in m.pkg.experts:
+            if e.id in members[mid] or ineligibility_reason(m.pkg, e) is not None:
+                continue
+            mine = seats.get(e.id, set())
+            clash = any(by_id[o].overlaps(m) for o in mine if o != mid)
+            full = season.max_panels is not None and len(mine) >= season.max_panels
+            if clash or full:
+                expected.add(e.id)
+        got = set(panels[mid].get("season_excluded", []))
+        if got != expected:
+            wrong.append(f"{mid}（应排除{len(expected)}名，记录{len(got)}名）")
+    return {
+        "rule": "season_excluded",
+        "ok": not wrong,
+        "message": "各例会因年度安排不作备选的专家名单准确"
+        if not wrong
+        else "因年度安排不作备选的专家名单不准确：" + "、".join(wrong),
+    }
