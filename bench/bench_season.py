@@ -21,8 +21,13 @@ import time
 
 
 def _child(args: list[str]) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.bench_season", "--child", *args],
-                         capture_output=True, text=True, check=True, cwd=os.getcwd())
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_season", "--child", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=os.getcwd(),
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -65,31 +70,48 @@ def main() -> None:
         print(json.dumps(child(int(n), float(share), float(cross), int(seed), mode)))
         return
     runs = 1 if args.quick else 3
-    print(f"# Season benchmark — {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}\n")
+    print(
+        f"# Season benchmark — {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}\n"
+    )
     print("## Scale: 30 meetings of 2024, real windows, cross-committee pools (1 solver worker)\n")
-    print("| pool | (meeting, expert) pairs | runs | parse s (median) | plan s (median) | total s | drawn | peak RSS MB |")
+    print(
+        "| pool | (meeting, expert) pairs | runs | parse s (median) | plan s (median) | total s | drawn | peak RSS MB |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     scales = [(20000, 3)] + ([] if args.quick else [(200000, 1)])
     for n, r in scales:
         res = [_child([str(n), "0.3", "0.5", "1", "joint"]) for _ in range(min(r, runs))]
         parse = statistics.median(x["parse"] for x in res)
         plan = statistics.median(x["plan"] for x in res)
-        print(f"| {n:,} | {res[0]['pairs']:,} | {len(res)} | {parse:.1f} | {plan:.1f} | {parse + plan:.1f} "
-              f"| {len(res[0]['drawn'])}/30 | {max(x['rss_mb'] for x in res):.0f} |")
-    print("\n## Joint plan beside drawing one meeting after another (catalogue order, same rules)\n")
-    print("| pool | 正高级 share | joint: drawn, s | sequential (booked experts taken out): drawn, "
-          "of joint's not drawn, s | independent draws: meetings double-booked (of joint's) |")
+        print(
+            f"| {n:,} | {res[0]['pairs']:,} | {len(res)} | {parse:.1f} | {plan:.1f} | {parse + plan:.1f} "
+            f"| {len(res[0]['drawn'])}/30 | {max(x['rss_mb'] for x in res):.0f} |"
+        )
+    print(
+        "\n## Joint plan beside drawing one meeting after another (catalogue order, same rules)\n"
+    )
+    print(
+        "| pool | 正高级 share | joint: drawn, s | sequential (booked experts taken out): drawn, "
+        "of joint's not drawn, s | independent draws: meetings double-booked (of joint's) |"
+    )
     print("|---|---|---|---|---|")
-    for n, share, cross in [(20000, 0.30, 0.5), (2500, 0.30, 0.8), (1800, 0.30, 0.9), (1500, 0.25, 0.9)]:
+    for n, share, cross in [
+        (20000, 0.30, 0.5),
+        (2500, 0.30, 0.8),
+        (1800, 0.30, 0.9),
+        (1500, 0.25, 0.9),
+    ]:
         joint = [_child([str(n), str(share), str(cross), "3", "joint"]) for _ in range(runs)]
         seq = [_child([str(n), str(share), str(cross), "3", "sequential"]) for _ in range(runs)]
         naive = _child([str(n), str(share), str(cross), "3", "naive"])
         jd = set(joint[0]["drawn"])
         sd = set(seq[0]["drawn"])
-        print(f"| {n:,} | {share:.0%} | {len(jd)}/30, {statistics.median(x['plan'] for x in joint):.1f} "
-              f"| {len(sd)}/30, {len(jd - sd)}, {statistics.median(x['plan'] for x in seq):.1f} "
-              f"| {len(set(naive['double']) & jd)} |")
+        print(
+            f"| {n:,} | {share:.0%} | {len(jd)}/30, {statistics.median(x['plan'] for x in joint):.1f} "
+            f"| {len(sd)}/30, {len(jd - sd)}, {statistics.median(x['plan'] for x in seq):.1f} "
+            f"| {len(set(naive['double']) & jd)} |"
+        )
 
 
 if __name__ == "__main__":

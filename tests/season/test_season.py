@@ -140,9 +140,10 @@ def test_reproducible_and_seed_dependent():
     first = checked_plan(data, "seed-1", workers=1)
     again = checked_plan(data, "seed-1", workers=2)
     other = checked_plan(data, "seed-2")
-    strip = lambda r: {
-        k: (p["members"], p["alternates"], p["uncovered"]) for k, p in r["panels"].items()
-    }  # noqa: E731
+
+    def strip(r: dict) -> dict:
+        return {k: (p["members"], p["alternates"], p["uncovered"]) for k, p in r["panels"].items()}
+
     assert strip(first) == strip(again)
     assert strip(first) != strip(other)
 

@@ -9,7 +9,9 @@ from tests.web.conftest import PASSWORD, csrf_token
 
 def _try_login(client, username: str, password: str):
     token = csrf_token(client, "/login")
-    return client.post("/login", data={"csrf_token": token, "username": username, "password": password})
+    return client.post(
+        "/login", data={"csrf_token": token, "username": username, "password": password}
+    )
 
 
 def test_headers_on_every_page(client, accounts):
@@ -36,9 +38,12 @@ def test_session_cookie_flags_and_timeout(app, client, accounts):
 
 def test_secure_cookie_over_tls(client, accounts):
     token = csrf_token(client, "/login")
-    resp = client.post("/login", base_url="https://localhost",
-                       data={"csrf_token": token, "username": "bureau1", "password": PASSWORD},
-                       headers={"Referer": "https://localhost/login"})
+    resp = client.post(
+        "/login",
+        base_url="https://localhost",
+        data={"csrf_token": token, "username": "bureau1", "password": PASSWORD},
+        headers={"Referer": "https://localhost/login"},
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
     assert "Secure" in resp.headers["Set-Cookie"]
 
