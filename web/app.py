@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request
@@ -18,7 +18,7 @@ from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
 from expertpool.models import AuditEvent, User
 from expertpool.models.enums import ROLES
-from expertpool.services.nominations import shanghai_now
+from expertpool.services.nominations import SHANGHAI, shanghai_now
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # The request may carry a little form overhead beyond the 5 MB file itself.
@@ -228,6 +228,13 @@ def cn_date(value: date | datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def bj_datetime(value: datetime | None) -> str:
+    """A stored UTC time (panels, audit events) shown in Beijing time, Chinese format."""
+    if value is None:
+        return ""
+    return cn_datetime(value.replace(tzinfo=UTC).astimezone(SHANGHAI).replace(tzinfo=None))
+
+
 def cn_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -237,6 +244,7 @@ def cn_datetime(value: datetime | None) -> str:
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["cn_date"] = cn_date
     app.jinja_env.filters["cn_datetime"] = cn_datetime
+    app.jinja_env.filters["bj_datetime"] = bj_datetime
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -5,15 +5,28 @@ from __future__ import annotations
 import argparse
 import importlib
 
+from expertpool.errors import UserError
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from expertpool.runtime import open_database
 
     open_database()  # a clear message now rather than a 500 on the first request
     web_app = importlib.import_module("web.app")
+    serving = importlib.import_module("werkzeug.serving")
     app = web_app.create_app()
-    print(f"专家库管理系统已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）")
-    app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+    try:
+        server = serving.make_server(args.host, args.port, app, threaded=True)
+    except OSError as exc:
+        raise UserError(
+            f"无法在 {args.host}:{args.port} 启动服务：{exc.strerror}（端口被占用？可用 --port 换一个）"
+        ) from None
+    print(f"专家库管理系统已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）", flush=True)
+    print("多人同时使用时，请按 README“多台应用服务器”一节用 gunicorn 部署。", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("已停止。")
     return 0
 
 
