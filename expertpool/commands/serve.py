@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import socket
 
 from expertpool.errors import UserError
 
@@ -15,12 +17,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     web_app = importlib.import_module("web.app")
     serving = importlib.import_module("werkzeug.serving")
     app = web_app.create_app()
-    try:
-        server = serving.make_server(args.host, args.port, app, threaded=True)
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:  # werkzeug would print its own English message and exit
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((args.host, args.port))
     except OSError as exc:
+        why = "端口已被占用" if exc.errno == errno.EADDRINUSE else (exc.strerror or "无法绑定地址")
         raise UserError(
-            f"无法在 {args.host}:{args.port} 启动服务：{exc.strerror}（端口被占用？可用 --port 换一个）"
+            f"无法在 {args.host}:{args.port} 启动服务：{why}，可用 --port 换一个端口"
         ) from None
+    finally:
+        probe.close()
+    server = serving.make_server(args.host, args.port, app, threaded=True)
     print(f"专家库管理系统已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）", flush=True)
     print("多人同时使用时，请按 README“多台应用服务器”一节用 gunicorn 部署。", flush=True)
     try:
