@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -61,12 +62,19 @@ def _secret_key() -> str:
     if shared:
         return shared
     path = instance_path() / "secret_key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # created once, atomically: several workers booting together read the same key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text(encoding="utf-8").strip()
+            if key:
+                return key
+            time.sleep(0.02)  # the creating worker has not written it yet
+        raise RuntimeError(f"会话密钥文件为空：{path}") from None
     key = secrets.token_hex(32)
-    path.write_text(key, encoding="utf-8")
-    path.chmod(0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(key)
     return key
 
 
@@ -210,7 +218,13 @@ def _register_errors(app: Flask) -> None:
         code = exc.code or 500
         if code not in ERROR_TEXT:
             return exc
-        return _error_page(code)
+        # Our own aborts carry a Chinese description; werkzeug's defaults are English.
+        own = (
+            exc.description
+            if any("\u4e00" <= ch <= "\u9fff" for ch in exc.description or "")
+            else None
+        )
+        return _error_page(code, own)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]

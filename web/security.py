@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, request, session
+from flask import Flask, abort, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -28,6 +28,18 @@ def init_security(app: Flask) -> None:
     if app.config.get("BEHIND_PROXY") or os.environ.get("EXPERTPOOL_BEHIND_PROXY") == "1":
         # One reverse proxy in front: trust its X-Forwarded-For/-Proto/-Host.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    @app.before_request
+    def _refuse_control_characters():  # type: ignore[no-untyped-def]
+        # NUL and other control characters are never valid in a form field; PostgreSQL would
+        # refuse NUL with a 500, so every form is checked here, once.
+        if request.method == "POST" and request.form:
+            for key, value in request.form.items(multi=True):
+                if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in value):
+                    abort(
+                        400, description=f"表单字段“{key}”含有不可见的控制字符，请删除后重新提交。"
+                    )
+        return None
 
     @app.before_request
     def _session_timeout() -> None:

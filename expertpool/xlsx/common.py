@@ -144,4 +144,9 @@ def data_rows(wb: Any, sheet: str, headers: list[str]) -> Iterator[tuple[int, tu
             )
     if len(got_headers) > len(headers):
         raise XlsxError(f"表头与模板不符：只应有{len(headers)}列。请下载最新模板填写")
-    yield from enumerate(rows, start=2)
+    # Blank rows cost time too: a sheet padded with a million empty rows is refused early.
+    limit = 10 * MAX_ROWS + 1
+    for row_no, cells in enumerate(rows, start=2):
+        if row_no > limit:
+            raise XlsxError(f"表格行数过多（超过{limit}行，含空行），请删除多余的空行或拆分文件")
+        yield row_no, cells

@@ -261,10 +261,11 @@ def test_hundred_thousand_rows(unit_client: FlaskClient, db: Engine) -> None:
 
 
 def test_a_million_blank_rows(unit_client: FlaskClient, db: Engine) -> None:
-    """The worst a 5 MB file can ask for: every row Excel allows, all blank."""
+    """The worst a 5 MB file can ask for: every row Excel allows, all blank. It is refused
+    once it passes ten times the row limit, without reading the rest."""
     data = with_sheet(sheet_writer(1_048_575, blank=True))
     assert len(data) <= MAX_FILE_BYTES
-    assert "没有数据" in refused(unit_client, db, data)
+    assert "表格行数过多" in refused(unit_client, db, data)
 
 
 @pytest.mark.parametrize(

@@ -58,3 +58,30 @@ def test_login_throttled_after_five_failures(client, accounts):
     assert "登录失败次数过多" in resp.get_data(as_text=True)
     # Other accounts are unaffected.
     assert _try_login(client, "bureau1", PASSWORD).status_code == 302
+
+
+def test_control_characters_in_any_form_are_refused(client, accounts):
+    token = csrf_token(client, "/login")
+    resp = client.post(
+        "/login", data={"csrf_token": token, "username": "bureau1\x00", "password": "x"}
+    )
+    assert resp.status_code == 400
+    assert "控制字符" in resp.get_data(as_text=True)
+
+
+def test_secret_key_is_created_once(tmp_path, monkeypatch):
+    import threading
+
+    from web.app import _secret_key
+
+    monkeypatch.setenv("EXPERTPOOL_INSTANCE", str(tmp_path))
+    monkeypatch.delenv("EXPERTPOOL_SECRET_KEY", raising=False)
+    keys: list[str] = []
+    threads = [threading.Thread(target=lambda: keys.append(_secret_key())) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) == 64
+    monkeypatch.setenv("EXPERTPOOL_SECRET_KEY", "shared-by-all-servers")
+    assert _secret_key() == "shared-by-all-servers"
