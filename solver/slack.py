@@ -16,6 +16,19 @@ from solver.features import Features
 from solver.rules import ALL, PartitionCap, Row, Rule
 
 
+def _implied_by_a_cap(row: Row, caps: Sequence[PartitionCap]) -> bool:
+    """An upper-bound-only row over members of one unit, with the unit cap no larger than the
+    row's bound, can never bind (e.g. 回避 of one unit's experts: at most 5 of a unit sit, and
+    up to 8 may recuse). Dropping it keeps the row system exact and far smaller."""
+    if row.lo > 0:
+        return False
+    for cap in caps:
+        labels = np.unique(cap.labels[row.mask])
+        if len(labels) <= 1 and cap.cap <= row.hi:
+            return True
+    return False
+
+
 class RowSystem:
     def __init__(self, feat: Features, rules: Sequence[Rule] = ALL) -> None:
         self.n = feat.n
@@ -25,6 +38,7 @@ class RowSystem:
         for rule in rules:
             for item in rule.rows(feat):
                 (caps if isinstance(item, PartitionCap) else rows).append(item)
+        rows = [r for r in rows if not _implied_by_a_cap(r, caps)]
         self.keys = [r.key for r in rows]
         if rows:
             self.A = np.ascontiguousarray(np.stack([r.mask for r in rows], axis=1), dtype=np.int16)
