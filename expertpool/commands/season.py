@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from expertpool.commands.draw import _as_user_error, _read, _seed, _workers, _write
+from expertpool.commands.files import as_user_error, read, seed, workers, write
 from expertpool.errors import UserError
 
 EXIT_DRAWN = 0
@@ -20,17 +20,17 @@ def cmd_season(args: argparse.Namespace) -> int:
     from solver.season.package import parse_season
     from solver.season.plan import plan_season
 
-    data = _read(args.season, "SEASON")
+    data = read(args.season, "SEASON")
     try:
         season = parse_season(data)
     except PackageError as exc:
-        raise _as_user_error(exc, args.season) from None
+        raise as_user_error(exc, args.season) from None
     if args.projections:
         folder = Path(args.projections)
         if not folder.is_dir():
             raise UserError(f"--projections：目录不存在：{folder}", field="--projections")
-    result = plan_season(season, _seed(args.seed), _workers(args.workers))
-    _write(result, args.output)
+    result = plan_season(season, seed(args.seed), workers(args.workers))
+    write(result, args.output)
     if args.projections:
         for m in season.meetings:
             (folder / f"{m.id}.package.json").write_bytes(m.projection)
@@ -47,12 +47,12 @@ def cmd_verify_season(args: argparse.Namespace) -> int:
     from solver.errors import PackageError
     from solver.season.verify import verify_plan
 
-    season = _read(args.season, "SEASON")
-    plan = _read(args.plan, "PLAN")
+    season = read(args.season, "SEASON")
+    plan = read(args.plan, "PLAN")
     try:
         report = verify_plan(season, plan)
     except PackageError as exc:
-        raise _as_user_error(exc, args.plan) from None
+        raise as_user_error(exc, args.plan) from None
     print(report.text())
     return EXIT_DRAWN if report.ok else EXIT_FAILED
 

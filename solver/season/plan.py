@@ -60,7 +60,7 @@ class SeasonSearch:
     def _id(self, j: int, i: int) -> str:
         return self.spaces[j].feat.ids[i]
 
-    def _season_blocked(self, eid: str, j: int, seats: dict[str, set[int]]) -> bool:
+    def season_blocked(self, eid: str, j: int, seats: dict[str, set[int]]) -> bool:
         """Would a seat at j put e on two overlapping panels or past the cap, given `seats`?"""
         have = seats.get(eid, set())
         if have & self.overlap[j]:
@@ -79,9 +79,9 @@ class SeasonSearch:
         eid = self._id(j, i)
         if i in self.witness[j]:
             return True
-        if self._season_blocked(eid, j, self.fixed_at) or self.states[j].surely_impossible(i):
+        if self.season_blocked(eid, j, self.fixed_at) or self.states[j].surely_impossible(i):
             return False
-        if not self._season_blocked(eid, j, self._witness_seats()):
+        if not self.season_blocked(eid, j, self._witness_seats()):
             sel = sorted(self.witness[j])
             fixed = set(self.states[j].fixed)
             outs = [w for w in sel if w not in fixed]
@@ -256,7 +256,7 @@ def plan_season(season: Season, seed: str, workers: int = 1) -> dict[str, Any]:
             blocked = [
                 e
                 for e in spaces[j].feat.ids
-                if e not in members and search._season_blocked(e, j, seats_of)
+                if e not in members and search.season_blocked(e, j, seats_of)
             ]
             alts, unc = alternates_for(m.pkg, spaces[j], members, seed, workers, excluded=blocked)
             panels[m.id] = panel_dict(
