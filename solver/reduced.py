@@ -19,6 +19,9 @@ from solver.model import make_solver
 from solver.sample import sample_candidates
 from solver.slack import PartialState, RowSystem
 
+# Above this many candidate patterns, samples and the unit-free relaxation are tried first.
+LARGE_MODEL = 1000
+
 
 def group_bytes(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(index of one row of each distinct row, group of every row) for a uint8 matrix: each
@@ -199,18 +202,25 @@ class ReducedOracle:
             return None
         found = None
         # Samples pay off only when the exact model is large; a small one is asked directly.
-        for allowed in self.samples() if pat.n_groups > 1000 else []:
+        for allowed in self.samples() if pat.n_groups > LARGE_MODEL else []:
             found = self._solve(x, pat, allowed)
             if found is not None:
                 break
         if found is None:
-            found = self._solve(x, pat)
+            # With many units in play the exact model is large; its relaxation without the unit
+            # caps is small and proves most refusals on its own.
+            relaxed = pat.n_groups <= LARGE_MODEL or self._solve(x, pat, units=False) is not None
+            found = self._solve(x, pat) if relaxed else None
         if found is None:
             pat.impossible.add(key)
         return found
 
-    def _solve(self, x: int, pat: _Patterns, allowed: np.ndarray | None = None) -> list[int] | None:
-        """Exact when `allowed` is None; with it, a panel found is a panel, None proves nothing."""
+    def _solve(
+        self, x: int, pat: _Patterns, allowed: np.ndarray | None = None, units: bool = True
+    ) -> list[int] | None:
+        """Exact when `allowed` is None; with it, a panel found is a panel, None proves nothing.
+        With `units` False the unit caps are left out: a relaxation, so None is still a proof
+        but a panel found may break a cap."""
         s, st = self.sys, self.state
         rem = pat.rem
         c = st.c_fixed + s.A[x]
@@ -241,7 +251,7 @@ class ReducedOracle:
         for t, (rooms, cap) in enumerate(zip(unit_rooms, s.caps, strict=True)):
             ux = int(cap.labels[x])
             lab_state = pat.labels[:, t]
-            if rooms[ux] < rem and not (lab_state[x] >= 0):
+            if units and rooms[ux] < rem and not (lab_state[x] >= 0):
                 flags |= (cap.labels[free_idx] == ux).astype(np.int64) << t
             split_unit.append(ux)
         ext = pat.group[free_idx] + G * flags
@@ -256,7 +266,7 @@ class ReducedOracle:
         lower = pat.rel_lower[need[pat.rel_lower] > 0]
         upper = pat.rel_upper[room[pat.rel_upper] < rem]
         cols = [s.A[reps][:, lower].astype(np.int64), s.A[reps][:, upper].astype(np.int64)]
-        for t, rooms in enumerate(unit_rooms):
+        for t, rooms in enumerate(unit_rooms if units else []):
             lab = np.where((f_of >> t) & 1, split_unit[t], pat.labels[reps, t])
             near = (lab >= 0) & (rooms[np.maximum(lab, 0)] < rem)
             cols.append(np.where(near, lab, -1)[:, None])
@@ -279,7 +289,7 @@ class ReducedOracle:
         for j, bound in _strongest(groups[:, k : k + len(upper)], room[upper], min):
             model.add(total([y[g] for g in j]) <= bound)
         col = k + len(upper)
-        for t, rooms in enumerate(unit_rooms):
+        for t, rooms in enumerate(unit_rooms if units else []):
             lab = groups[:, col + t]
             for u in np.unique(lab[lab >= 0]):
                 model.add(total([y[g] for g in np.flatnonzero(lab == u)]) <= int(rooms[u]))

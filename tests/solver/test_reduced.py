@@ -67,6 +67,29 @@ def states(draw):
 )
 @given(states())
 def test_reduced_answers_match_brute_force(case):
+    check_against_brute_force(case)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(states())
+def test_shortcuts_for_large_models_match_brute_force(case):
+    """The same, with every model treated as large: the unit-free relaxation runs first."""
+    import solver.reduced as reduced
+
+    saved = reduced.LARGE_MODEL
+    reduced.LARGE_MODEL = 0
+    try:
+        check_against_brute_force(case, with_samples=True)
+    finally:
+        reduced.LARGE_MODEL = saved
+
+
+def check_against_brute_force(case, with_samples: bool = False) -> None:
     data, space, fixed, refused, x = case
     if x is None:
         return
@@ -76,7 +99,8 @@ def test_reduced_answers_match_brute_force(case):
     state = PartialState(space.system, fixed)
     for r in refused:
         state.fix(r, False)
-    oracle = ReducedOracle(space.system, state, workers=1)
+    order = list(range(space.feat.m)) if with_samples else None
+    oracle = ReducedOracle(space.system, state, workers=1, order=order)
     got = oracle.ask(x)
     others = [i for i in range(space.feat.m) if i not in fixed and i not in refused and i != x]
     need = n - len(fixed) - 1
