@@ -22,7 +22,7 @@ from expertpool.models.enums import DRAWABLE_STATUS
 from solver.defaults import default_rules
 
 # Statuses kept in a package as unavailable, so a verifier sees why they were passed over.
-_LISTED_STATUSES = (DRAWABLE_STATUS, "暂停", "黑名单")
+LISTED_STATUSES = (DRAWABLE_STATUS, "暂停", "黑名单")
 
 
 def find_meeting(session: Session, code: str) -> Meeting:
@@ -58,7 +58,7 @@ def pool_experts(session: Session, committee: Committee) -> list[Expert]:
         select(Expert)
         .join(PoolMembership, PoolMembership.expert_id == Expert.id)
         .where(PoolMembership.committee_id == committee.id)
-        .where(Expert.status.in_(_LISTED_STATUSES))
+        .where(Expert.status.in_(LISTED_STATUSES))
         .options(selectinload(Expert.unit))
         .order_by(Expert.code)
     )

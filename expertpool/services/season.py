@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from expertpool.errors import UserError
 from expertpool.models import Expert, Meeting, PoolMembership, SeasonRun, ServiceRecord
-from expertpool.services.packages import _LISTED_STATUSES, build_package
+from expertpool.services.packages import LISTED_STATUSES, build_package
 
 # Ours, editable per call: an expert sits on at most two panels a year.
 DEFAULT_MAX_PANELS = 2
@@ -45,7 +45,7 @@ def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_M
             served[expert_id][code_of[committee_id]].append(y)
     experts = session.scalars(
         select(Expert)
-        .where(Expert.id.in_(list(pools)), Expert.status.in_(_LISTED_STATUSES))
+        .where(Expert.id.in_(list(pools)), Expert.status.in_(LISTED_STATUSES))
         .options(selectinload(Expert.unit))
         .order_by(Expert.code)
     )

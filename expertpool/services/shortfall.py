@@ -13,6 +13,7 @@ full second set of replacements.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -21,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from expertpool.models import Meeting
-from expertpool.models.enums import RANK_ORDER
 from expertpool.services.packages import build_package
+from solver.package import parse_package
+from solver.rules.eligibility import ineligibility_reason
 
 DEFAULT_MARGIN = 2
 
@@ -64,23 +66,12 @@ def _fraction(text: str | None) -> Fraction:
     return Fraction(text or "0/1")
 
 
-def barred(served: list[int], year: int, k: int | None) -> bool:
-    """Served in every one of the years Y-k … Y-1 (连续任职满k年)."""
-    return k is not None and all((year - i) in served for i in range(1, k + 1))
-
-
 def eligible_experts(package: dict) -> list[dict]:
-    rules = package["rules"]
-    year = package["meeting"]["year"]
-    floor = RANK_ORDER[rules["min_rank"]]
-    k = rules.get("max_consecutive_years")
-    return [
-        e
-        for e in package["experts"]
-        if e.get("available", True)
-        and RANK_ORDER[e["rank"]] >= floor
-        and not barred(e.get("served", []), year, k)
-    ]
+    """The experts a draw may seat: the contract's eligibility rule itself
+    (solver/rules/eligibility.py), so rotation and rank are judged in one place."""
+    pkg = parse_package(json.dumps(package, ensure_ascii=False).encode("utf-8"))
+    ok = {e.id for e in pkg.experts if ineligibility_reason(pkg, e) is None}
+    return [e for e in package["experts"] if e["id"] in ok]
 
 
 def shortfall_from_package(
