@@ -48,9 +48,6 @@ class RowSystem:
         self.lo = np.array([r.lo for r in rows], dtype=np.int64)
         self.hi = np.array([r.hi for r in rows], dtype=np.int64)
         self.caps = caps
-        # Rows that bind from below / above; used by the dominance test.
-        self.lower_rows = np.flatnonzero(self.lo > 0)
-        self.upper_rows = np.flatnonzero(self.hi < self.n)
 
     # -- whole selections -------------------------------------------------------------
     def counts(self, sel: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -147,27 +144,6 @@ class PartialState:
             self.c_fixed += self.sys.A[i]
             for cc, cap in zip(self.cap_fixed, self.sys.caps, strict=True):
                 cc[cap.labels[i]] += 1
-
-    def dominated(self, x: int, rejected: Sequence[int]) -> bool:
-        """Some rejected r is at least as useful as x everywhere, so x is impossible too.
-
-        If a compliant P ⊇ F ∪ {x} avoided R, then P − x + r would comply (r adds at least as
-        much to every lower-bounded row, at most as much to every upper-bounded row, and sits
-        in the same unit), contradicting the proof that rejected r. F and R only grow.
-        """
-        if not rejected:
-            return False
-        s = self.sys
-        rej = np.asarray(rejected, dtype=np.int64)
-        if s.caps:
-            rej = rej[np.all([c.labels[rej] == c.labels[x] for c in s.caps], axis=0)]
-            if len(rej) == 0:
-                return False
-        ax = s.A[x]
-        ar = s.A[rej]
-        ok = np.all(ar[:, s.lower_rows] >= ax[s.lower_rows], axis=1)
-        ok &= np.all(ar[:, s.upper_rows] <= ax[s.upper_rows], axis=1)
-        return bool(ok.any())
 
     def surely_impossible(self, x: int) -> bool:
         """True only when no compliant panel can contain F ∪ {x} and avoid R (a proof)."""
