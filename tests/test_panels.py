@@ -29,7 +29,7 @@ from expertpool.services import panels as svc
 from expertpool.services.packages import find_meeting
 from solver.engine import draw
 from solver.package import parse_package
-from solver.verify import first_fitting_alternate
+from solver.verify import complies, first_fitting_alternate
 
 SMALL = {"panel_size": 11, "min_full_senior_share": "1/4"}
 
@@ -130,6 +130,48 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session) -> None:
     )
     assert seat.state == "no_show" and rec is not None and rec.attended is False
     assert audit.verify_chain(s).intact
+
+
+def test_declines_follow_the_contract_until_no_compliant_panel_is_left(s: Session) -> None:
+    """Every decline is checked against brute force: the first fitting alternate, else a
+    redrawn seat if any compliant completion exists, else the panel ends infeasible."""
+    meeting = small_meeting(s)
+    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    pkg = parse_package(svc.package_of(panel))
+    pool = [e.id for e in pkg.experts]
+    gone: set[str] = set()
+    seen: set[str] = set()
+    while panel.status == "drawn":
+        before = svc.result_of(panel)
+        # Prefer a member no alternate can replace, to reach the redraw branch.
+        leaving = next(
+            (m for m in before["members"] if m in before["uncovered"]), before["members"][0]
+        )
+        gone.add(leaving)
+        kept = [m for m in before["members"] if m != leaving]
+        alternate = first_fitting_alternate(pkg, before["members"], leaving, before["alternates"])
+        completions = [
+            x for x in pool if x not in gone and x not in kept and complies(pkg, [*kept, x])
+        ]
+        out = svc.decline(s, panel, leaving, "另有公务", "zjj", "office")
+        after = svc.result_of(panel)
+        if alternate is not None:
+            assert (out.how, out.by) == ("alternate", alternate)
+        elif completions:
+            assert out.how == "redraw" and out.by in completions
+        else:
+            assert panel.status == "infeasible" and out.by is None
+            assert f"（{leaving}）请辞后，没有备选专家可递补" in out.message
+            assert after["status"] == "infeasible" and after["diagnosis"]
+        seen.add(out.how or "infeasible")
+    assert "infeasible" in seen
+    seat = next(x for x in panel.seats if x.expert.code == leaving and x.role == "member")
+    assert seat.state == "declined"
+    with pytest.raises(UserError, match="只有已抽出"):
+        svc.seal(s, panel, "zjj", "office")
+    with pytest.raises(UserError, match="只能对已抽出"):
+        svc.decline(s, panel, kept[0], "理由", "zjj", "office")
+    assert after["members"] == [] and after["alternates"] == []
 
 
 def test_replay_detects_a_changed_result(s: Session) -> None:
