@@ -104,6 +104,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["expertpool.engine"] = engine
     app.extensions["expertpool.sessions"] = make_session_factory(engine)
 
+    from web.params import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any rule is added
     csrf.init_app(app)
     login_manager.init_app(app)
     from web.security import init_security

@@ -201,3 +201,45 @@ def test_guessing_ids_of_others_is_refused(app, ids):
         f"/office/panels/{ids['panel_id']}/decline",
     ):
         assert other_office.post(url, data={"csrf_token": token}).status_code in (403, 404), url
+
+
+HUGE = "99999999999999999999"  # beyond any integer column: OverflowError / DataError if used
+
+
+def test_out_of_range_ids_and_query_values_are_never_a_500(app, ids):
+    """Every route with every id replaced by a 20-digit number, and the integer query and
+    form values given absurd ones, as the role allowed to use it: 404 or a plain page."""
+    huge_ids = {k: (HUGE if v.isdigit() else v) for k, v in ids.items()}
+    clients, tokens = {}, {}
+    for role, user in USERS.items():
+        clients[role] = app.test_client()
+        do_login(clients[role], user)
+        tokens[role] = _token(clients[role])
+    failures = []
+    for endpoint, method, rule in _routes(app):
+        if (endpoint, method) in OPEN or endpoint == "auth.logout" or "<int:" not in rule:
+            continue
+        url = _url(rule, huge_ids)
+        for role in sorted(MATRIX[(endpoint, method)]):
+            code = _call(clients[role], method, url, tokens[role]).status_code
+            if code != 404:
+                failures.append(f"{role} {method} {url} → {code}")
+    for role, url in (
+        ("bureau", f"/bureau/pool?unit={HUGE}&committee={HUGE}&page={HUGE}"),
+        ("bureau", f"/bureau/pool/export.xlsx?unit={HUGE}&committee=²"),
+        ("bureau", f"/bureau/?page={HUGE}"),
+        ("regulator", f"/regulator/?year={HUGE}"),
+        ("regulator", f"/regulator/audit?page={HUGE}"),
+    ):
+        code = clients[role].get(url).status_code
+        if code != 200:
+            failures.append(f"{role} GET {url} → {code}")
+    for role, url, data in (
+        ("office", "/office/meetings/2024-S01/conflicts", {"applicant_id": HUGE, "expert": "x"}),
+        ("bureau", f"/bureau/nominations/{ids['nomination_id']}/approve", {"committee_ids": HUGE}),
+        ("bureau", f"/bureau/nominations/{ids['nomination_id']}/approve", {"committee_ids": "²"}),
+    ):
+        code = clients[role].post(url, data={"csrf_token": tokens[role], **data}).status_code
+        if code != 302:
+            failures.append(f"{role} POST {url} {data} → {code}")
+    assert failures == [], "\n".join(failures)

@@ -18,6 +18,7 @@ from expertpool.xlsx.pool_export import export_pool
 from web.access import current_actor, roles_required
 from web.app import db_session, now, working_year
 from web.forms import EmptyForm, ReasonForm
+from web.params import to_int
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
 
@@ -25,18 +26,11 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return to_int(request.args.get("page", "1")) or 1
 
 
 def _int_arg(name: str) -> int | None:
-    try:
-        value = int(request.args.get(name, "") or 0)
-    except ValueError:
-        return None
-    return value or None
+    return to_int(request.args.get(name, ""))
 
 
 # ---------------------------------------------------------------------------
@@ -81,7 +75,7 @@ def _back_to_queue() -> Response:
 def approve(nomination_id: int) -> Response:
     ReasonForm().validate_on_submit()
     session = db_session()
-    chosen = [int(c) for c in request.form.getlist("committee_ids") if c.isdigit()]
+    chosen = [v for v in (to_int(c) for c in request.form.getlist("committee_ids")) if v]
     try:
         expert = noms.approve_nomination(
             session, current_actor(), nomination_id, now=now(), committee_ids=chosen or None

@@ -28,6 +28,7 @@ from web.app import db_session, now, working_year
 from web.forms import EmptyForm, UploadForm
 from web.office.common import panel_view, template_globals
 from web.office.export import panel_xlsx
+from web.params import to_int
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -190,10 +191,7 @@ def import_applicants(code: str) -> str | Response:
 def add_conflict(code: str) -> Response:
     meeting = _meeting(code)
     session = db_session()
-    try:
-        applicant_id = int(request.form.get("applicant_id", "0") or 0)
-    except ValueError:
-        applicant_id = 0
+    applicant_id = to_int(request.form.get("applicant_id", "")) or 0
     try:
         c = app_svc.add_conflict(
             session,

@@ -29,6 +29,7 @@ from web.app import csrf, db_session, working_year
 from web.forms import EmptyForm
 from web.office import json_download
 from web.office.common import panel_view, template_globals
+from web.params import to_int
 
 bp = Blueprint("regulator", __name__, url_prefix="/regulator")
 
@@ -56,10 +57,7 @@ def _panel(panel_id: int) -> Panel:
 @roles_required("regulator")
 def index() -> str:
     session = db_session()
-    try:
-        year = int(request.args.get("year", "") or working_year())
-    except ValueError:
-        year = working_year()
+    year = to_int(request.args.get("year", ""), 2000, 2100) or working_year()
     meetings = list(
         session.scalars(
             select(Meeting)
@@ -136,10 +134,7 @@ def audit_log() -> str:
     chain = audit.verify_chain(session)
     total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
     pages = max(1, -(-total // AUDIT_PER_PAGE))
-    try:
-        page = min(max(1, int(request.args.get("page", "1"))), pages)
-    except ValueError:
-        page = 1
+    page = min(to_int(request.args.get("page", "1")) or 1, pages)
     events = list(
         session.scalars(
             select(AuditEvent)
