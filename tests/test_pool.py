@@ -203,5 +203,5 @@ def test_expert_record_hides_panels_until_the_meeting_ends(demo_db) -> None:
         )
         during = pool_svc.expert_record(s, seat.expert_id, today=date(2024, 10, 25))
         after = pool_svc.expert_record(s, seat.expert_id, today=date(2024, 11, 1))
-    assert during.seats == [] and during.hidden_seats == 1
-    assert [r.meeting_code for r in after.seats] == ["2024-S01"] and after.hidden_seats == 0
+    assert during.seats == [] and during.services == []
+    assert [r.meeting_code for r in after.seats] == ["2024-S01"]

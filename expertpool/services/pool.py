@@ -156,8 +156,6 @@ class ExpertRecord:
     services: list[tuple[ServiceRecord, str]]  # (record, committee name)
     no_shows: list[tuple[ServiceRecord, str]]
     status_changes: list[StatusChange] = field(default_factory=list)
-    # Seats on panels whose meeting has not ended yet: confidential (评审专家名单一般不对外公布).
-    hidden_seats: int = 0
 
 
 def get_expert(session: Session, expert_id: int) -> Expert:
@@ -169,7 +167,8 @@ def get_expert(session: Session, expert_id: int) -> Expert:
 
 def expert_record(session: Session, expert_id: int, today: date | None = None) -> ExpertRecord:
     """An expert's history. With `today`, seats and service on meetings that have not ended
-    are left out (only counted): the list stays confidential until the meeting is over."""
+    are left out, and not even counted: the list stays confidential until the meeting is over
+    (评审专家名单一般不对外公布), and a count would tell who was drawn."""
     expert = get_expert(session, expert_id)
     committees = list(
         session.scalars(
@@ -188,7 +187,6 @@ def expert_record(session: Session, expert_id: int, today: date | None = None) -
         )
     )
     seats = []
-    hidden = 0
     open_meetings: set[tuple[int, int]] = set()  # (committee id, year) not yet over
     stmt = (
         select(PanelSeat, Panel, Meeting, Committee)
@@ -200,7 +198,6 @@ def expert_record(session: Session, expert_id: int, today: date | None = None) -
     )
     for seat, panel, meeting, committee in session.execute(stmt):
         if today is not None and meeting.window_end >= today:
-            hidden += 1
             open_meetings.add((committee.id, meeting.year))
             continue
         seats.append(
@@ -233,7 +230,6 @@ def expert_record(session: Session, expert_id: int, today: date | None = None) -
         services=services,
         no_shows=[(r, n) for r, n in services if not r.attended],
         status_changes=list(expert.status_changes),
-        hidden_seats=hidden,
     )
 
 
