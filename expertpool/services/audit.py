@@ -28,6 +28,7 @@ ACTIONS = {
     "draw": "抽取评委",
     "panel_view": "查看评委名单",
     "panel_export": "导出评委名单",
+    "pool_export": "导出专家库",
     "panel_decline": "登记评委请辞",
     "panel_seal": "锁定评委名单",
     "panel_no_show": "登记缺席",

@@ -29,8 +29,20 @@ ROLE_HOME = {
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=60)])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)])
+    username = StringField(
+        "用户名",
+        validators=[
+            DataRequired("请输入用户名"),
+            Length(max=60, message="用户名不能超过60个字符"),
+        ],
+    )
+    password = PasswordField(
+        "密码",
+        validators=[
+            DataRequired("请输入密码"),
+            Length(max=200, message="密码不能超过200个字符"),
+        ],
+    )
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from expertpool.errors import UserError
 from expertpool.models import Committee
 from expertpool.models.enums import EXPERT_STATUSES, NOMINATION_STATUSES, RANKS
+from expertpool.services import audit
 from expertpool.services import nominations as noms
 from expertpool.services import pool as pool_svc
 from expertpool.xlsx.pool_export import export_pool
@@ -173,8 +174,20 @@ def pool() -> str:
 @roles_required("bureau")
 def pool_export() -> Response:
     session = db_session()
-    experts = pool_svc.search_pool(session, _pool_filter())
+    flt = _pool_filter()
+    experts = pool_svc.search_pool(session, flt)
     data = export_pool(session, experts)
+    # Names, phones and e-mails of the whole pool leave the system: always on the trail.
+    actor = current_actor()
+    audit.record(
+        session,
+        actor.username,
+        actor.role,
+        "pool_export",
+        "专家库",
+        {"filters": _filter_args(flt), "rows": len(experts)},
+    )
+    session.commit()
     stamp = now().strftime("%Y%m%d")
     return send_file(
         io.BytesIO(data),

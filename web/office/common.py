@@ -61,7 +61,7 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
         (applicants.get(code), code, [experts[c] for c in sorted(cs) if c in experts])
         for code, cs in sorted(result.get("recusals", {}).items())
     ]
-    report = svc.verification_report(panel) if result.get("status") == "drawn" else None
+    report = svc.verification_report(panel, session) if result.get("status") == "drawn" else None
     return PanelView(
         panel=panel,
         result=result,

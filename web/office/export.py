@@ -6,8 +6,8 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from expertpool.models import Panel
-from expertpool.services import panels as svc
 from expertpool.xlsx.common import put, workbook_bytes, write_header
+from web.app import bj_datetime
 from web.office.common import SEAT_STATES, panel_view
 
 HEADERS = [
@@ -47,9 +47,9 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
         ("随机种子", panel.seed),
         ("抽取包SHA-256", panel.instance_sha256),
         ("抽取人", panel.drawn_by),
-        ("抽取时间（UTC）", svc.stamp(panel.drawn_at)),
+        ("抽取时间（北京时间）", bj_datetime(panel.drawn_at)),
         ("锁定人", panel.sealed_by),
-        ("锁定时间（UTC）", svc.stamp(panel.sealed_at)),
+        ("锁定时间（北京时间）", bj_datetime(panel.sealed_at)),
     ]
     for r, (k, v) in enumerate(lines, start=1):
         put(info, r, 1, k)

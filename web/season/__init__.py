@@ -35,6 +35,7 @@ from solver.season.plan import plan_season
 from web.access import roles_required
 from web.app import db_session, working_year
 from web.forms import EmptyForm
+from web.params import to_int
 
 bp = Blueprint("season", __name__, url_prefix="/season")
 
@@ -69,12 +70,8 @@ def index() -> str:
 def draw() -> Response:
     year = working_year()
     text = request.form.get("max_panels", "").strip()
-    max_panels: int | None
-    if not text:
-        max_panels = None
-    elif text.isdigit() and 1 <= int(text) <= 30:
-        max_panels = int(text)
-    else:
+    max_panels = to_int(text, 1, 30)
+    if text and max_panels is None:  # ASCII digits only: '²' passes isdigit() but not int()
         flash("每名专家每年参加例会的上限应为1到30的整数，或留空表示不限。", "error")
         return redirect(url_for("season.index"))
     session = db_session()

@@ -18,6 +18,7 @@ from expertpool.xlsx.nominations import build_template, import_nominations
 from web.access import current_actor, roles_required
 from web.app import db_session, now, working_year
 from web.forms import EmptyForm, NominationForm, UploadForm, apply_errors
+from web.security import checks_control_characters_itself
 
 bp = Blueprint("unit", __name__, url_prefix="/unit")
 
@@ -79,6 +80,7 @@ def index() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@checks_control_characters_itself  # the service names the field, the form keeps the typing
 @roles_required("unit")
 def new() -> str | Response:
     form = NominationForm()
@@ -142,6 +144,7 @@ def detail(nomination_id: int) -> str:
 
 
 @bp.route("/nominations/<int:nomination_id>/edit", methods=["GET", "POST"])
+@checks_control_characters_itself  # the service names the field, the form keeps the typing
 @roles_required("unit")
 def edit(nomination_id: int) -> str | Response:
     nomination = _own(nomination_id)
