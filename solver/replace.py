@@ -42,9 +42,15 @@ def replace_members(
         if d not in order_decl:
             order_decl.append(d)
 
-    previous = panel.raw.get("replacements", [])
-    history: list[dict[str, Any]] = list(previous) if isinstance(previous, list) else []
-    earlier_decliners = {h.get("declined") for h in history if isinstance(h, dict)}
+    history = [{"declined": r.declined, "by": r.by, "how": r.how} for r in panel.replacements]
+    earlier_decliners = {r.declined for r in panel.replacements}
+    # The first draw travels with the history, so the verifier can replay every step.
+    original = panel.raw.get("original") or {
+        "status": panel.status,
+        "members": list(panel.members),
+        "alternates": list(panel.alternates),
+        "uncovered": list(panel.uncovered),
+    }
 
     current = list(panel.members)
     alternates = list(panel.alternates)
@@ -60,7 +66,7 @@ def replace_members(
 
     if holes:
         kept = [m for m in current if m not in holes]
-        excluded = set(order_decl) | {e for e in earlier_decliners if isinstance(e, str)}
+        excluded = set(order_decl) | earlier_decliners
         members, _space, _stats = lex_first_panel(
             pkg, panel.seed, workers, fixed_ids=kept, excluded=excluded
         )
@@ -85,6 +91,7 @@ def replace_members(
                 status="infeasible",
             )
             result["replacements"] = history
+            result["original"] = original
             return result
         order = seeded_order(panel.seed, pkg.instance_sha256, members)
         new = [m for m in order if m not in kept]
@@ -104,4 +111,5 @@ def replace_members(
         status="drawn",
     )
     result["replacements"] = history
+    result["original"] = original
     return result

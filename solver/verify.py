@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,16 +88,18 @@ def _rule_items(pkg: Package, panel: PanelFile) -> list[Item]:
     return items
 
 
-def _alternate_items(pkg: Package, panel: PanelFile) -> list[Item]:
-    items = []
-    members = set(panel.members)
+def _drawn_alternate_problems(
+    pkg: Package,
+    members: Sequence[str],
+    alternates: Sequence[str],
+    excluded: AbstractSet[str],
+) -> list[str]:
+    """The alternates as drawn: distinct eligible non-members, as many as the rules ask for
+    or all there are."""
     problems = []
-    if len(set(panel.alternates)) != len(panel.alternates):
+    if len(set(alternates)) != len(alternates):
         problems.append("备选名单中有重复")
-    # A season plan lists the experts it kept off this meeting's alternates (booked on an
-    # overlapping meeting or at the yearly cap); solver/season/verify.py checks that list.
-    excluded = {e for e in panel.raw.get("season_excluded", []) if isinstance(e, str)}
-    for a in panel.alternates:
+    for a in alternates:
         if a in excluded:
             problems.append(f"备选专家“{a}”已被年度安排排除")
         if a in members:
@@ -108,30 +111,100 @@ def _alternate_items(pkg: Package, panel: PanelFile) -> list[Item]:
         reason = ineligibility_reason(pkg, expert)
         if reason is not None:
             problems.append(f"备选专家“{a}”不符合条件：{reason}")
+    chosen = set(members)
     pool = sum(
         1
         for e in pkg.experts
-        if e.id not in members and e.id not in excluded and ineligibility_reason(pkg, e) is None
+        if e.id not in chosen and e.id not in excluded and ineligibility_reason(pkg, e) is None
     )
     expected = min(pkg.rules.alternates, pool)
-    replaced = "replacements" in panel.raw
-    count_ok = len(panel.alternates) <= expected if replaced else len(panel.alternates) == expected
-    if not count_ok:
-        problems.append(f"备选专家应为{expected}名，实际为{len(panel.alternates)}名")
+    if len(alternates) != expected:
+        problems.append(f"备选专家应为{expected}名，实际为{len(alternates)}名")
+    return problems
+
+
+def _history_problems(pkg: Package, panel: PanelFile) -> list[str]:
+    """Replay the decline history from the original draw with the contract's replacement
+    rule. Steps are in the order replace wrote them: within one call the alternate steps come
+    first, and the seats left for redrawing stay filled by their decliners until their redraw
+    steps, exactly as replace checks them; a redrawn seat needs the solver's seeded order to
+    re-derive, so here it is only checked to be an eligible expert who had not declined."""
+    original = panel.original
+    if original is None:
+        return ["结果文件含递补记录（replacements）但缺少原始抽取名单（original），无法核验"]
+    problems = []
+    if not complies(pkg, original.members):
+        problems.append("原始抽取的评委会不合规")
+    current = list(original.members)
+    left = list(original.alternates)
+    declined: set[str] = set()
+    for i, step in enumerate(panel.replacements, 1):
+        d, by = step.declined, step.by
+        if d not in current:
+            problems.append(f"第{i}条递补记录：“{d}”当时不是评委")
+            break
+        if by in current or by in declined or by == d:
+            problems.append(f"第{i}条递补记录：“{by}”不能递补（已是评委或已请辞）")
+            break
+        if step.how == "alternate":
+            want = first_fitting_alternate(pkg, current, d, left)
+            if by != want:
+                problems.append(
+                    f"第{i}条递补记录：按备选顺序应由“{want or '（无可递补的备选专家）'}”"
+                    f"递补“{d}”，记录为“{by}”"
+                )
+                break
+        else:
+            expert = pkg.expert_by_id.get(by)
+            reason = "不在专家库中" if expert is None else ineligibility_reason(pkg, expert)
+            if reason is not None:
+                problems.append(f"第{i}条递补记录：重新抽取的“{by}”不符合条件：{reason}")
+                break
+        current = [by if m == d else m for m in current]
+        left = [a for a in left if a != by]
+        declined.add(d)
+    else:
+        if sorted(current) != sorted(panel.members):
+            problems.append("按递补记录推得的评委与结果文件所列不符")
+        if left != list(panel.alternates):
+            problems.append("按递补记录推得的备选名单与结果文件所列不符")
+    return problems
+
+
+def _alternate_items(pkg: Package, panel: PanelFile, excluded: AbstractSet[str]) -> list[Item]:
+    if panel.replacements:
+        base = panel.original
+        problems = _history_problems(pkg, panel)
+        if base is not None:
+            problems = (
+                _drawn_alternate_problems(pkg, base.members, base.alternates, excluded) + problems
+            )
+    else:
+        problems = _drawn_alternate_problems(pkg, panel.members, panel.alternates, excluded)
+    if problems and panel.raw.get("season_excluded") and not excluded:
+        problems.append("该结果来自年度联合抽取，备选名单须与年度数据包一起核验（verify-season）")
+    done = f"{len(panel.alternates)}名备选专家均符合条件"
+    if panel.replacements:
+        done += f"；{len(panel.replacements)}条递补记录与原始抽取和替换规则一致"
     elig = BY_ID["eligibility"]
-    items.append(
+    return [
         Item(
             "alternates",
             "备选专家为规定人数的、符合条件的非评委专家",
             elig.clause,
             not problems,
-            "；".join(problems) if problems else f"{len(panel.alternates)}名备选专家均符合条件",
+            "；".join(problems) if problems else done,
         )
-    )
-    return items
+    ]
 
 
-def verify_package(pkg: Package, panel: PanelFile) -> Report:
+def verify_package(
+    pkg: Package, panel: PanelFile, season_excluded: AbstractSet[str] = frozenset()
+) -> Report:
+    """Check the panel against the package alone. `season_excluded` is the set of experts a
+    season plan may keep off this meeting's alternates; only a caller that has recomputed it
+    from the season (solver/season/verify.py) passes it: the panel file's own list is a claim,
+    never trusted here."""
     report = Report()
     same = panel.instance_sha256 == pkg.instance_sha256 and panel.meeting == pkg.meeting.id
     report.items.append(
@@ -154,12 +227,12 @@ def verify_package(pkg: Package, panel: PanelFile) -> Report:
                 False,
                 "结果为无法抽取（infeasible），独立核验只能检查已抽出的评委会；"
                 + "诊断："
-                + "；".join(str(d.get("message", "")) for d in panel.raw.get("diagnosis", [])),
+                + "；".join(d["message"] for d in panel.raw.get("diagnosis", [])),
             )
         )
         return report
     report.items += _rule_items(pkg, panel)
-    report.items += _alternate_items(pkg, panel)
+    report.items += _alternate_items(pkg, panel, season_excluded)
     want_unc = exact_uncovered(pkg, panel.members, panel.alternates)
     unc_ok = sorted(panel.uncovered) == want_unc and list(panel.uncovered) == sorted(
         panel.uncovered
@@ -190,6 +263,8 @@ def verify_package(pkg: Package, panel: PanelFile) -> Report:
     return report
 
 
-def verify_panel(package_bytes: bytes, panel_bytes: bytes) -> Report:
+def verify_panel(
+    package_bytes: bytes, panel_bytes: bytes, season_excluded: AbstractSet[str] = frozenset()
+) -> Report:
     """Parse both files and verify (raises PackageError on bad input)."""
-    return verify_package(parse_package(package_bytes), parse_panel(panel_bytes))
+    return verify_package(parse_package(package_bytes), parse_panel(panel_bytes), season_excluded)

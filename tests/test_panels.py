@@ -301,3 +301,33 @@ def test_store_season_plan(s: Session) -> None:
     assert s.scalar(select(func.count()).select_from(Panel)) == len(drawn)
     assert s.scalar(select(func.count()).select_from(PanelSeat)) > 0
     assert s.scalar(select(func.count()).select_from(Unit)) > 0
+
+
+def test_season_panels_verify_with_exclusions_recomputed_from_the_recorded_run(
+    s: Session,
+) -> None:
+    from expertpool.services.season import build_season, save_run, season_bytes
+    from solver.season.package import parse_season
+    from solver.season.plan import plan_season
+
+    # Every eligible non-member is asked for as an alternate, so any expert the season keeps
+    # off a list (booked on an overlapping meeting) shortens it.
+    for meeting in s.scalars(select(Meeting).where(Meeting.year == 2024)):
+        meeting.settings = {**(meeting.settings or {}), "alternates": 60}
+    s.flush()
+    data = season_bytes(build_season(s, 2024, 2))
+    plan = plan_season(parse_season(data), "exclusions", 1)
+    save_run(s, data, {"year": 2024, "plan": plan, "stored": False}, "rsj")
+    stored = svc.store_plan(s, 2024, data, plan, "rsj", "bureau")
+    assert stored
+    plain_fails = 0
+    for panel in stored:
+        report = svc.verification_report(panel, s)
+        assert report.ok, report.text()
+        # Without the recorded run, a list the season shortened is not justified.
+        alone = svc.verification_report(panel)
+        if not alone.ok:
+            plain_fails += 1
+            item = next(i for i in alone.items if not i.ok)
+            assert item.rule == "alternates" and "verify-season" in item.detail
+    assert plain_fails, "the demo season should shorten some alternate list"

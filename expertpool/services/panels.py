@@ -36,9 +36,9 @@ from expertpool.services.packages import (
     package_bytes,
 )
 from solver.defaults import default_rules
-from solver.engine import draw, replace, verify
+from solver.engine import draw, replace
 from solver.errors import PackageError
-from solver.verify import Report
+from solver.verify import Item, Report, verify_panel
 
 SEALED_MESSAGE = "评委名单已锁定，不能再作任何修改"
 MAX_REASON_CHARS = 200
@@ -264,12 +264,10 @@ def decline(
     seat = _seat(panel, expert_code, "member")
     if seat is None:
         raise UserError(f"“{expert_code}”不是本评委会的在任评委", field="expert")
-    old = result_of(panel)
     try:
         new = replace(package_of(panel), result_bytes(panel), [expert_code], workers)
     except PackageError as exc:
         raise UserError(f"无法办理请辞：{exc.message}", field="expert") from exc
-    new["original"] = old.get("original") or _original(old)
     now = utcnow()
     seat.state = "declined"
     seat.reason = reason
@@ -496,9 +494,31 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def verification_report(panel: Panel) -> Report:
-    """The rule-by-rule report of the independent checks on the stored package and result."""
-    return verify(package_of(panel), result_bytes(panel))
+def verification_report(panel: Panel, session: Session | None = None) -> Report:
+    """The rule-by-rule report of the independent checks on the stored package and result.
+
+    A panel stored from a season plan may list fewer alternates than its package alone asks
+    for; the experts the season keeps off its list are recomputed from the recorded season
+    package and plan (never taken from the result file)."""
+    excluded: set[str] = set()
+    season_ref = result_of(panel).get("season")
+    if isinstance(season_ref, dict) and session is not None:
+        from expertpool.services.season import load_plan_members, load_season
+        from solver.season.package import parse_season
+        from solver.season.verify import season_exclusions
+
+        sha, seed = str(season_ref.get("sha256")), str(season_ref.get("seed"))
+        season_data = load_season(session, sha)
+        members = load_plan_members(session, sha, seed)
+        if season_data is not None and members is not None and panel.meeting.code in members:
+            try:
+                excluded = season_exclusions(parse_season(season_data), members)[panel.meeting.code]
+            except PackageError:
+                excluded = set()
+    try:
+        return verify_panel(package_of(panel), result_bytes(panel), excluded)
+    except PackageError as exc:  # stored by an older version, or changed behind the app
+        return Report([Item("format", "结果文件格式", "draw-format.md", False, exc.message)])
 
 
 # ---------------------------------------------------------------------------

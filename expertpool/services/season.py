@@ -133,6 +133,23 @@ def list_runs(session: Session, year: int, limit: int = 20) -> list[dict]:
     return [dict(json.loads(r.run_json), id=r.run_id) for r in rows]
 
 
+def load_plan_members(session: Session, season_sha256: str, seed: str) -> dict | None:
+    """Each drawn meeting's members in the recorded run of this season package and seed."""
+    row = session.scalars(
+        select(SeasonRun)
+        .where(SeasonRun.season_sha256 == season_sha256, SeasonRun.seed == seed)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    panels = json.loads(row.run_json).get("plan", {}).get("panels", {})
+    return {
+        mid: list(p.get("members", []))
+        for mid, p in panels.items()
+        if isinstance(p, dict) and p.get("status") == "drawn"
+    }
+
+
 def load_season(session: Session, sha256: str) -> bytes | None:
     """The season package with this SHA-256 (to replay panels stored from a season run)."""
     row = session.scalars(

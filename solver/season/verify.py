@@ -12,8 +12,9 @@ from typing import Any
 
 from solver.errors import PackageError
 from solver.package import decode_json
+from solver.panel import PanelFile, parse_panel
 from solver.season.package import Season, parse_season
-from solver.verify import verify_panel
+from solver.verify import verify_package
 
 
 @dataclass
@@ -24,6 +25,18 @@ class SeasonReport:
 
     @property
     def ok(self) -> bool:
+        """Every meeting drawn, every panel compliant, every season rule kept. A meeting the
+        plan calls infeasible cannot be confirmed by plain checks, so, as with `verify`, the
+        plan does not pass while one is listed."""
+        return (
+            not self.infeasible
+            and all(r.ok for r in self.meetings.values())
+            and all(i["ok"] for i in self.season)
+        )
+
+    @property
+    def drawn_ok(self) -> bool:
+        """The drawn panels and the season rules pass (the infeasible meetings aside)."""
         return all(r.ok for r in self.meetings.values()) and all(i["ok"] for i in self.season)
 
     def text(self) -> str:
@@ -32,12 +45,17 @@ class SeasonReport:
             lines.append(f"== 例会 {mid}")
             lines.append(report.text())
         for mid, diagnosis in self.infeasible.items():
-            lines.append(f"== 例会 {mid}：无法抽取（不计入合规判断）")
-            lines.extend(f"  {d.get('message', '')}" for d in diagnosis)
+            lines.append(f"== 例会 {mid}：无法抽取，独立核验无法确认")
+            lines.extend(f"  {d['message']}" for d in diagnosis)
         lines.append("== 年度规则")
         for item in self.season:
             lines.append(f"{'通过' if item['ok'] else '不通过'}  {item['rule']}：{item['message']}")
-        lines.append("结论：" + ("全部合规" if self.ok else "存在不合规项"))
+        if self.ok:
+            lines.append("结论：全部例会均已抽出且合规")
+        elif self.drawn_ok:
+            lines.append(f"结论：已抽出的评委会合规；{len(self.infeasible)}个例会无法抽取")
+        else:
+            lines.append("结论：存在不合规项")
         return "\n".join(lines)
 
 
@@ -87,26 +105,39 @@ def verify_plan(season_bytes: bytes, plan_bytes: bytes) -> SeasonReport:
     panels = plan.get("panels")
     if not isinstance(panels, dict):
         raise PackageError("panels：应为对象", field="panels")
+    if plan.get("year") != season.year:
+        raise PackageError(
+            f"year：结果为{plan.get('year')}年，年度数据包为{season.year}年", field="year"
+        )
+    if not isinstance(plan.get("seed"), str):
+        raise PackageError("seed：缺少或不是字符串", field="seed")
     report = SeasonReport()
-    members: dict[str, list[str]] = {}
+    parsed: dict[str, PanelFile] = {}
     for m in season.meetings:
         panel = panels.get(m.id)
         if panel is None:
             raise PackageError(f"panels.{m.id}：缺少该例会的结果", field=f"panels.{m.id}")
-        if isinstance(panel, dict) and panel.get("status") == "infeasible":
-            report.infeasible[m.id] = list(panel.get("diagnosis") or [])
-            continue
         data = json.dumps(panel, ensure_ascii=False).encode("utf-8")
-        report.meetings[m.id] = verify_panel(m.projection, data)
-        members[m.id] = list(panel.get("members", []))
+        try:
+            parsed[m.id] = parse_panel(data)
+        except PackageError as exc:
+            raise PackageError(f"panels.{m.id}.{exc.message}", field=f"panels.{m.id}") from None
+    members = {mid: list(p.members) for mid, p in parsed.items() if p.status == "drawn"}
+    expected = season_exclusions(season, members)
+    for m in season.meetings:
+        panel_file = parsed[m.id]
+        if panel_file.status == "infeasible":
+            report.infeasible[m.id] = list(panel_file.raw.get("diagnosis", []))
+            continue
+        report.meetings[m.id] = verify_package(m.pkg, panel_file, expected[m.id])
     report.season = season_checks(season, members)
-    report.season.append(_excluded_check(season, panels, members))
+    report.season.append(_excluded_check(parsed, expected))
     return report
 
 
-def _excluded_check(season: Season, panels: dict, members: dict[str, list[str]]) -> dict[str, Any]:
-    """Each drawn panel's `season_excluded` is exactly its eligible non-members who sit on an
-    overlapping meeting or have reached the yearly cap."""
+def season_exclusions(season: Season, members: dict[str, list[str]]) -> dict[str, set[str]]:
+    """For each drawn meeting, its eligible non-members who sit on an overlapping meeting or
+    have reached the yearly cap: the experts the plan may not list as its alternates."""
     from solver.rules.eligibility import ineligibility_reason
 
     by_id = season.by_id()
@@ -114,7 +145,7 @@ def _excluded_check(season: Season, panels: dict, members: dict[str, list[str]])
     for mid, ids in members.items():
         for e in ids:
             seats[e].add(mid)
-    wrong = []
+    out: dict[str, set[str]] = {}
     for mid in members:
         m = by_id[mid]
         expected = set()
@@ -126,9 +157,17 @@ def _excluded_check(season: Season, panels: dict, members: dict[str, list[str]])
             full = season.max_panels is not None and len(mine) >= season.max_panels
             if clash or full:
                 expected.add(e.id)
-        got = set(panels[mid].get("season_excluded", []))
-        if got != expected:
-            wrong.append(f"{mid}（应排除{len(expected)}名，记录{len(got)}名）")
+        out[mid] = expected
+    return out
+
+
+def _excluded_check(parsed: dict[str, PanelFile], expected: dict[str, set[str]]) -> dict[str, Any]:
+    """Each drawn panel's recorded `season_excluded` is exactly the recomputed set."""
+    wrong = []
+    for mid, want in expected.items():
+        got = set(parsed[mid].raw.get("season_excluded", []))
+        if got != want:
+            wrong.append(f"{mid}（应排除{len(want)}名，记录{len(got)}名）")
     return {
         "rule": "season_excluded",
         "ok": not wrong,
