@@ -17,6 +17,7 @@ from expertpool.models import (
     Applicant,
     AuditEvent,
     Conflict,
+    Expert,
     Meeting,
     Panel,
     PanelSeat,
@@ -174,6 +175,46 @@ def test_declines_follow_the_contract_until_no_compliant_panel_is_left(s: Sessio
     assert after["members"] == [] and after["alternates"] == []
 
 
+def test_changes_after_the_draw_block_declines_and_sealing_until_redrawn(s: Session) -> None:
+    from datetime import datetime
+
+    from expertpool.services import pool as pool_svc
+    from expertpool.services.nominations import Actor
+
+    meeting = small_meeting(s)
+    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    assert svc.changes_since_draw(s, panel) == []
+    result = svc.result_of(panel)
+    member = result["members"][0]
+    applicant = s.scalar(select(Applicant).where(Applicant.meeting_id == meeting.id).limit(1))
+    # A conflict declared after the draw: the panel may no longer be compliant.
+    app_svc.add_conflict(s, meeting, member, applicant.id, "师生", "", "zjj", "office")
+    with pytest.raises(UserError, match=r"请重新抽取后再锁定：回避登记已变化（新增1条"):
+        svc.seal(s, panel, "zjj", "office")
+    with pytest.raises(UserError, match="请重新抽取后再登记请辞"):
+        svc.decline(s, panel, member, "出差", "zjj", "office")
+    assert panel.status == "drawn"
+    # Redrawn on the current data, it can be sealed; a member blacklisted afterwards blocks it.
+    again = svc.draw_meeting(s, meeting, "zjj", "office")
+    assert panel.status == "void" and svc.changes_since_draw(s, again) == []
+    code = svc.result_of(again)["members"][0]
+    expert = s.scalar(select(Expert).where(Expert.code == code))
+    pool_svc.change_status(
+        s, Actor("rsj", "bureau"), expert.id, "黑名单", "违纪", now=datetime(2024, 9, 1)
+    )
+    changes = svc.changes_since_draw(s, again)
+    assert changes == [
+        f"评委{expert.name}（{code}）已不能参加抽取（当前状态：黑名单，或已不在本评委会专家库）"
+    ]
+    with pytest.raises(UserError, match="已不能参加抽取"):
+        svc.seal(s, again, "zjj", "office")
+    # Rules changed after the draw.
+    third = svc.draw_meeting(s, meeting, "zjj", "office")
+    meeting.settings = {**SMALL, "max_per_unit": 2}
+    s.flush()
+    assert svc.changes_since_draw(s, third) == ["抽取规则（评委人数、比例等）已修改"]
+
+
 def test_replay_detects_a_changed_result(s: Session) -> None:
     panel = svc.draw_meeting(s, small_meeting(s), "zjj", "office")
     result = svc.result_of(panel)
@@ -322,6 +363,7 @@ def test_season_panels_verify_with_exclusions_recomputed_from_the_recorded_run(
     assert stored
     plain_fails = 0
     for panel in stored:
+        assert svc.changes_since_draw(s, panel) == []
         report = svc.verification_report(panel, s)
         assert report.ok, report.text()
         # Without the recorded run, a list the season shortened is not justified.

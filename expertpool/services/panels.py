@@ -223,6 +223,51 @@ def draw_meeting(
 # ---------------------------------------------------------------------------
 
 
+def changes_since_draw(session: Session, panel: Panel) -> list[str]:
+    """What changed in the stored data since the panel was drawn that its compliance depends
+    on: rules, applicants, declared conflicts, and members or unused alternates no longer in
+    the pool. A panel with changes must be drawn again before it is declined on or sealed."""
+    stored = json.loads(panel.package_json)
+    fresh = build_package(session, panel.meeting)
+    out = []
+    if stored.get("rules") != fresh["rules"]:
+        out.append("抽取规则（评委人数、比例等）已修改")
+
+    def applicants(pkg: dict[str, Any]) -> set[tuple[str, str, str]]:
+        return {(a["id"], a["unit"], a["specialty"]) for a in pkg.get("applicants", [])}
+
+    def conflicts(pkg: dict[str, Any]) -> set[tuple[str, str]]:
+        return {(c["expert"], c["applicant"]) for c in pkg.get("conflicts", [])}
+
+    for label, unit, old, new in (
+        ("申报人", "名", applicants(stored), applicants(fresh)),
+        ("回避登记", "条", conflicts(stored), conflicts(fresh)),
+    ):
+        if old != new:
+            out.append(
+                f"{label}已变化（新增{len(new - old)}{unit}、删除或修改{len(old - new)}{unit}）"
+            )
+    available = {e["id"] for e in fresh["experts"] if e["available"]}
+    for seat in sorted(panel.seats, key=lambda s: (s.role != "member", s.position)):
+        if seat.state != "active" or seat.expert.code in available:
+            continue
+        who = "评委" if seat.role == "member" else "备选专家"
+        out.append(
+            f"{who}{seat.expert.name}（{seat.expert.code}）已不能参加抽取"
+            f"（当前状态：{seat.expert.status}，或已不在本评委会专家库）"
+        )
+    return out
+
+
+def refuse_if_changed(session: Session, panel: Panel, doing: str) -> None:
+    changes = changes_since_draw(session, panel)
+    if changes:
+        raise UserError(
+            f"抽取后以下数据有变化，名单可能已不合规，请重新抽取后再{doing}：" + "；".join(changes),
+            field="panel",
+        )
+
+
 def _clean_reason(reason: str, what: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -264,6 +309,7 @@ def decline(
     seat = _seat(panel, expert_code, "member")
     if seat is None:
         raise UserError(f"“{expert_code}”不是本评委会的在任评委", field="expert")
+    refuse_if_changed(session, panel, "登记请辞")
     try:
         new = replace(package_of(panel), result_bytes(panel), [expert_code], workers)
     except PackageError as exc:
@@ -330,6 +376,7 @@ def seal(session: Session, panel: Panel, username: str, role: str) -> Panel:
     _refuse_sealed(panel)
     if panel.status != "drawn":
         raise UserError("只有已抽出的评委名单才能锁定", field="panel")
+    refuse_if_changed(session, panel, "锁定")
     meeting = panel.meeting
     panel.status = "sealed"
     panel.sealed_at = utcnow()

@@ -285,3 +285,39 @@ def test_import_rejects_a_non_xlsx_file(client: FlaskClient, demo_db: Engine, us
         content_type="multipart/form-data",
     ).get_data(as_text=True)
     assert "文件格式不正确" in page
+
+
+def test_a_conflict_declared_after_the_draw_blocks_sealing(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    small_rules(demo_db, S01)
+    do_login(client, "zjj")
+    panel_id = draw_via_web(client)
+    page = client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
+    assert "stale-notice" not in page
+    with session_scope(make_session_factory(demo_db)) as s:
+        member = svc.result_of(s.get(Panel, panel_id))["members"][0]
+        meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
+        applicant_id = s.scalar(
+            select(Applicant.id).where(Applicant.meeting_id == meeting.id).limit(1)
+        )
+    token = csrf_token(client, f"/office/meetings/{S01}")
+    resp = client.post(
+        f"/office/meetings/{S01}/conflicts",
+        data={
+            "csrf_token": token,
+            "expert": member,
+            "applicant_id": str(applicant_id),
+            "reason": "近亲属",
+        },
+    )
+    assert resp.status_code == 302
+    assert "已登记回避" in client.get(resp.headers["Location"]).get_data(as_text=True)
+    page = client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
+    assert "stale-notice" in page and "回避登记已变化（新增1条" in page
+    page = client.post(
+        f"/office/panels/{panel_id}/seal", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "未能锁定：抽取后以下数据有变化" in page
+    with session_scope(make_session_factory(demo_db)) as s:
+        assert s.get(Panel, panel_id).status == "drawn"

@@ -28,6 +28,7 @@ class PanelView:
     replacements: list[dict[str, Any]]
     report: Any
     experts: dict[str, Expert] = field(default_factory=dict)
+    changes: list[str] = field(default_factory=list)  # since the draw; see changes_since_draw
 
 
 def panel_view(session: Session, panel: Panel) -> PanelView:
@@ -72,6 +73,7 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
         replacements=list(result.get("replacements", [])),
         report=report,
         experts=experts,
+        changes=svc.changes_since_draw(session, panel) if panel.status == "drawn" else [],
     )
 
 
