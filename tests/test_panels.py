@@ -373,3 +373,78 @@ def test_season_panels_verify_with_exclusions_recomputed_from_the_recorded_run(
             item = next(i for i in alone.items if not i.ok)
             assert item.rule == "alternates" and "verify-season" in item.detail
     assert plain_fails, "the demo season should shorten some alternate list"
+
+
+def _overlapping(s: Session, meeting: Meeting) -> list[Meeting]:
+    return [
+        m
+        for m in s.scalars(select(Meeting).where(Meeting.year == meeting.year))
+        if m.id != meeting.id
+        and m.window_start <= meeting.window_end
+        and m.window_end >= meeting.window_start
+    ]
+
+
+def test_one_at_a_time_draws_never_book_anybody_twice_in_the_same_days(s: Session) -> None:
+    first = small_meeting(s)
+    panel = svc.draw_meeting(s, first, "zjj", "office")
+    members = set(svc.result_of(panel)["members"])
+    others = _overlapping(s, first)
+    assert others
+    shared = 0
+    for other in others:
+        other.settings = dict(SMALL) if other.committee.level == "senior" else {"panel_size": 5}
+        s.flush()
+        p = svc.draw_meeting(s, other, "zjj", "office")
+        listed = {e["id"]: e for e in json.loads(p.package_json)["experts"]}
+        for code in members & set(listed):
+            shared += 1
+            assert listed[code]["available"] is False
+        assert not members & set(svc.result_of(p)["members"])
+    assert shared, "the demo pools should share experts across overlapping committees"
+
+
+def test_a_replacement_seated_on_an_overlapping_panel_is_refused(s: Session) -> None:
+    meeting = small_meeting(s)
+    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    result = svc.result_of(panel)
+    pkg = parse_package(svc.package_of(panel))
+    leaving = next(m for m in result["members"] if m not in result["uncovered"])
+    by = first_fitting_alternate(pkg, result["members"], leaving, result["alternates"])
+    # Meanwhile another office's draw for overlapping days seated that alternate.
+    other = _overlapping(s, meeting)[0]
+    other.settings = {"panel_size": 5, "min_full_senior_share": "1/5"}
+    s.flush()
+    other_panel = svc.draw_meeting(s, other, "zjj", "office")
+    expert = s.scalar(select(Expert).where(Expert.code == by))
+    other_panel.seats.append(PanelSeat(expert_id=expert.id, role="member", position=99))
+    s.flush()
+    with pytest.raises(UserError, match=f"{by}）已在时间重叠的另一例会任评委"):
+        svc.decline(s, panel, leaving, "出差", "zjj", "office")
+    assert svc.result_of(panel)["members"] == result["members"]
+
+
+def test_season_leaves_sealed_meetings_as_they_are(s: Session) -> None:
+    from expertpool.services.season import build_season, save_run, season_bytes
+    from solver.season.package import parse_season
+    from solver.season.plan import plan_season
+
+    sealed_meeting = small_meeting(s)
+    panel = svc.draw_meeting(s, sealed_meeting, "zjj", "office")
+    svc.seal(s, panel, "zjj", "office")
+    members = set(svc.result_of(panel)["members"])
+    overlapping = {m.code for m in _overlapping(s, sealed_meeting)}
+    doc = build_season(s, 2024, 2)
+    assert sealed_meeting.code not in {m["id"] for m in doc["meetings"]}
+    for e in doc["experts"]:
+        if e["id"] in members:
+            assert not set(e["pools"]) & overlapping
+    data = season_bytes(doc)
+    plan = plan_season(parse_season(data), "sealed", 1)
+    save_run(s, data, {"year": 2024, "plan": plan, "stored": False}, "rsj")
+    stored = svc.store_plan(s, 2024, data, plan, "rsj", "bureau")
+    assert stored and svc.current_panel(s, sealed_meeting) is panel
+    for p in stored:
+        assert svc.verification_report(p, s).ok
+        if p.meeting.code in overlapping:
+            assert not members & set(svc.result_of(p)["members"])

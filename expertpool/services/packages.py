@@ -15,6 +15,8 @@ from expertpool.models import (
     Conflict,
     Expert,
     Meeting,
+    Panel,
+    PanelSeat,
     PoolMembership,
     ServiceRecord,
 )
@@ -79,7 +81,30 @@ def served_years(
     return {k: sorted(set(v)) for k, v in served.items()}
 
 
-def expert_entry(expert: Expert, served: list[int]) -> dict:
+def seated_on_overlapping(
+    session: Session, meeting: Meeting, *, sealed_only: bool = False
+) -> set[int]:
+    """Experts seated as members on the current panel of another meeting of the same year
+    whose window overlaps this one's: nobody sits on two such panels (season_overlap)."""
+    statuses = ("sealed",) if sealed_only else ("drawn", "sealed")
+    stmt = (
+        select(PanelSeat.expert_id)
+        .join(Panel, Panel.id == PanelSeat.panel_id)
+        .join(Meeting, Meeting.id == Panel.meeting_id)
+        .where(
+            Meeting.year == meeting.year,
+            Meeting.id != meeting.id,
+            Meeting.window_start <= meeting.window_end,
+            Meeting.window_end >= meeting.window_start,
+            Panel.status.in_(statuses),
+            PanelSeat.role == "member",
+            PanelSeat.state == "active",
+        )
+    )
+    return set(session.scalars(stmt))
+
+
+def expert_entry(expert: Expert, served: list[int], busy: bool = False) -> dict:
     return {
         "id": expert.code,
         "name": expert.name,
@@ -88,13 +113,17 @@ def expert_entry(expert: Expert, served: list[int]) -> dict:
         "rank": expert.rank,
         "specialties": sorted(set(expert.specialties)),
         "served": served,
-        "available": expert.status == DRAWABLE_STATUS,
+        "available": expert.status == DRAWABLE_STATUS and not busy,
     }
 
 
-def build_package(session: Session, meeting: Meeting) -> dict:
+def build_package(session: Session, meeting: Meeting, *, exclude_busy: bool = False) -> dict:
+    """The meeting's draw/1 package. With `exclude_busy` (a single meeting's own draw), experts
+    already seated on an overlapping meeting's panel are listed as unavailable, so drawing
+    meetings one at a time never books anybody twice in the same days."""
     committee = meeting.committee
     experts = pool_experts(session, committee)
+    busy = seated_on_overlapping(session, meeting) if exclude_busy else set()
     served = served_years(session, committee.id, [e.id for e in experts])
     in_pool = {e.id for e in experts}
     applicants = list(
@@ -120,7 +149,7 @@ def build_package(session: Session, meeting: Meeting) -> dict:
             "window": [meeting.window_start.isoformat(), meeting.window_end.isoformat()],
         },
         "rules": effective_rules(meeting),
-        "experts": [expert_entry(e, served.get(e.id, [])) for e in experts],
+        "experts": [expert_entry(e, served.get(e.id, []), e.id in busy) for e in experts],
         "applicants": [
             {"id": a.code, "name": a.name, "unit": a.unit.uscc, "specialty": a.specialty}
             for a in applicants

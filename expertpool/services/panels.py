@@ -34,6 +34,7 @@ from expertpool.services.packages import (
     build_package,
     effective_rules,
     package_bytes,
+    seated_on_overlapping,
 )
 from solver.defaults import default_rules
 from solver.engine import draw, replace
@@ -209,7 +210,7 @@ def draw_meeting(
 ) -> Panel:
     """Draw the meeting's panel with a fresh `secrets` seed; an unsealed earlier draw is voided."""
     refuse_if_sealed(session, meeting)
-    data = package_bytes(build_package(session, meeting))
+    data = package_bytes(build_package(session, meeting, exclude_busy=True))
     seed = secrets.token_hex(8)
     try:
         result = draw(data, seed, workers)
@@ -236,8 +237,13 @@ def changes_since_draw(session: Session, panel: Panel) -> list[str]:
     def applicants(pkg: dict[str, Any]) -> set[tuple[str, str, str]]:
         return {(a["id"], a["unit"], a["specialty"]) for a in pkg.get("applicants", [])}
 
+    # Conflicts matter for the experts holding a seat; the rest of the pool is not drawn.
+    seated = {s.expert.code for s in panel.seats if s.state == "active"}
+
     def conflicts(pkg: dict[str, Any]) -> set[tuple[str, str]]:
-        return {(c["expert"], c["applicant"]) for c in pkg.get("conflicts", [])}
+        return {
+            (c["expert"], c["applicant"]) for c in pkg.get("conflicts", []) if c["expert"] in seated
+        }
 
     for label, unit, old, new in (
         ("申报人", "名", applicants(stored), applicants(fresh)),
@@ -257,6 +263,23 @@ def changes_since_draw(session: Session, panel: Panel) -> list[str]:
             f"（当前状态：{seat.expert.status}，或已不在本评委会专家库）"
         )
     return out
+
+
+def _refuse_double_booking(session: Session, panel: Panel, members: list[str]) -> None:
+    """The recorded package cannot know who was drawn for an overlapping meeting since; a
+    replacement already seated there would sit on two panels in the same days."""
+    busy = seated_on_overlapping(session, panel.meeting)
+    if not busy:
+        return
+    taken = session.scalars(
+        select(Expert).where(Expert.code.in_(members), Expert.id.in_(busy)).order_by(Expert.code)
+    ).all()
+    if taken:
+        names = "、".join(f"{e.name}（{e.code}）" for e in taken)
+        raise UserError(
+            f"按规则递补的{names}已在时间重叠的另一例会任评委，不能同时参加；请重新抽取本例会评委",
+            field="expert",
+        )
 
 
 def refuse_if_changed(session: Session, panel: Panel, doing: str) -> None:
@@ -314,6 +337,8 @@ def decline(
         new = replace(package_of(panel), result_bytes(panel), [expert_code], workers)
     except PackageError as exc:
         raise UserError(f"无法办理请辞：{exc.message}", field="expert") from exc
+    seated = {s.expert.code for s in panel.seats if s.role == "member" and s.state == "active"}
+    _refuse_double_booking(session, panel, [m for m in new.get("members", []) if m not in seated])
     now = utcnow()
     seat.state = "declined"
     seat.reason = reason

@@ -11,15 +11,57 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from expertpool.errors import UserError
-from expertpool.models import Expert, Meeting, PoolMembership, SeasonRun, ServiceRecord
+from expertpool.models import (
+    Expert,
+    Meeting,
+    Panel,
+    PanelSeat,
+    PoolMembership,
+    SeasonRun,
+    ServiceRecord,
+)
 from expertpool.services.packages import LISTED_STATUSES, build_package
 
 # Ours, editable per call: an expert sits on at most two panels a year.
 DEFAULT_MAX_PANELS = 2
 
 
+def sealed_meetings(session: Session, year: int) -> list[Meeting]:
+    """Meetings of the year whose current panel is sealed: a season plan leaves them as they are."""
+    return list(
+        session.scalars(
+            select(Meeting)
+            .join(Panel, Panel.meeting_id == Meeting.id)
+            .where(Meeting.year == year, Panel.status == "sealed")
+            .order_by(Meeting.code)
+        )
+    )
+
+
+def _sealed_seats(session: Session, sealed: list[Meeting]) -> dict[int, list[Meeting]]:
+    """Expert id → the sealed meetings whose panel they sit on."""
+    by_id = {m.id: m for m in sealed}
+    out: dict[int, list[Meeting]] = defaultdict(list)
+    stmt = (
+        select(PanelSeat.expert_id, Panel.meeting_id)
+        .join(Panel, Panel.id == PanelSeat.panel_id)
+        .where(
+            Panel.meeting_id.in_(list(by_id)),
+            Panel.status == "sealed",
+            PanelSeat.role == "member",
+            PanelSeat.state.in_(("active", "no_show")),
+        )
+    )
+    for expert_id, meeting_id in session.execute(stmt):
+        out[expert_id].append(by_id[meeting_id])
+    return out
+
+
 def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_MAX_PANELS) -> dict:
-    meetings = list(
+    """The season package of the year's meetings still to be drawn. Meetings whose panel is
+    sealed stay as they are and are left out; their members are taken out of the pools of
+    meetings overlapping theirs, and, once they have reached `max_panels`, out of all pools."""
+    every = list(
         session.scalars(
             select(Meeting)
             .where(Meeting.year == year)
@@ -27,15 +69,29 @@ def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_M
             .order_by(Meeting.code)
         )
     )
-    if not meetings:
+    if not every:
         raise UserError(f"{year}年没有评委会例会", field="year")
-    code_of = {m.committee_id: m.code for m in meetings}
+    sealed = sealed_meetings(session, year)
+    sealed_ids = {m.id for m in sealed}
+    meetings = [m for m in every if m.id not in sealed_ids]
+    if not meetings:
+        raise UserError(f"{year}年各例会的评委名单均已锁定，无需联合抽取", field="year")
+    seated = _sealed_seats(session, sealed)
+    code_of = {m.committee_id: m for m in meetings}
     pools: dict[int, list[str]] = defaultdict(list)
     for expert_id, committee_id in session.execute(
         select(PoolMembership.expert_id, PoolMembership.committee_id)
     ):
-        if committee_id in code_of:
-            pools[expert_id].append(code_of[committee_id])
+        m = code_of.get(committee_id)
+        if m is None:
+            continue
+        mine = seated.get(expert_id, [])
+        if max_panels is not None and len(mine) >= max_panels:
+            continue
+        if any(s.window_start <= m.window_end and s.window_end >= m.window_start for s in mine):
+            continue
+        pools[expert_id].append(m.code)
+    code_of = {m.committee_id: m.code for m in meetings}
     served: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     stmt = select(ServiceRecord.expert_id, ServiceRecord.committee_id, ServiceRecord.year).where(
         ServiceRecord.attended.is_(True)
@@ -64,6 +120,10 @@ def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_M
                 "available": e.status == "在库",
             }
         )
+    in_pool: dict[str, set[str]] = defaultdict(set)
+    for entry in season_experts:
+        for code in entry["pools"]:
+            in_pool[code].add(entry["id"])
     season_meetings = []
     for m in meetings:
         pkg = build_package(session, m)
@@ -75,7 +135,8 @@ def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_M
                 "window": pkg["meeting"]["window"],
                 "rules": pkg["rules"],
                 "applicants": pkg["applicants"],
-                "conflicts": pkg["conflicts"],
+                # An expert taken out of this pool (sealed elsewhere) has no conflict here.
+                "conflicts": [c for c in pkg["conflicts"] if c["expert"] in in_pool[m.code]],
             }
         )
     doc = {

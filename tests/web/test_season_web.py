@@ -50,3 +50,22 @@ def test_season_draw_shows_failures_and_stores_panels(
     assert "逐条核验" in client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
     do_login(client, "jianguan")
     assert "重放一致" in client.get(f"/regulator/panels/{panel_id}/replay").get_data(as_text=True)
+
+
+def test_sealed_meetings_are_named_and_left_alone(client: FlaskClient, demo_db: Engine) -> None:
+    from expertpool.services import panels as svc
+
+    with session_scope(make_session_factory(demo_db)) as s:
+        m = s.scalar(select(Meeting).where(Meeting.code == "2024-S01"))
+        m.settings = {"panel_size": 11, "min_full_senior_share": "1/4"}
+        s.flush()
+        p = svc.draw_meeting(s, m, "zjj", "office")
+        svc.seal(s, p, "zjj", "office")
+    do_login(client, "rsj")
+    page = client.get("/season/").get_data(as_text=True)
+    assert 'id="sealed-meetings"' in page and "2024-S01" in page
+    token = csrf_token(client, "/season/")
+    resp = client.post("/season/draw", data={"csrf_token": token, "max_panels": "2"})
+    assert resp.status_code == 302
+    run = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "2024-S01" not in run

@@ -26,6 +26,7 @@ from expertpool.services.season import (
     load_run,
     load_season,
     save_run,
+    sealed_meetings,
     season_bytes,
 )
 from solver.defaults import RULE_SOURCES
@@ -55,11 +56,13 @@ def _rule_name(rule: str) -> str:
 @roles_required("bureau")
 def index() -> str:
     year = working_year()
-    runs = list_runs(db_session(), year)
+    session = db_session()
+    runs = list_runs(session, year)
     return render_template(
         "season/index.html",
         year=year,
         runs=runs,
+        sealed=sealed_meetings(session, year),
         default_max=DEFAULT_MAX_PANELS,
         form=EmptyForm(),
     )
