@@ -224,6 +224,108 @@ def test_returned_nomination_edited_goes_back_to_submitted(
         noms.update_nomination(session, actor, n.id, valid_input(session), now=NOW)
 
 
+def _last_audit(session: Session) -> AuditEvent:
+    ev = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert ev is not None
+    return ev
+
+
+def test_returned_nomination_can_be_corrected_after_the_deadline(
+    session: Session, actor: noms.Actor
+) -> None:
+    n, _ = noms.submit_nomination(session, actor, 2024, valid_input(session), now=NOW)
+    noms.return_nomination(session, BUREAU, n.id, "请补充推荐意见", now=LATE)  # review is late
+    assert noms.unit_can_change(session, n, LATE)
+    noms.update_nomination(
+        session, actor, n.id, valid_input(session, recommendation="补充后的意见"), now=LATE
+    )
+    assert n.status == "已提交" and n.recommendation == "补充后的意见" and n.updated_at == LATE
+    ev = _last_audit(session)
+    assert ev.action == "nomination_submit" and ev.target == f"推荐#{n.id}"
+    assert ev.detail["previous_status"] == "已退回" and ev.detail["after_deadline"] is True
+    # Resubmitted, it is an ordinary 已提交 nomination again: closed after the deadline.
+    assert not noms.unit_can_change(session, n, LATE)
+    with pytest.raises(UserError, match="截止"):
+        noms.update_nomination(session, actor, n.id, valid_input(session, title_name="X"), now=LATE)
+    with pytest.raises(UserError, match="截止"):
+        noms.withdraw_nomination(session, actor, n.id, now=LATE)
+    assert n.status == "已提交" and n.title_name == "正高级工程师"
+
+
+def test_returned_nomination_can_be_withdrawn_after_the_deadline(
+    session: Session, actor: noms.Actor
+) -> None:
+    n, _ = noms.submit_nomination(session, actor, 2024, valid_input(session), now=NOW)
+    noms.return_nomination(session, BUREAU, n.id, "材料不全", now=LATE)
+    noms.withdraw_nomination(session, actor, n.id, now=LATE)
+    assert n.status == "已撤回"
+    ev = _last_audit(session)
+    assert ev.detail["withdrawn"] is True and ev.detail["after_deadline"] is True
+    assert not noms.unit_can_change(session, n, LATE)
+
+
+def test_correcting_a_returned_nomination_still_validates(
+    session: Session, actor: noms.Actor
+) -> None:
+    n, _ = noms.submit_nomination(session, actor, 2024, valid_input(session), now=NOW)
+    noms.return_nomination(session, BUREAU, n.id, "请核对电话", now=LATE)
+    with pytest.raises(noms.NominationInvalid) as info:
+        noms.update_nomination(session, actor, n.id, valid_input(session, phone="123"), now=LATE)
+    assert set(info.value.errors) == {"phone"}
+    assert n.status == "已退回" and n.phone == "13912345678"
+
+
+def test_may_change_rule() -> None:
+    assert noms.may_change("已提交", is_open=True) and noms.may_change("已退回", is_open=True)
+    assert noms.may_change("已退回", is_open=False)
+    assert not noms.may_change("已提交", is_open=False)
+    for status in ("已通过", "已驳回", "已撤回"):
+        assert not noms.may_change(status, is_open=True)
+
+
+def test_search_unit_nominations(session: Session, actor: noms.Actor) -> None:
+    cards = {1: card("21020419800101125"), 2: card("21020419800101127")}
+    a, _ = noms.submit_nomination(session, actor, 2024, valid_input(session), now=NOW)
+    b, _ = noms.submit_nomination(
+        session, actor, 2024, valid_input(session, name="单雄信", id_card=cards[1]), now=NOW
+    )
+    c, _ = noms.submit_nomination(
+        session, actor, 2024, valid_input(session, name="解缙", id_card=cards[2]), now=NOW
+    )
+    noms.return_nomination(session, BUREAU, b.id, "请补充", now=NOW)
+    other = add_unit(session, "另一单位", "87654321")
+    noms.submit_nomination(
+        session, noms.Actor("b", "unit", other.id), 2024, valid_input(session), now=NOW
+    )
+
+    def ids(**kw: str) -> list[int]:
+        return [n.id for n in noms.search_unit_nominations(session, actor.unit_id, 2024, **kw)]
+
+    assert ids() == [c.id, b.id, a.id]  # newest first, only this unit's
+    assert ids(q="单雄") == [b.id]
+    assert ids(q=f" {cards[2][-4:]} ") == [c.id]  # the tail of the 身份证号
+    assert ids(q=cards[2][-4:-1]) == []  # the tail, not any part
+    assert ids(status="已退回") == [b.id]
+    assert ids(q="解", status="已退回") == []
+    assert ids(q="%") == [] and ids(q="_") == []  # no LIKE wildcards
+    with pytest.raises(UserError, match="「状态」无效"):
+        ids(status="乱写")
+
+
+def test_review_item_has_the_queue_warnings(session: Session, actor: noms.Actor) -> None:
+    n1, _ = noms.submit_nomination(session, actor, 2024, valid_input(session), now=NOW)
+    other = add_unit(session, "另一单位", "87654321")
+    n2, _ = noms.submit_nomination(
+        session, noms.Actor("b", "unit", other.id), 2024, valid_input(session), now=NOW
+    )
+    item = noms.review_item(session, n1.id)
+    assert item.nomination is n1 and [c.id for c in item.committees] == n1.committee_ids
+    assert item.warnings == [f"与另一单位的推荐#{n2.id}重复（已提交）"]
+    assert item.existing_expert is None
+    with pytest.raises(UserError, match="不存在"):
+        noms.review_item(session, 999999)
+
+
 def test_approve_creates_expert_and_memberships(session: Session, actor: noms.Actor) -> None:
     n, _ = noms.submit_nomination(session, actor, 2024, valid_input(session), now=NOW)
     with pytest.raises(UserError):

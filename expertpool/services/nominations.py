@@ -26,7 +26,7 @@ from expertpool.models import (
     Unit,
     YearSetting,
 )
-from expertpool.models.enums import GENDERS, RANKS
+from expertpool.models.enums import GENDERS, NOMINATION_STATUSES, RANKS
 from expertpool.services import audit
 from expertpool.services.catalogue_sync import default_deadline
 from expertpool.validators import (
@@ -62,6 +62,8 @@ MAX_TEXT = 500
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Idempotency tokens are made by secrets.token_urlsafe; anything else is not ours.
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# What a search for the tail of a 身份证号 may look like.
+_CARD_TAIL_RE = re.compile(r"[0-9X]{1,18}")
 EDITABLE_STATUSES = ("已提交", "已退回")
 ACTIVE_STATUSES = ("已提交", "已退回", "已通过")
 
@@ -133,6 +135,29 @@ def ensure_open(session: Session, year: int, now: datetime) -> None:
             f"{year}年评审专家推荐已于{format_datetime(deadline)}截止，不能再提交、修改或撤回推荐",
             field="deadline",
         )
+
+
+def may_change(status: str, *, is_open: bool) -> bool:
+    """Whether the unit may edit or withdraw a nomination of ``status``.
+
+    Until the deadline every 已提交 or 已退回 nomination may be changed. After it only a
+    nomination the bureau returned for correction (已退回) may: review happens after the
+    deadline, so closing those too would make 退回修改 a dead end.
+    """
+    return status == "已退回" or (is_open and status in EDITABLE_STATUSES)
+
+
+def unit_can_change(session: Session, nomination: Nomination, now: datetime) -> bool:
+    """``may_change`` for ``nomination`` at ``now`` (its own year's deadline)."""
+    return may_change(nomination.status, is_open=nominations_open(session, nomination.year, now))
+
+
+def _ensure_changeable(session: Session, nomination: Nomination, now: datetime) -> bool:
+    """Refuse a unit's change the deadline forbids; True when allowed only as a correction."""
+    if nomination.status == "已退回":
+        return not nominations_open(session, nomination.year, now)
+    ensure_open(session, nomination.year, now)
+    return False
 
 
 def set_deadline(session: Session, actor: Actor, year: int, deadline: datetime) -> YearSetting:
@@ -384,11 +409,14 @@ def get_unit_nomination(session: Session, actor: Actor, nomination_id: int) -> N
 def update_nomination(
     session: Session, actor: Actor, nomination_id: int, data: NominationInput, *, now: datetime
 ) -> Nomination:
-    """Edit a nomination still 已提交 or 已退回; a returned one goes back to 已提交."""
+    """Edit a nomination still 已提交 or 已退回; a returned one goes back to 已提交.
+
+    A returned nomination may be corrected after the deadline too (see ``unit_can_change``).
+    """
     nomination = get_unit_nomination(session, actor, nomination_id)
     if nomination.status not in EDITABLE_STATUSES:
         raise UserError(f"该推荐当前状态为“{nomination.status}”，不能修改")
-    ensure_open(session, nomination.year, now)
+    late = _ensure_changeable(session, nomination, now)
     clean, errors = clean_nomination(session, nomination.year, data, check_today=now)
     if "id_card" in clean and "id_card" not in errors:
         dup = _own_duplicate(
@@ -403,13 +431,11 @@ def update_nomination(
     was = nomination.status
     nomination.status = "已提交"
     nomination.updated_at = now
+    details = {"name": nomination.name, "edit": True, "previous_status": was}
+    if late:  # a returned nomination corrected or withdrawn after the deadline
+        details["after_deadline"] = True
     audit.record(
-        session,
-        actor.username,
-        actor.role,
-        "nomination_submit",
-        f"推荐#{nomination.id}",
-        {"name": nomination.name, "edit": True, "previous_status": was},
+        session, actor.username, actor.role, "nomination_submit", f"推荐#{nomination.id}", details
     )
     session.flush()
     return nomination
@@ -418,19 +444,19 @@ def update_nomination(
 def withdraw_nomination(
     session: Session, actor: Actor, nomination_id: int, *, now: datetime
 ) -> Nomination:
+    """Withdraw a 已提交 nomination until the deadline, or a 已退回 one at any time."""
     nomination = get_unit_nomination(session, actor, nomination_id)
     if nomination.status not in EDITABLE_STATUSES:
         raise UserError(f"该推荐当前状态为“{nomination.status}”，不能撤回")
-    ensure_open(session, nomination.year, now)
+    late = _ensure_changeable(session, nomination, now)
+    was = nomination.status
     nomination.status = "已撤回"
     nomination.updated_at = now
+    details = {"name": nomination.name, "withdrawn": True, "previous_status": was}
+    if late:  # a returned nomination corrected or withdrawn after the deadline
+        details["after_deadline"] = True
     audit.record(
-        session,
-        actor.username,
-        actor.role,
-        "nomination_submit",
-        f"推荐#{nomination.id}",
-        {"name": nomination.name, "withdrawn": True},
+        session, actor.username, actor.role, "nomination_submit", f"推荐#{nomination.id}", details
     )
     session.flush()
     return nomination
@@ -444,6 +470,33 @@ def unit_nominations(session: Session, unit_id: int, year: int) -> list[Nominati
             .order_by(Nomination.id.desc())
         )
     )
+
+
+def search_unit_nominations(
+    session: Session, unit_id: int, year: int, *, q: str = "", status: str = ""
+) -> list[Nomination]:
+    """The unit's nominations of ``year``, newest first.
+
+    ``q`` matches part of the name or the tail of the 身份证号 (e.g. its last four
+    characters); ``status`` is one of ``NOMINATION_STATUSES`` or empty for all.
+    """
+    if status and status not in NOMINATION_STATUSES:
+        raise UserError(f"「状态」无效，请选择{'、'.join(NOMINATION_STATUSES)}之一", field="status")
+    stmt = (
+        select(Nomination)
+        .where(Nomination.unit_id == unit_id, Nomination.year == year)
+        .order_by(Nomination.id.desc())
+    )
+    if status:
+        stmt = stmt.where(Nomination.status == status)
+    q = _text(q)
+    if q:
+        match = Nomination.name.contains(q, autoescape=True)
+        tail = q.upper()
+        if _CARD_TAIL_RE.fullmatch(tail):
+            match = match | Nomination.id_card.endswith(tail, autoescape=True)
+        stmt = stmt.where(match)
+    return list(session.scalars(stmt))
 
 
 def add_many(
@@ -567,7 +620,20 @@ def review_queue(
         stmt = stmt.join(Unit, Unit.id == Nomination.unit_id).where(
             Nomination.name.like(like) | Unit.name.like(like)
         )
-    nominations = list(session.scalars(stmt))
+    return _with_warnings(session, year, list(session.scalars(stmt)))
+
+
+def review_item(session: Session, nomination_id: int) -> QueueItem:
+    """One nomination with the duplicate warnings the review queue shows for it."""
+    nomination = session.get(Nomination, nomination_id)
+    if nomination is None:
+        raise UserError("推荐记录不存在", field="nomination")
+    return _with_warnings(session, nomination.year, [nomination])[0]
+
+
+def _with_warnings(session: Session, year: int, nominations: list[Nomination]) -> list[QueueItem]:
+    """Queue items: committees, and duplicates by 身份证号 (other active nominations
+    of ``year``, and the pool)."""
     cards = {n.id_card for n in nominations}
     committees = {c.id: c for c in session.scalars(select(Committee))}
     experts = (

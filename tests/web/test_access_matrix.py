@@ -24,6 +24,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("bureau.dashboard", "GET"): {"bureau"},
     ("bureau.expert", "GET"): {"bureau"},
     ("bureau.expert_status", "POST"): {"bureau"},
+    ("bureau.nomination", "GET"): {"bureau"},
     ("bureau.pool", "GET"): {"bureau"},
     ("bureau.pool_export", "GET"): {"bureau"},
     ("bureau.queue", "GET"): {"bureau"},

@@ -172,3 +172,48 @@ def test_dashboard_charts(demo_db: Engine, client: FlaskClient) -> None:
     html = client.get("/bureau/dashboard").get_data(as_text=True)
     assert html.count("<svg") == 2 and "正高级所占比例" in html and "缺口清单" in html
     assert "城乡建设行业（高级）" in html
+
+
+def test_nomination_detail_page(demo_db: Engine, client: FlaskClient) -> None:
+    do_login(client, "rsj")
+    with session_scope(make_session_factory(demo_db)) as s:
+        cards = set(s.scalars(select(Expert.id_card)))
+        n = next(
+            n
+            for n in s.scalars(select(Nomination).where(Nomination.status == "已提交"))
+            if n.id_card in cards
+        )
+        n.recommendation = "第一行意见\n第二行<b>意见</b>"
+        n.pledge_unit = False
+        unit_name = n.unit.name
+    url = f"/bureau/nominations/{n.id}"
+    queue = client.get("/bureau/").get_data(as_text=True)
+    assert f'href="{url}"' in queue
+    html = client.get(url).get_data(as_text=True)
+    for text in (
+        unit_name,
+        n.name,
+        n.phone,
+        n.email,
+        n.title_name,
+        n.series,
+        n.id_card[-4:],
+        "第一行意见<br>第二行&lt;b&gt;意见&lt;/b&gt;",
+        "<dt>个人承诺</dt><dd>已确认</dd>",
+        "<dt>单位承诺</dt><dd>未确认</dd>",
+        "此人已在专家库",
+        f"{url}/approve",
+        f"{url}/return",
+        f"{url}/reject",
+    ):
+        assert text in html, text
+    assert n.id_card not in html  # masked, as everywhere else
+    csrf = csrf_token(client, url)
+    resp = client.post(
+        f"{url}/return", data={"csrf_token": csrf, "reason": "请补充业绩材料", "next": url}
+    )
+    assert resp.status_code == 302 and resp.headers["Location"] == url
+    html = client.get(url).get_data(as_text=True)
+    assert f"已退回修改：{n.name}" in html and "请补充业绩材料" in html
+    assert f"{url}/approve" not in html  # nothing left to review
+    assert client.get("/bureau/nominations/999999").status_code == 404

@@ -64,6 +64,23 @@ def queue() -> str:
     )
 
 
+@bp.route("/nominations/<int:nomination_id>")
+@roles_required("bureau")
+def nomination(nomination_id: int) -> str:
+    session = db_session()
+    try:
+        item = noms.review_item(session, nomination_id)
+    except UserError:
+        abort(404)
+    return render_template(
+        "bureau/nomination.html",
+        item=item,
+        n=item.nomination,
+        form=ReasonForm(),
+        deadline=noms.nomination_deadline(session, item.nomination.year),
+    )
+
+
 def _back_to_queue() -> Response:
     target = request.form.get("next", "")
     if target.startswith("/bureau") and not target.startswith("//"):

@@ -5,19 +5,32 @@ from __future__ import annotations
 import io
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
 from expertpool.models import Nomination
+from expertpool.models.enums import NOMINATION_STATUSES
 from expertpool.services import nominations as noms
+from expertpool.services import pool as pool_svc
 from expertpool.xlsx.common import LIMITS_TEXT, MAX_FILE_BYTES, XlsxError
 from expertpool.xlsx.nominations import build_template, import_nominations
 from web.access import current_actor, roles_required
 from web.app import db_session, now, working_year
 from web.forms import EmptyForm, NominationForm, UploadForm, apply_errors
+from web.params import to_int
 from web.security import checks_control_characters_itself
 
 bp = Blueprint("unit", __name__, url_prefix="/unit")
@@ -51,15 +64,22 @@ def _form_input(form: NominationForm) -> noms.NominationInput:
 
 
 def _render_form(form: NominationForm, nomination: Nomination | None = None) -> str:
-    committees = noms.year_committees(db_session(), working_year())
+    session = db_session()
+    committees = noms.year_committees(session, working_year())
+    ctx = _deadline_context()
+    if nomination is None:
+        can_edit = ctx["is_open"]
+    else:  # a returned nomination stays correctable after the deadline
+        can_edit = noms.unit_can_change(session, nomination, now())
     return render_template(
         "unit/form.html",
         form=form,
         nomination=nomination,
+        can_edit=can_edit,
         committees=committees,
         chosen_committees={int(c) for c in (form.committee_ids.data or [])},
         chosen_specialties=set(form.specialties.data or []),
-        **_deadline_context(),
+        **ctx,
     )
 
 
@@ -67,15 +87,34 @@ def _render_form(form: NominationForm, nomination: Nomination | None = None) -> 
 @roles_required("unit")
 def index() -> str:
     session = db_session()
-    year = working_year()
-    items = noms.unit_nominations(session, current_user.unit_id, year)
+    ctx = _deadline_context()
+    year = ctx["year"]
+    unit_id = current_user.unit_id
+    q = request.args.get("q", "").strip()[:60]
+    status = request.args.get("status", "").strip()
+    try:
+        items = noms.search_unit_nominations(session, unit_id, year, q=q, status=status)
+    except UserError as exc:
+        flash(exc.message, "error")
+        status = ""
+        items = noms.search_unit_nominations(session, unit_id, year, q=q)
+    page = pool_svc.paginate(
+        items, to_int(request.args.get("page", "1")) or 1, current_app.config["PER_PAGE"]
+    )
+    returned = noms.search_unit_nominations(session, unit_id, year, status="已退回")
     committees = {c.id: c for c in noms.year_committees(session, year)}
     return render_template(
         "unit/index.html",
-        items=items,
+        page=page,
+        q=q,
+        status=status,
+        statuses=NOMINATION_STATUSES,
+        args={k: v for k, v in {"q": q, "status": status}.items() if v},
+        changeable={n.id for n in page.items if noms.may_change(n.status, is_open=ctx["is_open"])},
+        returned=len(returned),
         committees=committees,
         action_form=EmptyForm(),
-        **_deadline_context(),
+        **ctx,
     )
 
 
@@ -133,10 +172,12 @@ def _own(nomination_id: int) -> Nomination:
 @roles_required("unit")
 def detail(nomination_id: int) -> str:
     nomination = _own(nomination_id)
-    committees = {c.id: c for c in noms.year_committees(db_session(), nomination.year)}
+    session = db_session()
+    committees = {c.id: c for c in noms.year_committees(session, nomination.year)}
     return render_template(
         "unit/detail.html",
         n=nomination,
+        can_change=noms.unit_can_change(session, nomination, now()),
         committees=committees,
         action_form=EmptyForm(),
         **_deadline_context(),
