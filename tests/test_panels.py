@@ -195,7 +195,7 @@ def test_changes_after_the_draw_block_declines_and_sealing_until_redrawn(s: Sess
         svc.decline(s, panel, member, "出差", "zjj", "office")
     assert panel.status == "drawn"
     # Redrawn on the current data, it can be sealed; a member blacklisted afterwards blocks it.
-    again = svc.draw_meeting(s, meeting, "zjj", "office")
+    again = svc.draw_meeting(s, meeting, "zjj", "office", reason="回避登记有变化")
     assert panel.status == "void" and svc.changes_since_draw(s, again) == []
     code = svc.result_of(again)["members"][0]
     expert = s.scalar(select(Expert).where(Expert.code == code))
@@ -209,7 +209,7 @@ def test_changes_after_the_draw_block_declines_and_sealing_until_redrawn(s: Sess
     with pytest.raises(UserError, match="已不能参加抽取"):
         svc.seal(s, again, "zjj", "office")
     # Rules changed after the draw.
-    third = svc.draw_meeting(s, meeting, "zjj", "office")
+    third = svc.draw_meeting(s, meeting, "zjj", "office", reason="评委被列入黑名单")
     meeting.settings = {**SMALL, "max_per_unit": 2}
     s.flush()
     assert svc.changes_since_draw(s, third) == ["抽取规则（评委人数、比例等）已修改"]

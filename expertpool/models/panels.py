@@ -26,6 +26,8 @@ class Panel(Base):
     drawn_at: Mapped[datetime] = mapped_column(default=utcnow)
     sealed_by: Mapped[str] = mapped_column(String(60), default="")
     sealed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Why an unsealed compliant draw was set aside for this one (so redraws cannot fish).
+    redraw_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     seats: Mapped[list[PanelSeat]] = relationship(
         back_populates="panel", cascade="all, delete-orphan", order_by="PanelSeat.id"

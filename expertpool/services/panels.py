@@ -166,9 +166,11 @@ def _store_draw(
     role: str,
     *,
     how: str,
+    reason: str = "",
 ) -> Panel:
     previous = current_panel(session, meeting)
     _refuse_sealed(previous)
+    reason = redraw_reason(previous, reason)
     if previous is not None:
         previous.status = "void"
     result = dict(result)
@@ -182,6 +184,7 @@ def _store_draw(
         result_json=_dump(result),
         drawn_by=username,
         drawn_at=utcnow(),
+        redraw_reason=reason if previous is not None else "",
     )
     panel.meeting = meeting
     session.add(panel)
@@ -200,23 +203,39 @@ def _store_draw(
             "status": result["status"],
             "how": how,
             "voided": previous.id if previous is not None else None,
+            "reason": reason if previous is not None else "",
         },
     )
     return panel
 
 
+def redraw_reason(previous: Panel | None, reason: str) -> str:
+    """Setting aside a compliant unsealed draw must say why, or redrawing could be used to
+    fish for a preferred panel; the reason goes on the new panel and the audit trail."""
+    if previous is not None and previous.status == "drawn":
+        return _clean_reason(reason, "重新抽取的原因")
+    return (reason or "").strip()[:MAX_REASON_CHARS]
+
+
 def draw_meeting(
-    session: Session, meeting: Meeting, username: str, role: str, workers: int = 1
+    session: Session,
+    meeting: Meeting,
+    username: str,
+    role: str,
+    workers: int = 1,
+    reason: str = "",
 ) -> Panel:
-    """Draw the meeting's panel with a fresh `secrets` seed; an unsealed earlier draw is voided."""
+    """Draw the meeting's panel with a fresh `secrets` seed; an unsealed earlier draw is voided,
+    and when that one was compliant, `reason` must say why it is drawn again."""
     refuse_if_sealed(session, meeting)
+    reason = redraw_reason(current_panel(session, meeting), reason)
     data = package_bytes(build_package(session, meeting, exclude_busy=True))
     seed = secrets.token_hex(8)
     try:
         result = draw(data, seed, workers)
     except PackageError as exc:
         raise UserError(f"抽取数据有误：{exc.message}", field="package") from exc
-    return _store_draw(session, meeting, data, result, username, role, how="single")
+    return _store_draw(session, meeting, data, result, username, role, how="single", reason=reason)
 
 
 # ---------------------------------------------------------------------------
@@ -639,7 +658,16 @@ def store_plan(
         result = dict(panels_in[code])
         result["season"] = {"sha256": season_sha, "seed": plan.get("seed")}
         stored.append(
-            _store_draw(session, meeting, projections[code], result, username, role, how="season")
+            _store_draw(
+                session,
+                meeting,
+                projections[code],
+                result,
+                username,
+                role,
+                how="season",
+                reason="年度联合抽取",
+            )
         )
     return stored
 

@@ -321,3 +321,35 @@ def test_a_conflict_declared_after_the_draw_blocks_sealing(
     assert "未能锁定：抽取后以下数据有变化" in page
     with session_scope(make_session_factory(demo_db)) as s:
         assert s.get(Panel, panel_id).status == "drawn"
+
+
+def test_drawing_again_over_a_compliant_draw_needs_a_reason(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    small_rules(demo_db, S01)
+    do_login(client, "zjj")
+    first = draw_via_web(client)
+    page = client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+    assert 'id="redraw-reason"' in page
+    token = csrf_token(client, f"/office/meetings/{S01}")
+    page = client.post(
+        f"/office/meetings/{S01}/draw", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "未能抽取：请填写重新抽取的原因" in page
+    with session_scope(make_session_factory(demo_db)) as s:
+        assert s.get(Panel, first).status == "drawn"
+    resp = client.post(
+        f"/office/meetings/{S01}/draw", data={"csrf_token": token, "reason": "申报人名单有变化"}
+    )
+    assert resp.status_code == 302
+    second = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    assert second != first
+    do_login(client, "jianguan")
+    page = client.get(f"/regulator/meetings/{S01}").get_data(as_text=True)
+    assert "申报人名单有变化" in page
+    with session_scope(make_session_factory(demo_db)) as s:
+        assert s.get(Panel, first).status == "void"
+        event = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "draw").order_by(AuditEvent.id.desc())
+        ).first()
+        assert event.detail["reason"] == "申报人名单有变化" and event.detail["voided"] == first

@@ -272,7 +272,7 @@ def draw(code: str) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        panel = svc.draw_meeting(session, meeting, *_who())
+        panel = svc.draw_meeting(session, meeting, *_who(), reason=request.form.get("reason", ""))
         session.commit()
     except UserError as exc:
         session.rollback()
