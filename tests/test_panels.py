@@ -257,6 +257,12 @@ def test_rule_settings_store_only_differences(s: Session) -> None:
     with pytest.raises(svc.SettingsError) as info:
         svc.save_rule_settings(s, meeting, bad, "zjj", "office")
     assert set(info.value.errors) == {"panel_size", "min_full_senior_share", "alternates"}
+    # Digits only ASCII: '²' and '١' pass str.isdigit() or \d but are not what a clerk typed.
+    odd = dict(form, panel_size="1²", max_per_unit="²", min_full_senior_share="١/٢")
+    with pytest.raises(svc.SettingsError) as info:
+        svc.save_rule_settings(s, meeting, odd, "zjj", "office")
+    assert set(info.value.errors) == {"panel_size", "max_per_unit", "min_full_senior_share"}
+    assert info.value.errors["panel_size"] == "评委人数应为整数"
 
 
 def _xlsx(rows: list[list[str]], headers: list[str] | None = None) -> bytes:
@@ -448,3 +454,23 @@ def test_season_leaves_sealed_meetings_as_they_are(s: Session) -> None:
         assert svc.verification_report(p, s).ok
         if p.meeting.code in overlapping:
             assert not members & set(svc.result_of(p)["members"])
+
+
+def test_rules_off_their_defaults_and_a_panel_below_the_legal_minimum_are_shown(
+    s: Session,
+) -> None:
+    meeting = small_meeting(s)  # S01, formed by series: 11 seats, 正高级 1/4
+    assert meeting.committee.level == "senior" and not meeting.committee.narrow
+    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    notes = svc.rule_notes(panel)
+    assert notes[:2] == ["评委人数：本次为11，默认为25", "正高级占比：本次为1/4，默认为1/2"]
+    assert "少于人社部令第40号对按系列组建的高级评审委员会规定的25人" in notes[-1]
+    # A committee formed on one or two specialties: 11 is its default and its minimum.
+    narrow = small_meeting(s, "2024-S04")
+    assert narrow.committee.narrow
+    notes = svc.rule_notes(svc.draw_meeting(s, narrow, "zjj", "office"))
+    assert notes == ["正高级占比：本次为1/4，默认为1/2"]
+    meeting.settings = {}
+    s.flush()
+    default = svc.draw_meeting(s, meeting, "zjj", "office", reason="恢复默认规则")
+    assert svc.rule_notes(default) == []

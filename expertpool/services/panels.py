@@ -36,7 +36,7 @@ from expertpool.services.packages import (
     package_bytes,
     seated_on_overlapping,
 )
-from solver.defaults import default_rules
+from solver.defaults import SENIOR_NARROW_SEATS, SENIOR_SEATS, default_rules
 from solver.engine import draw, replace
 from solver.errors import PackageError
 from solver.verify import Item, Report, verify_panel
@@ -731,7 +731,7 @@ class SettingsError(UserError):
         self.errors = errors
 
 
-_FRACTION_RE = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")
+_FRACTION_RE = re.compile(r"^\s*([0-9]{1,4})\s*/\s*([0-9]{1,4})\s*$")
 RULE_FIELDS = (
     "panel_size",
     "alternates",
@@ -766,7 +766,7 @@ def parse_rule_form(meeting: Meeting, form: dict[str, str]) -> dict[str, Any]:
                 return None
             errors[key] = f"{label}不能为空"
             return None
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # '²' is a digit to isdigit, not to int
             errors[key] = f"{label}应为整数"
             return None
         value = int(text)
@@ -852,6 +852,54 @@ def settings_diff(meeting: Meeting, rules: dict[str, Any]) -> dict[str, Any]:
         if rules.get(key) != sized.get(key):
             diff[key] = rules.get(key)
     return diff
+
+
+RULE_LABELS = {
+    "panel_size": "评委人数",
+    "alternates": "备选专家人数",
+    "min_rank": "最低职称",
+    "min_full_senior_share": "正高级占比",
+    "max_per_unit": "同一单位评委上限",
+    "min_per_unit_kind": "各类单位最少评委人数",
+    "specialty_demand": "各专业最少评委人数",
+    "recuse_same_unit": "同单位回避",
+    "min_voters_share": "表决评委占比",
+    "min_specialist_voters": "同专业表决评委人数",
+    "max_consecutive_years": "连续任职年数上限",
+}
+
+
+def _rule_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return "、".join(f"{k}{v}" for k, v in sorted(value.items())) or "无"
+    return "不限" if value is None else str(value)
+
+
+def rule_notes(panel: Panel) -> list[str]:
+    """For the regulator: where the rules a panel was drawn under differ from the defaults,
+    and a panel size below the minimum of 人社部令第40号 (25 for a committee formed by series,
+    11 by specialty; provinces may adjust it, so it is shown, not refused)."""
+    rules = json.loads(panel.package_json).get("rules", {})
+    if not isinstance(rules.get("panel_size"), int):
+        return []
+    meeting = panel.meeting
+    notes = []
+    for key, value in settings_diff(meeting, rules).items():
+        base = level_defaults(meeting, None if key == "panel_size" else rules["panel_size"])
+        label = RULE_LABELS.get(key, key)
+        notes.append(f"{label}：本次为{_rule_text(value)}，默认为{_rule_text(base.get(key))}")
+    committee = meeting.committee
+    if committee.level == "senior":
+        minimum = SENIOR_NARROW_SEATS if committee.narrow else SENIOR_SEATS
+        if rules["panel_size"] < minimum:
+            formed = "按专业" if committee.narrow else "按系列"
+            notes.append(
+                f"评委人数{rules['panel_size']}人，少于人社部令第40号对{formed}组建的高级评审委员会"
+                f"规定的{minimum}人（各省可调整，请核实依据）"
+            )
+    return notes
 
 
 def _same_fraction(a: Any, b: Any) -> bool:

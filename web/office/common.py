@@ -29,6 +29,7 @@ class PanelView:
     report: Any
     experts: dict[str, Expert] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)  # since the draw; see changes_since_draw
+    rule_notes: list[str] = field(default_factory=list)  # rules off their defaults
 
 
 def panel_view(session: Session, panel: Panel) -> PanelView:
@@ -74,6 +75,7 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
         report=report,
         experts=experts,
         changes=svc.changes_since_draw(session, panel) if panel.status == "drawn" else [],
+        rule_notes=svc.rule_notes(panel),
     )
 
 
