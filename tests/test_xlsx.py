@@ -150,6 +150,18 @@ def test_formula_cells_are_refused_not_evaluated(session: Session, actor: Actor)
     assert info.value.lines() == ["第2行「推荐意见」：不能使用公式，请填写文本"]
 
 
+def test_an_id_card_excel_stored_as_a_number_is_named(session: Session, actor: Actor) -> None:
+    values = row(session)
+    values[HEADERS.index("身份证号")] = 210202198001011234  # what Excel keeps: 2.10202198001011E+17
+    data = filled(session, [values])
+    with pytest.raises(RowErrors) as info:
+        import_nominations(session, actor, 2024, data, now=NOW)
+    assert info.value.lines() == [
+        "第2行「身份证号」：被Excel存成了数字（末几位已丢失），请把该列设为文本格式后重新填写"
+    ]
+    assert count(session) == 0
+
+
 def test_text_starting_with_formula_chars_stays_text(session: Session, actor: Actor) -> None:
     wb = load(build_template(session, 2024))
     ws = wb["专家推荐"]

@@ -160,6 +160,14 @@ def read_rows(
             values: dict[str, str] = {}
             row_problems: dict[str, str] = {}
             for (key, _), cell in zip(COLUMNS, cells, strict=False):
+                raw = getattr(cell, "value", None)
+                if key == "id_card" and isinstance(raw, int | float) and not isinstance(raw, bool):
+                    # Excel keeps 15 significant digits: an 18-digit number has lost its tail.
+                    values[key] = ""
+                    row_problems[key] = (
+                        "被Excel存成了数字（末几位已丢失），请把该列设为文本格式后重新填写"
+                    )
+                    continue
                 try:
                     values[key] = cell_text(cell)
                 except CellProblem as exc:
