@@ -35,6 +35,12 @@ def replace_members(
         raise PackageError(
             "PANEL instance_sha256：结果文件不是由该抽取包抽出的", field="instance_sha256"
         )
+    for key, ids in (("members", panel.members), ("alternates", panel.alternates)):
+        for i, eid in enumerate(ids):
+            if eid not in pkg.expert_by_id:
+                raise PackageError(
+                    f"PANEL {key}[{i}]：专家“{eid}”不在抽取包的专家库中", field=f"{key}[{i}]"
+                )
     order_decl: list[str] = []
     for d in declined:
         if d not in panel.members:

@@ -110,6 +110,7 @@ def parse_season(data: bytes) -> Season:
         if eid in experts:
             raise PackageError(f"{p}.id：专家编号“{eid}”重复", field=f"{p}.id")
         for j, mid in enumerate(R.array(obj.get("pools", []), f"{p}.pools")):
+            R.string(mid, f"{p}.pools[{j}]")
             if mid not in meeting_objs:
                 raise PackageError(
                     f"{p}.pools[{j}]：例会“{mid}”不在 meetings 中", field=f"{p}.pools[{j}]"
@@ -128,13 +129,29 @@ def parse_season(data: bytes) -> Season:
     for mid, (i, obj) in meeting_objs.items():
         p = f"meetings[{i}]"
         start, end = _window(obj, p)
+        applicant_ids = {
+            a.get("id")
+            for a in R.array(obj.get("applicants", []), f"{p}.applicants")
+            if isinstance(a, dict) and isinstance(a.get("id"), str)
+        }
         for j, c in enumerate(R.array(obj.get("conflicts", []), f"{p}.conflicts")):
             cobj = R.obj(c, f"{p}.conflicts[{j}]")
-            eid = cobj.get("expert")
+            eid = R.string(
+                R.require(cobj, "expert", f"{p}.conflicts[{j}].expert"),
+                f"{p}.conflicts[{j}].expert",
+            )
             if eid not in experts:
                 raise PackageError(
                     f"{p}.conflicts[{j}].expert：专家“{eid}”不在 experts 中",
                     field=f"{p}.conflicts[{j}].expert",
+                )
+            # Checked here too: the projection drops conflicts of experts outside the pool,
+            # which would otherwise hide a conflict naming an unknown applicant.
+            aid = cobj.get("applicant")
+            if aid not in applicant_ids:
+                raise PackageError(
+                    f"{p}.conflicts[{j}].applicant：申报人“{aid}”不在该例会的 applicants 中",
+                    field=f"{p}.conflicts[{j}].applicant",
                 )
         members = set(pools[mid])
         doc = {

@@ -168,6 +168,19 @@ def test_reproducible_and_seed_dependent():
             "meetings[0].conflicts[0].expert",
         ),
         (lambda d: d["experts"][0]["served"].update({"Q": [2023]}), "experts[0].served.Q"),
+        (lambda d: d["experts"][0].update(pools=[["A"]]), "experts[0].pools[0]"),
+        (
+            lambda d: d["meetings"][0]["conflicts"].append({"expert": ["E1"], "applicant": "X"}),
+            "meetings[0].conflicts[0].expert",
+        ),
+        (
+            # E5 is outside B's pool, so the projection would drop this conflict unseen.
+            lambda d: (
+                d["experts"][5].update(pools=["A"]),
+                d["meetings"][1]["conflicts"].append({"expert": "E5", "applicant": "NOPE"}),
+            ),
+            "meetings[1].conflicts[0].applicant",
+        ),
     ],
 )
 def test_bad_season_input_names_the_field(mutate, field):

@@ -111,3 +111,17 @@ def test_malformed_panel_fields_are_bad_input(
     err = capsys.readouterr().err
     assert field in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert main(["replace", str(pkg), str(bad), "--declined", "E01"]) == 2
+
+
+def test_replace_refuses_a_panel_naming_experts_outside_the_package(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _pool()
+    pkg = tmp_path / "pkg.json"
+    pkg.write_bytes(data)
+    panel = draw(data, "u")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(dict(panel, alternates=[*panel["alternates"], "ZZZ"])), "utf-8")
+    assert main(["replace", str(pkg), str(bad), "--declined", panel["members"][0]]) == 2
+    err = capsys.readouterr().err
+    assert "alternates[3]" in err and "ZZZ" in err
