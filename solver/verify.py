@@ -231,6 +231,16 @@ def verify_package(
             )
         )
         return report
+    in_order = list(panel.members) == sorted(panel.members)
+    report.items.append(
+        Item(
+            "members_sorted",
+            "评委名单按专家编号排序",
+            "draw-format.md：members 与 uncovered 按编号排序",
+            in_order,
+            "已按编号排序" if in_order else "结果文件中的评委未按编号排序",
+        )
+    )
     report.items += _rule_items(pkg, panel)
     report.items += _alternate_items(pkg, panel, season_excluded)
     want_unc = exact_uncovered(pkg, panel.members, panel.alternates)

@@ -82,6 +82,14 @@ def test_a_genuine_history_replays_and_a_forged_one_does_not() -> None:
     assert not ok and "original" in detail
 
 
+def test_members_out_of_order_fail() -> None:
+    data = _pool()
+    panel = draw(data, "o")
+    shuffled = dict(panel, members=list(reversed(panel["members"])))
+    report = verify(data, json.dumps(shuffled).encode())
+    assert [i.rule for i in report.items if not i.ok] == ["members_sorted"]
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
