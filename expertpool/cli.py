@@ -10,16 +10,33 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import re
 import sys
 from collections.abc import Sequence
 
 from expertpool import commands
 from expertpool.errors import UserError
 
+# argparse's own English phrases, as Chinese (the names and values in them stay as given).
+_PHRASES = [
+    (re.compile(r"^argument (\S+?): "), r"\1："),
+    (re.compile(r"the following arguments are required: "), "缺少必需的参数："),
+    (re.compile(r"unrecognized arguments: "), "无法识别的参数："),
+    (re.compile(r"invalid choice: (.*?) \(choose from (.*)\)$"), r"无效的选项 \1（可选：\2）"),
+    (re.compile(r"invalid (\w+) value: "), r"不是有效的\1值："),
+    (re.compile(r"expected one argument$"), "缺少取值"),
+]
+
+
+def _chinese(message: str) -> str:
+    for pattern, replacement in _PHRASES:
+        message = pattern.sub(replacement, message)
+    return " ".join(message.split())  # one line, whatever the values held
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's own usage errors: one line, exit 2
-        self.exit(2, f"expertpool: 参数错误：{message}\n")
+        self.exit(2, f"expertpool: 参数错误：{_chinese(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

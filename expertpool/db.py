@@ -8,17 +8,25 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from expertpool.config import database_url
 from expertpool.errors import UserError
 
+# True when the file holds tables but no Alembic version stamp: some other program's
+# database, which `init` refuses and which must not even be switched to WAL mode.
+_FOREIGN_SQLITE = (
+    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')"
+    " AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'alembic_version')"
+)
+
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the July rush's writers
+    if not cur.execute(_FOREIGN_SQLITE).fetchone()[0]:
+        cur.execute("PRAGMA journal_mode=WAL")  # readers never block the July rush's writers
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=15000")
     cur.close()
@@ -35,7 +43,13 @@ def make_engine(url: str | None = None) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             db_file = parsed.database
             if db_file and db_file != ":memory:":
-                Path(db_file).parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    Path(db_file).parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise UserError(
+                        f"DATABASE_URL：无法创建数据库所在目录 {Path(db_file).parent}"
+                        f"（{exc.strerror or type(exc).__name__}）"
+                    ) from None
             engine = create_engine(parsed, connect_args={"timeout": 15})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
@@ -45,15 +59,25 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def _first_line(exc: DatabaseError) -> str:
+    text_ = str(exc.orig) if exc.orig is not None else str(exc)
+    return (text_.strip().splitlines() or [type(exc).__name__])[0]
+
+
 def check_connection(engine: Engine) -> None:
+    shown = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise UserError(
-            f"无法连接数据库（{engine.url.render_as_string(hide_password=True)}）：{reason}"
-        ) from exc
+        raise UserError(f"无法连接数据库（{shown}）：{_first_line(exc)}") from None
+    except DatabaseError as exc:  # e.g. SQLite: "file is not a database"
+        if engine.dialect.name == "sqlite":
+            raise UserError(
+                f"DATABASE_URL 指向的文件不是有效的 SQLite 数据库文件：{engine.url.database}"
+                f"（{_first_line(exc)}）"
+            ) from None
+        raise UserError(f"无法使用数据库（{shown}）：{_first_line(exc)}") from None
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

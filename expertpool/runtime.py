@@ -34,5 +34,9 @@ def open_database(
         engine.dispose()
         if current is None:
             raise UserError("数据库尚未初始化，请先运行 expertpool init")
+        if current not in schema.known_revisions():
+            raise UserError(
+                f"数据库结构版本 {current} 不是本系统已知的版本，请检查 DATABASE_URL，或从备份恢复"
+            )
         raise UserError(f"数据库结构版本为 {current}，需要升级，请运行 expertpool init")
     return engine, make_session_factory(engine)

@@ -8,9 +8,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from alembic.util import CommandError
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import DatabaseError
+
+from expertpool.errors import UserError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"
 
 
 def alembic_config() -> Config:
@@ -19,20 +24,63 @@ def alembic_config() -> Config:
     return cfg
 
 
+def _reason(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return (text.splitlines() or [type(exc).__name__])[0]
+
+
+def check_upgradable(engine: Engine) -> None:
+    """Refuse, before anything is written, a database this program did not make: tables but
+    no version stamp (another program's database), or a version none of our migrations know."""
+    current = current_revision(engine)
+    if current is None:
+        with engine.connect() as conn:
+            tables = sorted(set(inspect(conn).get_table_names()) - {VERSION_TABLE})
+        if tables:
+            shown = "、".join(tables[:5]) + ("等" if len(tables) > 5 else "")
+            raise UserError(
+                f"数据库中已有不属于本系统的数据表（{shown}），且没有本系统的结构版本记录，"
+                "拒绝初始化：请检查 DATABASE_URL 是否指向了其他程序的数据库"
+            )
+    elif current not in known_revisions():
+        raise UserError(
+            f"数据库结构版本 {current} 不是本系统已知的版本（可能来自其他程序或更新版本的"
+            "expertpool），无法升级；请检查 DATABASE_URL，或从备份恢复"
+        )
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    check_upgradable(engine)
     cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except CommandError as exc:
+        raise UserError(f"数据库结构升级失败：{_reason(exc)}") from None
+    except DatabaseError as exc:
+        raise UserError(f"数据库结构升级失败：{_reason(exc)}") from None
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except CommandError as exc:  # e.g. several rows in alembic_version
+        raise UserError(f"数据库结构版本记录无法识别：{_reason(exc)}") from None
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def known_revisions() -> set[str]:
+    """Every revision our migrations define (a database stamped otherwise is not ours)."""
+    return {script.revision for script in _scripts().walk_revisions()}
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return _scripts().get_current_head()
 
 
 def is_current(engine: Engine) -> bool:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from expertpool.commands.files import check_output_path, output_file
 from expertpool.db import check_connection
 from expertpool.runtime import open_engine
 from expertpool.services import backup as svc
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    check_output_path(args.file, "FILE")
     engine = open_engine()
     check_connection(engine)
-    size = svc.backup(engine, Path(args.file))
+    with output_file(args.file, "FILE") as part:
+        part.touch()  # an unwritable place fails here, with the system's reason
+        size = svc.backup(engine, part, label=args.file)
     print(f"已备份到 {args.file}（{size / 1024:.0f} KB）")
     return 0
 

@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
-from pathlib import Path
 
 from expertpool import schema
+from expertpool.commands.files import check_output_path, int_range, write_bytes
 from expertpool.db import session_scope
 from expertpool.errors import UserError
 from expertpool.runtime import open_database
 from expertpool.services import accounts, catalogue_sync, demo
 
-
-def _write_output(data: bytes, target: str | None) -> None:
-    if not target or target == "-":
-        sys.stdout.buffer.write(data)
-        return
-    path = Path(target)
-    if not path.parent.exists():
-        raise UserError(f"输出目录不存在：{path.parent}")
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)  # never a half-written file under the real name
+# Demo pool size per senior committee: the demo marks 40 experts as out of the pool, so
+# it needs at least 2 per committee; beyond 1000 the load takes minutes for no purpose.
+DEMO_SIZE_MIN, DEMO_SIZE_MAX = 2, 1000
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     engine, factory = open_database(require_schema=False)
-    schema.upgrade(engine)
+    schema.upgrade(engine)  # refuses a foreign or unknown-version database with a UserError
     with session_scope(factory) as session:
         loaded = catalogue_sync.sync_all(session)
     for year, n in sorted(loaded.items()):
@@ -58,24 +51,45 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_export_draw(args: argparse.Namespace) -> int:
     from expertpool.services import packages  # pulls in solver defaults only when needed
 
+    if args.output and args.output != "-":
+        check_output_path(args.output, "-o")
     _, factory = open_database()
     with session_scope(factory) as session:
         meeting = packages.find_meeting(session, args.meeting)
         data = packages.package_bytes(packages.build_package(session, meeting))
-    _write_output(data, args.output)
+    write_bytes(data, args.output)
     if args.output and args.output != "-":
         print(f"已导出抽取数据包：{args.output}", file=sys.stderr)
     return 0
 
 
+def _ask_password() -> str:
+    """The new account's password, typed twice on the terminal (never echoed)."""
+    if not sys.stdin.isatty():
+        raise UserError(
+            "--password：未给出密码，且标准输入不是终端，无法提示输入（脚本中请用 --password）",
+            field="--password",
+        )
+    try:
+        first = getpass.getpass("新账户密码：")
+        second = getpass.getpass("再次输入密码：")
+    except EOFError:
+        raise UserError("--password：未输入密码", field="--password") from None
+    if first != second:
+        raise UserError("--password：两次输入的密码不一致，账户未创建", field="--password")
+    return first
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
     _, factory = open_database()
+    accounts.check_user_fields(args.username, args.name or "")
+    password = args.password if args.password is not None else _ask_password()
     committees = [c.strip() for c in (args.committee or []) if c.strip()]
     with session_scope(factory) as session:
         user = accounts.create_user(
             session,
             args.username,
-            args.password,
+            password,
             args.role,
             display_name=args.name or "",
             unit_name=args.unit,
@@ -100,7 +114,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="载入演示专家库（合成数据）")
     p.add_argument("--year", type=int, default=2024)
     p.add_argument("--seed", type=int, default=20240731)
-    p.add_argument("--size", type=int, default=140, help="每个高级评委会的专家数（中级减半）")
+    p.add_argument(
+        "--size",
+        type=int_range(DEMO_SIZE_MIN, DEMO_SIZE_MAX),
+        default=140,
+        help=f"每个高级评委会的专家数（中级减半），{DEMO_SIZE_MIN}–{DEMO_SIZE_MAX}",
+    )
     p.add_argument("--if-empty", action="store_true", help="库中已有专家时不再载入，只列出演示账户")
     p.set_defaults(func=cmd_demo)
 
@@ -113,7 +132,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     usub = p.add_subparsers(dest="user_command", metavar="操作", parser_class=type(p))
     add = usub.add_parser("add", help="新建账户")
     add.add_argument("username")
-    add.add_argument("--password", required=True)
+    add.add_argument("--password", help="省略时在终端提示输入（输入两次）")
     add.add_argument("--role", required=True, choices=["unit", "bureau", "office", "regulator"])
     add.add_argument("--name", help="显示名称")
     add.add_argument("--unit", help="推荐单位账户所属单位名称")

@@ -7,7 +7,15 @@ import json
 import sys
 from pathlib import Path
 
-from expertpool.commands.files import as_user_error, read, seed, workers, write
+from expertpool.commands.files import (
+    as_user_error,
+    check_output_path,
+    read,
+    seed,
+    workers,
+    write,
+    write_bytes,
+)
 from expertpool.errors import UserError
 
 EXIT_DRAWN = 0
@@ -58,15 +66,16 @@ def cmd_verify_season(args: argparse.Namespace) -> int:
 
 
 def cmd_export_season(args: argparse.Namespace) -> int:
-    from expertpool.commands.database import _write_output
     from expertpool.db import session_scope
     from expertpool.runtime import open_database
     from expertpool.services.season import build_season, season_bytes
 
+    if args.output and args.output != "-":
+        check_output_path(args.output, "-o")
     _, factory = open_database()
     with session_scope(factory) as session:
         data = season_bytes(build_season(session, args.year))
-    _write_output(data, args.output)
+    write_bytes(data, args.output)
     return 0
 
 

@@ -7,6 +7,7 @@ import errno
 import importlib
 import socket
 
+from expertpool.commands.files import int_range
 from expertpool.errors import UserError
 
 
@@ -41,5 +42,5 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="启动网页管理端")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--port", type=int_range(1, 65535), default=5000)
     p.set_defaults(func=cmd_serve)

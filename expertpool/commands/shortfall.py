@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from expertpool.commands.files import check_output_path, output_file
 from expertpool.db import session_scope
 from expertpool.errors import UserError
 from expertpool.runtime import open_database
@@ -17,6 +17,8 @@ def cmd_shortfall(args: argparse.Namespace) -> int:
     year = args.year or available_years()[-1]
     if args.margin < 1:
         raise UserError("余量系数（--margin）至少为1")
+    if args.xlsx:
+        check_output_path(args.xlsx, "--xlsx")  # before the report is printed
     _, factory = open_database()
     with session_scope(factory) as session:
         report = shortfall.shortfall_report(session, year, args.margin)
@@ -37,11 +39,9 @@ def cmd_shortfall(args: argparse.Namespace) -> int:
                     f"{'':10s} 专业「{s.specialty}」：目标{s.need}，现有{s.eligible}，需补充{s.recruit}"
                 )
     if args.xlsx:
-        path = Path(args.xlsx)
-        if not path.parent.exists():
-            raise UserError(f"输出目录不存在：{path.parent}")
-        shortfall.write_xlsx(report, year, path)
-        print(f"已导出：{path}")
+        with output_file(args.xlsx, "--xlsx") as part:
+            shortfall.write_xlsx(report, year, part)
+        print(f"已导出：{args.xlsx}")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -36,6 +37,34 @@ def check_password(stored: str, password: str) -> bool:
     return hmac.compare_digest(got.hex(), digest)
 
 
+# The columns' own lengths, so a long value is refused here and never truncated (or
+# rejected with a driver error) by the database.
+USERNAME_MAX = User.__table__.c.username.type.length
+DISPLAY_NAME_MAX = User.__table__.c.display_name.type.length
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text)
+
+
+def check_user_fields(username: str, display_name: str = "") -> tuple[str, str]:
+    """The stripped username and display name, or a UserError naming the bad field."""
+    username = username.strip()
+    if not username or len(username) > USERNAME_MAX:
+        raise UserError(f"用户名不能为空，且不超过{USERNAME_MAX}个字符", field="username")
+    if _has_control(username) or any(ch.isspace() for ch in username):
+        raise UserError("用户名不能含空格或控制字符", field="username")
+    display_name = display_name.strip()
+    if len(display_name) > DISPLAY_NAME_MAX:
+        raise UserError(
+            f"显示名称不超过{DISPLAY_NAME_MAX}个字符，现为{len(display_name)}个",
+            field="display_name",
+        )
+    if _has_control(display_name):
+        raise UserError("显示名称不能含控制字符", field="display_name")
+    return username, display_name
+
+
 def create_user(
     session: Session,
     username: str,
@@ -47,9 +76,7 @@ def create_user(
     committee_names: list[str] | None = None,
 ) -> User:
     """Create an account; a unit account needs its unit, an office account its committees."""
-    username = username.strip()
-    if not username or len(username) > 60:
-        raise UserError("用户名不能为空，且不超过60个字符", field="username")
+    username, display_name = check_user_fields(username, display_name)
     if role not in ROLES:
         raise UserError(f"角色无效：{role}（可选：{'、'.join(ROLES)}）", field="role")
     if len(password) < 8:
