@@ -11,6 +11,7 @@ anything in between fails. Runs on the suite's database (SQLite file or PostgreS
 from __future__ import annotations
 
 import contextlib
+import http.client
 import io
 import json
 import random
@@ -94,7 +95,9 @@ def kill_while_busy(
     box: list[Response] = []
 
     def run() -> None:
-        with contextlib.suppress(OSError):  # the connection dies with the server
+        # The connection dies with the server, possibly mid-response (IncompleteRead is an
+        # HTTPException, not an OSError): either way no response arrived.
+        with contextlib.suppress(OSError, http.client.HTTPException):
             box.append(send())
 
     thread = threading.Thread(target=run, daemon=True)
