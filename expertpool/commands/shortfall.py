@@ -8,6 +8,7 @@ from expertpool.commands.files import check_output_path, output_file
 from expertpool.db import session_scope
 from expertpool.errors import UserError
 from expertpool.runtime import open_database
+from expertpool.xlsx.shortfall import write_xlsx
 
 
 def cmd_shortfall(args: argparse.Namespace) -> int:
@@ -25,22 +26,27 @@ def cmd_shortfall(args: argparse.Namespace) -> int:
     if not report:
         raise UserError(f"{year}年没有评委会例会")
     print(f"{year}年评审专家缺口（目标 = 一次抽取所需 × {args.margin}，正高级优先）")
+    print("（现有 = 符合条件的专家；可用 = 按同一单位上限等规则一次抽取实际能用上的人数）")
     print(
-        f"{'例会':8s} {'目标':>5s} {'现有':>5s} {'缺口':>5s} {'正高目标':>6s} {'正高现有':>6s} {'正高缺口':>6s}  评委会"
+        f"{'例会':8s} {'目标':>5s} {'现有':>5s} {'可用':>5s} {'缺口':>5s} "
+        f"{'正高目标':>6s} {'正高可用':>6s} {'正高缺口':>6s}  评委会"
     )
     for c in report:
         print(
-            f"{c.meeting_code:10s} {c.need_total:5d} {c.eligible_total:5d} {c.recruit_total:5d} "
-            f"{c.need_full_senior:8d} {c.eligible_full_senior:8d} {c.recruit_full_senior:8d}  {c.committee_name}"
+            f"{c.meeting_code:10s} {c.need_total:5d} {c.eligible_total:5d} {c.usable_total:5d} "
+            f"{c.recruit_total:5d} {c.need_full_senior:8d} {c.usable_full_senior:8d} "
+            f"{c.recruit_full_senior:8d}  {c.committee_name}"
         )
         for s in c.specialties:
             if s.recruit:
                 print(
-                    f"{'':10s} 专业「{s.specialty}」：目标{s.need}，现有{s.eligible}，需补充{s.recruit}"
+                    f"{'':10s} 专业「{s.specialty}」：目标{s.need}，可用{s.usable}，需补充{s.recruit}"
                 )
+        for note in c.all_notes:
+            print(f"{'':10s} {note}")
     if args.xlsx:
         with output_file(args.xlsx, "--xlsx") as part:
-            shortfall.write_xlsx(report, year, part)
+            write_xlsx(report, year, part)
         print(f"已导出：{args.xlsx}")
     return 0
 

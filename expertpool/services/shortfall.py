@@ -9,24 +9,36 @@ Why a margin of 2 (ours, editable): a pool that only just covers one draw makes 
 the list is guessable; and every decline beyond the alternates ends in a re-form. Twice
 the need keeps each expert's chance of selection at most about one half and leaves a
 full second set of replacements.
+
+Supply is counted as a draw can use it, with the bounds the engine's diagnosis uses
+(solver/diagnose.py `supply_counts`), scaled by the margin: a unit gives at most
+`max_per_unit` members to one panel, so it counts at most `margin × max_per_unit` towards a
+target of `margin` panels (the margin means `margin` disjoint sets, each within the cap);
+the same per rank, specialty and unit kind. For each applicant only the experts who need
+not recuse count towards the voter base and the specialist voters. Where the cap or
+recusals make the difference, recruits must come from other units, and the row says so.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from expertpool.models import Meeting
+from expertpool.models import Meeting, Unit
 from expertpool.services.packages import build_package
-from solver.package import parse_package
-from solver.rules.eligibility import ineligibility_reason
+from solver.exact import need
+from solver.features import Features, eligible_mask
+from solver.package import Package, parse_package
 
 DEFAULT_MARGIN = 2
+LEVEL_ZH = {"senior": "高级", "intermediate": "中级"}
+ELSEWHERE = "需从其他单位补充"
 
 
 @dataclass(frozen=True)
@@ -35,96 +47,281 @@ class SpecialtyShortfall:
     applicants: int
     need: int  # target for this specialty (margin included)
     eligible: int
+    usable: int  # eligible, each unit counted at most margin × max_per_unit
     eligible_full_senior: int
     recruit: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class KindShortfall:
+    """A unit-kind quota (min_per_unit_kind), e.g. 高校 at least 5 of 25."""
+
+    kind: str
+    need: int
+    eligible: int
+    usable: int
+    recruit: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class VoterShortfall:
+    """The voter base (min_voters_share) of the applicant with the fewest usable voters."""
+
+    applicant: str
+    unit: str
+    need: int
+    eligible: int  # eligible experts this applicant need not recuse
+    usable: int
+    recruit: int
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class CommitteeShortfall:
     meeting_code: str
-    committee_id: int
     committee_name: str
     level: str
     seats: int
     alternates: int
     margin: int
+    max_per_unit: int | None
     need_total: int
     need_full_senior: int
     eligible_total: int
     eligible_full_senior: int
+    usable_total: int
+    usable_full_senior: int
     recruit_total: int
     recruit_full_senior: int
     demand_from_applicants: bool
     specialties: list[SpecialtyShortfall] = field(default_factory=list)
+    unit_kinds: list[KindShortfall] = field(default_factory=list)
+    voters: VoterShortfall | None = None
+    notes: list[str] = field(default_factory=list)
+    committee_id: int | None = None
 
     @property
     def full_senior_share(self) -> float:
         return self.eligible_full_senior / self.eligible_total if self.eligible_total else 0.0
 
+    @property
+    def all_notes(self) -> list[str]:
+        """Every reason recruits must come from other units, the whole committee first."""
+        out = list(self.notes)
+        out += [f"单位类别“{k.kind}”：{k.note}" for k in self.unit_kinds if k.note]
+        if self.voters is not None and self.voters.note:
+            out.append(f"表决基数：{self.voters.note}")
+        out += [f"专业“{s.specialty}”：{s.note}" for s in self.specialties if s.note]
+        return out
 
-def _fraction(text: str | None) -> Fraction:
-    return Fraction(text or "0/1")
+
+class _Supply:
+    """Per-unit counts of the eligible experts, capped as a draw can use them."""
+
+    def __init__(
+        self, feat: Features, margin: int, cap: int | None, unit_names: Mapping[str, str]
+    ) -> None:
+        self.feat = feat
+        self.margin = margin
+        self.cap = cap
+        self.per_unit = None if cap is None else margin * cap
+        self.unit_names = unit_names
+        self.all = np.ones(feat.m, dtype=bool)
+
+    def counts(self, mask: np.ndarray, drop: Sequence[int] = ()) -> np.ndarray:
+        keep = mask.copy()
+        keep[list(drop)] = False
+        return np.bincount(self.feat.unit_code[keep], minlength=len(self.feat.unit_names))
+
+    def usable(self, counts: np.ndarray) -> int:
+        if self.per_unit is None:
+            return int(counts.sum())
+        return int(np.minimum(counts, self.per_unit).sum())
+
+    def name(self, unit: str) -> str:
+        return self.unit_names.get(unit, unit)
+
+    def crowding(self, counts: np.ndarray, want: int, recruit: int) -> str:
+        """Why the cap adds recruits, when it does (else "")."""
+        if self.per_unit is None or recruit <= max(0, want - int(counts.sum())):
+            return ""
+        over = sorted(np.flatnonzero(counts > self.per_unit), key=lambda u: (-counts[u], u))
+        shown = "、".join(f"“{self.name(self.feat.unit_names[u])}”{counts[u]}名" for u in over[:3])
+        more = f"等{len(over)}个单位" if len(over) > 3 else ""
+        return (
+            f"每个单位最多计{self.per_unit}名（同一单位上限{self.cap}名×余量{self.margin}），"
+            f"{shown}{more}超出部分不计，{ELSEWHERE}{recruit}名"
+        )
 
 
-def eligible_experts(package: dict) -> list[dict]:
-    """The experts a draw may seat: the contract's eligibility rule itself
-    (solver/rules/eligibility.py), so rotation and rank are judged in one place."""
-    pkg = parse_package(json.dumps(package, ensure_ascii=False).encode("utf-8"))
-    ok = {e.id for e in pkg.experts if ineligibility_reason(pkg, e) is None}
-    return [e for e in package["experts"] if e["id"] in ok]
+def _parse(package: dict) -> Package:
+    return parse_package(json.dumps(package, ensure_ascii=False).encode("utf-8"))
+
+
+def _worst_applicant(
+    supply: _Supply, mask: np.ndarray, groups: list[tuple[tuple[int, ...], list[str]]]
+) -> tuple[int, int, str, int] | None:
+    """(usable, eligible, applicant id, recused) of the applicant with the fewest usable
+    experts in `mask` that it need not recuse; groups share one recusal set."""
+    found = []
+    for key, apps in groups:
+        counts = supply.counts(mask, key)
+        found.append((supply.usable(counts), int(counts.sum()), min(apps), len(key)))
+    return min(found, key=lambda f: (f[0], f[2]), default=None)
 
 
 def shortfall_from_package(
-    package: dict, specialties: list[str], margin: int = DEFAULT_MARGIN
-) -> tuple:
-    """Pure computation on one draw package; returns the fields of a CommitteeShortfall."""
-    rules = package["rules"]
-    n = int(rules["panel_size"])
-    alternates = int(rules.get("alternates", 0))
-    share = _fraction(rules.get("min_full_senior_share"))
-    pool = eligible_experts(package)
-    full = [e for e in pool if e["rank"] == "正高级"]
+    package: dict,
+    specialties: list[str],
+    margin: int = DEFAULT_MARGIN,
+    unit_names: Mapping[str, str] | None = None,
+) -> CommitteeShortfall:
+    """Pure computation on one draw package (`unit_names` maps a package's unit codes to
+    names for the notes)."""
+    pkg = _parse(package)
+    r = pkg.rules
+    n, alternates = r.panel_size, r.alternates
+    candidates = [
+        e for e, ok in zip(pkg.experts, eligible_mask(pkg, pkg.experts), strict=True) if ok
+    ]
+    feat = Features(pkg, candidates)
+    supply = _Supply(feat, margin, r.max_per_unit, unit_names or {})
+    apps = {a.id: a for a in pkg.applicants}
+    notes: list[str] = []
+
+    # The whole panel with its alternates, then its 正高级 (counted first).
     need_total = margin * (n + alternates)
-    need_full = margin * (math.ceil(share * n) + math.ceil(share * alternates))
+    counts = supply.counts(supply.all)
+    usable_total = supply.usable(counts)
+    recruit_head = max(0, need_total - usable_total)
+    if crowded := supply.crowding(counts, need_total, recruit_head):
+        notes.append(crowded)
+    share = r.min_full_senior_share
+    need_full = margin * (need(share, n) + need(share, alternates))
+    counts_full = supply.counts(feat.full_senior)
+    usable_full = supply.usable(counts_full)
+    recruit_full = max(0, need_full - usable_full)
+    if crowded := supply.crowding(counts_full, need_full, recruit_full):
+        notes.append(f"正高级：{crowded}")
+
+    # Unit-kind quotas, with alternates in the same proportion as the quota.
+    kinds = []
+    for kind, want in r.min_per_unit_kind:
+        if want <= 0:
+            continue
+        need_k = margin * (want + need(Fraction(want, n), alternates))
+        counts_k = supply.counts(feat.kind_mask(kind))
+        usable_k = supply.usable(counts_k)
+        recruit_k = max(0, need_k - usable_k)
+        kinds.append(
+            KindShortfall(
+                kind,
+                need_k,
+                int(counts_k.sum()),
+                usable_k,
+                recruit_k,
+                supply.crowding(counts_k, need_k, recruit_k),
+            )
+        )
+
+    # The voter base: every applicant needs enough voters it need not recuse.
+    voters = None
+    voter_groups: dict[tuple[int, ...], list[str]] = {}
+    for app_id, key in feat.conflicted.items():
+        voter_groups.setdefault(key, []).append(app_id)
+    if r.min_voters_share > 0 and voter_groups:
+        worst = _worst_applicant(supply, supply.all, list(voter_groups.items()))
+        assert worst is not None
+        need_v = margin * (need(r.min_voters_share, n) + need(r.min_voters_share, alternates))
+        usable_v, eligible_v, app_id, recused = worst
+        recruit_v = max(0, need_v - usable_v)
+        unit = supply.name(apps[app_id].unit)
+        note = (  # only when recusal adds recruits, as with the cap
+            f"申报人{app_id}（{unit}）须回避{recused}名专家，无需回避的可用专家{usable_v}名，"
+            f"{ELSEWHERE}{recruit_v}名"
+            if recruit_v > max(0, need_v - usable_total)
+            else ""
+        )
+        voters = VoterShortfall(app_id, unit, need_v, eligible_v, usable_v, recruit_v, note)
+
+    # Specialties: the panel-wide demand, and each applicant's specialist voters.
     applicant_counts: dict[str, int] = {}
-    for a in package["applicants"]:
-        applicant_counts[a["specialty"]] = applicant_counts.get(a["specialty"], 0) + 1
-    demand = dict(rules.get("specialty_demand", {}))
-    specialist_voters = int(rules.get("min_specialist_voters", 0))
+    for a in pkg.applicants:
+        applicant_counts[a.specialty] = applicant_counts.get(a.specialty, 0) + 1
+    demand = dict(r.specialty_demand)
+    k = r.min_specialist_voters
     from_applicants = bool(applicant_counts)
     rows = []
     names = list(dict.fromkeys(list(specialties) + sorted(applicant_counts) + sorted(demand)))
     for s in names:
         if from_applicants:
-            base = max(demand.get(s, 0), specialist_voters if s in applicant_counts else 0)
+            base = max(demand.get(s, 0), k if s in applicant_counts else 0)
         else:
             base = max(demand.get(s, 0), 1)  # before applicants are known: every specialty once
-        need = margin * (base + 1) if base else 0  # +1: a spare to replace a decliner
-        have = [e for e in pool if s in e["specialties"]]
+        need_s = margin * (base + 1) if base else 0  # +1: a spare to replace a decliner
+        spec = feat.spec_mask(s)
+        counts_s = supply.counts(spec)
+        usable_s = supply.usable(counts_s)
+        recruit = max(0, need_s - usable_s)
+        note = supply.crowding(counts_s, need_s, recruit)
+        if k > 0 and s in applicant_counts:
+            groups = [(key, ids) for sp, key, ids in feat.specialist_groups if sp == s]
+            worst_s = _worst_applicant(supply, spec, groups)
+            assert worst_s is not None
+            need_sv = margin * (k + 1)
+            usable_sv, _, app_id, _ = worst_s
+            if need_sv - usable_sv > recruit:
+                recruit = need_sv - usable_sv
+                unit = supply.name(apps[app_id].unit)
+                note = (
+                    f"申报人{app_id}（{unit}）回避后本专业可用专家{usable_sv}名（需{need_sv}名），"
+                    f"{ELSEWHERE}{recruit}名"
+                )
         rows.append(
             SpecialtyShortfall(
                 specialty=s,
                 applicants=applicant_counts.get(s, 0),
-                need=need,
-                eligible=len(have),
-                eligible_full_senior=sum(e["rank"] == "正高级" for e in have),
-                recruit=max(0, need - len(have)),
+                need=need_s,
+                eligible=int(counts_s.sum()),
+                usable=usable_s,
+                eligible_full_senior=int((spec & feat.full_senior).sum()),
+                recruit=recruit,
+                note=note,
             )
         )
-    recruit_full = max(0, need_full - len(full))
-    # 正高级 recruits count toward the total; specialty recruits do too.
-    recruit_total = max(recruit_full, need_total - len(pool), sum(r.recruit for r in rows))
-    return (
-        n,
-        alternates,
-        need_total,
-        need_full,
-        len(pool),
-        len(full),
-        recruit_total,
+
+    # 正高级 recruits count toward the total; so do specialty recruits, the unit kinds'
+    # (disjoint, so they add up) and the voters'.
+    recruit_total = max(
         recruit_full,
-        from_applicants,
-        rows,
+        recruit_head,
+        sum(s.recruit for s in rows),
+        sum(kd.recruit for kd in kinds),
+        voters.recruit if voters else 0,
+    )
+    return CommitteeShortfall(
+        meeting_code=pkg.meeting.id,
+        committee_name=pkg.meeting.committee or "",
+        level=pkg.meeting.level or "",
+        seats=n,
+        alternates=alternates,
+        margin=margin,
+        max_per_unit=r.max_per_unit,
+        need_total=need_total,
+        need_full_senior=need_full,
+        eligible_total=feat.m,
+        eligible_full_senior=int(feat.full_senior.sum()),
+        usable_total=usable_total,
+        usable_full_senior=usable_full,
+        recruit_total=recruit_total,
+        recruit_full_senior=recruit_full,
+        demand_from_applicants=from_applicants,
+        specialties=rows,
+        unit_kinds=kinds,
+        voters=voters,
+        notes=notes,
     )
 
 
@@ -137,124 +334,110 @@ def shortfall_report(
         .options(selectinload(Meeting.committee), selectinload(Meeting.applicants))
         .order_by(Meeting.code)
     )
+    unit_names = {uscc: name for uscc, name in session.execute(select(Unit.uscc, Unit.name))}
     report = []
     for meeting in meetings:
         package = build_package(session, meeting)
         committee = meeting.committee
-        (
-            n,
-            alternates,
-            need_total,
-            need_full,
-            eligible,
-            eligible_full,
-            recruit_total,
-            recruit_full,
-            from_applicants,
-            rows,
-        ) = shortfall_from_package(package, committee.specialties, margin)
-        report.append(
-            CommitteeShortfall(
-                meeting_code=meeting.code,
-                committee_id=committee.id,
-                committee_name=committee.name,
-                level=committee.level,
-                seats=n,
-                alternates=alternates,
-                margin=margin,
-                need_total=need_total,
-                need_full_senior=need_full,
-                eligible_total=eligible,
-                eligible_full_senior=eligible_full,
-                recruit_total=recruit_total,
-                recruit_full_senior=recruit_full,
-                demand_from_applicants=from_applicants,
-                specialties=rows,
-            )
-        )
+        result = shortfall_from_package(package, committee.specialties, margin, unit_names)
+        report.append(replace(result, committee_id=committee.id))
     return report
 
 
-LEVEL_ZH = {"senior": "高级", "intermediate": "中级"}
+# The rows of the report, shared by the xlsx export and the JSON API: (key, 中文表头).
+COLUMNS = [
+    ("meeting_code", "例会编号"),
+    ("committee", "评委会"),
+    ("level", "层级"),
+    ("scope", "范围"),
+    ("item", "项目"),
+    ("applicants", "申报人数"),
+    ("need", "目标人数"),
+    ("eligible", "符合条件人数"),
+    ("usable", "可用人数"),
+    ("recruit", "需补充人数"),
+    ("need_full_senior", "正高级目标"),
+    ("eligible_full_senior", "符合条件正高级"),
+    ("usable_full_senior", "可用正高级"),
+    ("recruit_full_senior", "需补充正高级"),
+    ("note", "说明"),
+]
 
 
-def report_rows(report: list[CommitteeShortfall]) -> list[list]:
-    """One row per committee and specialty, as the xlsx export and the CLI show them."""
+def report_rows(report: list[CommitteeShortfall]) -> list[dict]:
+    """One row per committee, then per specialty, unit kind and the voter base (English
+    keys as in COLUMNS, Chinese values; None where a figure does not apply)."""
     rows = []
     for c in report:
+        head = {
+            "meeting_code": c.meeting_code,
+            "committee": c.committee_name,
+            "level": LEVEL_ZH.get(c.level, c.level),
+        }
+        empty = {key: None for key, _ in COLUMNS}
+        applicants = sum(s.applicants for s in c.specialties)
         rows.append(
-            [
-                c.meeting_code,
-                c.committee_name,
-                LEVEL_ZH[c.level],
-                "（全评委会）",
-                "",
-                c.need_total,
-                c.eligible_total,
-                c.recruit_total,
-                c.need_full_senior,
-                c.eligible_full_senior,
-                c.recruit_full_senior,
-            ]
+            empty
+            | head
+            | {
+                "scope": "全评委会",
+                "item": "评委及备选",
+                "applicants": applicants if c.demand_from_applicants else None,
+                "need": c.need_total,
+                "eligible": c.eligible_total,
+                "usable": c.usable_total,
+                "recruit": c.recruit_total,
+                "need_full_senior": c.need_full_senior,
+                "eligible_full_senior": c.eligible_full_senior,
+                "usable_full_senior": c.usable_full_senior,
+                "recruit_full_senior": c.recruit_full_senior,
+                "note": "；".join(c.notes),
+            }
         )
         for s in c.specialties:
             if s.need or s.applicants:
                 rows.append(
-                    [
-                        c.meeting_code,
-                        c.committee_name,
-                        LEVEL_ZH[c.level],
-                        s.specialty,
-                        s.applicants,
-                        s.need,
-                        s.eligible,
-                        s.recruit,
-                        "",
-                        s.eligible_full_senior,
-                        "",
-                    ]
+                    empty
+                    | head
+                    | {
+                        "scope": "专业",
+                        "item": s.specialty,
+                        "applicants": s.applicants,
+                        "need": s.need,
+                        "eligible": s.eligible,
+                        "usable": s.usable,
+                        "recruit": s.recruit,
+                        "eligible_full_senior": s.eligible_full_senior,
+                        "note": s.note,
+                    }
                 )
+        for kd in c.unit_kinds:
+            rows.append(
+                empty
+                | head
+                | {
+                    "scope": "单位类别",
+                    "item": kd.kind,
+                    "need": kd.need,
+                    "eligible": kd.eligible,
+                    "usable": kd.usable,
+                    "recruit": kd.recruit,
+                    "note": kd.note,
+                }
+            )
+        if c.voters is not None:
+            v = c.voters
+            rows.append(
+                empty
+                | head
+                | {
+                    "scope": "表决基数",
+                    "item": f"申报人{v.applicant}（{v.unit}）",
+                    "need": v.need,
+                    "eligible": v.eligible,
+                    "usable": v.usable,
+                    "recruit": v.recruit,
+                    "note": v.note,
+                }
+            )
     return rows
-
-
-HEADERS = [
-    "例会编号",
-    "评委会",
-    "层级",
-    "专业",
-    "申报人数",
-    "目标人数",
-    "符合条件人数",
-    "需补充人数",
-    "正高级目标",
-    "符合条件正高级",
-    "需补充正高级",
-]
-
-
-def write_xlsx(report: list[CommitteeShortfall], year: int, target) -> None:  # noqa: ANN001
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"{year}年专家缺口"
-    ws.append(HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in report_rows(report):
-        ws.append(row)
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # names are text, never formulas
-    widths = [10, 48, 6, 18, 9, 9, 12, 10, 10, 13, 12]
-    for i, w in enumerate(widths):
-        ws.column_dimensions[chr(ord("A") + i)].width = w
-    ws.freeze_panes = "A2"
-    note = wb.create_sheet("说明")
-    note.append(["目标人数 = 一次抽取（评委 + 备选）所需人数 × 余量系数；正高级优先补充。"])
-    note.append(
-        [f"余量系数：{report[0].margin if report else DEFAULT_MARGIN}（本系统默认值，可调整）。"]
-    )
-    note.append(["无申报人数据时，按评委会每个专业至少1名评委估算。"])
-    wb.save(target)

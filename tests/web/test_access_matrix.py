@@ -30,6 +30,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("bureau.queue", "GET"): {"bureau"},
     ("bureau.reject", "POST"): {"bureau"},
     ("bureau.send_back", "POST"): {"bureau"},
+    ("bureau.shortfall_json", "GET"): {"bureau"},
+    ("bureau.shortfall_xlsx", "GET"): {"bureau"},
     ("bureau.settings", "GET"): {"bureau"},
     ("bureau.settings", "POST"): {"bureau"},
     ("office.add_conflict", "POST"): {"office"},

@@ -217,3 +217,69 @@ def test_nomination_detail_page(demo_db: Engine, client: FlaskClient) -> None:
     assert f"已退回修改：{n.name}" in html and "请补充业绩材料" in html
     assert f"{url}/approve" not in html  # nothing left to review
     assert client.get("/bureau/nominations/999999").status_code == 404
+
+
+def _committee_row(rows: list[dict], code: str) -> dict:
+    return next(r for r in rows if r["meeting_code"] == code and r["scope"] == "全评委会")
+
+
+def test_shortfall_json(demo_db: Engine, client: FlaskClient) -> None:
+    from expertpool.services.shortfall import shortfall_report
+
+    do_login(client, "rsj")
+    html = client.get("/bureau/dashboard").get_data(as_text=True)
+    assert 'href="/bureau/dashboard/shortfall.json"' in html
+    resp = client.get("/bureau/dashboard/shortfall.json")
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    raw = resp.get_data(as_text=True)
+    assert "全评委会" in raw and "\\u" not in raw  # ensure_ascii=False
+    data = resp.get_json()
+    assert data["year"] == 2024 and data["margin"] == 2
+    assert data["columns"]["usable"] == "可用人数"
+    with session_scope(make_session_factory(demo_db)) as s:
+        report = {c.meeting_code: c for c in shortfall_report(s, 2024)}
+    assert {r["meeting_code"] for r in data["rows"]} == set(report)
+    for code in ("2024-S01", "2024-S20"):
+        row, c = _committee_row(data["rows"], code), report[code]
+        assert row["committee"] == c.committee_name and row["level"] == "高级"
+        assert (row["need"], row["eligible"], row["usable"], row["recruit"]) == (
+            c.need_total,
+            c.eligible_total,
+            c.usable_total,
+            c.recruit_total,
+        )
+        assert (row["need_full_senior"], row["recruit_full_senior"]) == (
+            c.need_full_senior,
+            c.recruit_full_senior,
+        )
+    assert report["2024-S20"].recruit_full_senior > 0  # a row with a real shortfall
+    assert any(r["scope"] == "表决基数" for r in data["rows"])
+
+
+def test_shortfall_xlsx(demo_db: Engine, client: FlaskClient) -> None:
+    from expertpool.services.shortfall import COLUMNS, shortfall_report
+
+    do_login(client, "rsj")
+    html = client.get("/bureau/dashboard").get_data(as_text=True)
+    assert 'href="/bureau/dashboard/shortfall.xlsx"' in html
+    resp = client.get("/bureau/dashboard/shortfall.xlsx")
+    assert resp.status_code == 200
+    assert resp.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "attachment" in resp.headers["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(resp.data)).active
+    assert ws.title == "2024年专家缺口"
+    keys = [k for k, _ in COLUMNS]
+    assert [c.value for c in ws[1]] == [h for _, h in COLUMNS]
+    rows = [dict(zip(keys, [c.value for c in r], strict=True)) for r in ws.iter_rows(min_row=2)]
+    with session_scope(make_session_factory(demo_db)) as s:
+        c = next(x for x in shortfall_report(s, 2024) if x.meeting_code == "2024-S20")
+    row = _committee_row(rows, "2024-S20")
+    assert (row["need"], row["usable"], row["recruit"], row["recruit_full_senior"]) == (
+        c.need_total,
+        c.usable_total,
+        c.recruit_total,
+        c.recruit_full_senior,
+    )
+    # The same rows as the JSON API.
+    data = client.get("/bureau/dashboard/shortfall.json").get_json()
+    assert len(rows) == len(data["rows"])

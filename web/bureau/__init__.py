@@ -313,3 +313,25 @@ def dashboard() -> str:
     return render_template(
         "bureau/dashboard.html", **dashboard_context(db_session(), working_year())
     )
+
+
+@bp.route("/dashboard/shortfall.json")
+@roles_required("bureau")
+def shortfall_json() -> Response:
+    from web.bureau.dashboard import shortfall_json as as_json
+
+    return Response(as_json(db_session(), working_year()), mimetype="application/json")
+
+
+@bp.route("/dashboard/shortfall.xlsx")
+@roles_required("bureau")
+def shortfall_xlsx() -> Response:
+    from web.bureau.dashboard import shortfall_workbook
+
+    year = working_year()
+    return send_file(
+        io.BytesIO(shortfall_workbook(db_session(), year)),
+        mimetype=XLSX_MIME,
+        as_attachment=True,
+        download_name=f"{year}年专家缺口.xlsx",
+    )

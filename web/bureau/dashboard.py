@@ -1,14 +1,17 @@
-"""Figures for the bureau dashboard, turned into inline SVG charts."""
+"""Figures for the bureau dashboard, turned into inline SVG charts, and the shortfall
+report's JSON and xlsx downloads."""
 
 from __future__ import annotations
 
+import json
 import math
 
 from sqlalchemy.orm import Session
 
 from expertpool.services import nominations as noms
 from expertpool.services import pool as pool_svc
-from expertpool.services.shortfall import shortfall_report
+from expertpool.services.shortfall import COLUMNS, report_rows, shortfall_report
+from expertpool.xlsx.shortfall import shortfall_xlsx
 from web.bureau.charts import Bar, Row, hbar_chart, short_committee_name
 
 BLUE = "#1d4ed8"
@@ -85,3 +88,20 @@ def dashboard_context(session: Session, year: int) -> dict:
         ),
         "colors": {"blue": BLUE, "orange": ORANGE, "green": GREEN},
     }
+
+
+def shortfall_json(session: Session, year: int) -> str:
+    """The report's rows as JSON: English keys, Chinese values, headers under `columns`."""
+    report = shortfall_report(session, year)
+    payload = {
+        "year": year,
+        "margin": report[0].margin if report else None,
+        "columns": dict(COLUMNS),
+        "rows": report_rows(report),
+    }
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def shortfall_workbook(session: Session, year: int) -> bytes:
+    """The workbook `expertpool shortfall --xlsx` writes."""
+    return shortfall_xlsx(shortfall_report(session, year), year)
