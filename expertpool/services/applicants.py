@@ -373,6 +373,32 @@ def remove_conflict(
     audit.record(session, username, role, "settings", meeting.code, detail)
 
 
+def remove_applicant(
+    session: Session, meeting: Meeting, applicant_id: int, username: str, role: str
+) -> Applicant:
+    """Take out an applicant imported by mistake, with the conflicts declared against them.
+    A panel drawn before is then out of date and must be drawn again (changes_since_draw)."""
+    refuse_if_sealed(session, meeting)
+    applicant = session.get(Applicant, applicant_id)
+    if applicant is None or applicant.meeting_id != meeting.id:
+        raise UserError("该申报人不存在", field="applicant")
+    conflicts = session.scalars(select(Conflict).where(Conflict.applicant_id == applicant.id))
+    removed = [c.expert.code for c in conflicts]
+    for c in session.scalars(select(Conflict).where(Conflict.applicant_id == applicant.id)):
+        session.delete(c)
+    detail = {
+        "what": "删除申报人",
+        "applicant": applicant.code,
+        "name": applicant.name,
+        "specialty": applicant.specialty,
+        "conflicts_removed": sorted(removed),
+    }
+    session.delete(applicant)
+    session.flush()
+    audit.record(session, username, role, "settings", meeting.code, detail)
+    return applicant
+
+
 def list_conflicts(session: Session, meeting: Meeting) -> list[Conflict]:
     return list(
         session.scalars(

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from expertpool.db import make_session_factory, session_scope
-from expertpool.models import Conflict, Expert, Meeting, Nomination, Unit
+from expertpool.models import Applicant, Conflict, Expert, Meeting, Nomination, Unit
 from expertpool.services import panels
 from tests.web.conftest import csrf_token, do_login
 
@@ -48,6 +48,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("office.package_json", "GET"): {"office"},
     ("office.panel", "GET"): {"office"},
     ("office.print_view", "GET"): {"office"},
+    ("office.remove_applicant", "POST"): {"office"},
     ("office.remove_conflict", "POST"): {"office"},
     ("office.result_json", "GET"): {"office"},
     ("office.rules", "GET"): {"office"},
@@ -108,7 +109,13 @@ def ids(demo_db) -> dict[str, str]:
         nomination = s.scalar(select(Nomination).where(Nomination.unit_id == dlut.id).limit(1))
         conflict = s.scalar(select(Conflict).where(Conflict.meeting_id == meeting.id).limit(1))
         expert = s.scalar(select(Expert).limit(1))
+        applicant = s.scalar(
+            select(Applicant)
+            .where(Applicant.meeting_id == meeting.id)
+            .order_by(Applicant.id.desc())
+        )
         return {
+            "applicant_id": str(applicant.id),
             "nomination_id": str(nomination.id),
             "expert_id": str(expert.id),
             "code": "2024-S01",

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import Engine, func, select
 
 from expertpool.db import make_session_factory, session_scope
-from expertpool.models import Applicant, AuditEvent, Meeting, Panel
+from expertpool.models import Applicant, AuditEvent, Conflict, Meeting, Panel
 from expertpool.services import panels as svc
 from expertpool.services.applicants import HEADERS
 from solver.engine import verify
@@ -353,3 +353,48 @@ def test_drawing_again_over_a_compliant_draw_needs_a_reason(
             select(AuditEvent).where(AuditEvent.action == "draw").order_by(AuditEvent.id.desc())
         ).first()
         assert event.detail["reason"] == "申报人名单有变化" and event.detail["voided"] == first
+
+
+def test_an_applicant_imported_by_mistake_can_be_removed_until_sealed(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    small_rules(demo_db, S01)
+    with session_scope(make_session_factory(demo_db)) as s:
+        meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
+        conflict = s.scalars(
+            select(Conflict).where(Conflict.meeting_id == meeting.id).order_by(Conflict.id)
+        ).first()
+        applicant_id, code = conflict.applicant_id, conflict.applicant.code
+        before = s.scalar(
+            select(func.count()).select_from(Applicant).where(Applicant.meeting_id == meeting.id)
+        )
+    do_login(client, "zjj")
+    panel_id = draw_via_web(client)
+    token = csrf_token(client, f"/office/meetings/{S01}")
+    page = client.post(
+        f"/office/meetings/{S01}/applicants/{applicant_id}/delete",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f"已删除申报人 {code}" in page
+    with session_scope(make_session_factory(demo_db)) as s:
+        assert s.get(Applicant, applicant_id) is None
+        assert s.scalar(select(Conflict).where(Conflict.applicant_id == applicant_id)) is None
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(Applicant)
+                .where(Applicant.meeting_id == s.get(Panel, panel_id).meeting_id)
+            )
+            == before - 1
+        )
+        event = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert event.detail["what"] == "删除申报人" and event.detail["applicant"] == code
+    # The draw saw that applicant: it is out of date now.
+    assert "申报人已变化" in client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
+    again = client.post(
+        f"/office/meetings/{S01}/applicants/{applicant_id}/delete",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "未能删除：该申报人不存在" in again

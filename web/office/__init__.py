@@ -224,6 +224,22 @@ def remove_conflict(code: str, conflict_id: int) -> Response:
     return _back(meeting, "#conflicts")
 
 
+@bp.route("/meetings/<code>/applicants/<int:applicant_id>/delete", methods=["POST"])
+@roles_required("office")
+def remove_applicant(code: str, applicant_id: int) -> Response:
+    meeting = _meeting(code)
+    session = db_session()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        gone = app_svc.remove_applicant(session, meeting, applicant_id, *_who())
+        _commit_or_flash(f"已删除申报人 {gone.code} {gone.name}（及其回避登记）。")
+    except UserError as exc:
+        session.rollback()
+        flash(f"未能删除：{exc.message}", "error")
+    return _back(meeting, "#applicants")
+
+
 @bp.route("/meetings/<code>/rules", methods=["GET", "POST"])
 @roles_required("office")
 def rules(code: str) -> str | Response:
