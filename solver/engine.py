@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import ortools
@@ -86,9 +86,14 @@ def verify(package_bytes: bytes, panel_bytes: bytes) -> Report:
 
 
 def replace(
-    package_bytes: bytes, panel_bytes: bytes, declined: Sequence[str], workers: int = 1
+    package_bytes: bytes,
+    panel_bytes: bytes,
+    declined: Sequence[str],
+    workers: int = 1,
+    unavailable: Collection[str] = (),
 ) -> dict[str, Any]:
-    """Replace declined members by alternates in order, redrawing seats no alternate fits."""
+    """Replace declined members by alternates in order, redrawing seats no alternate fits.
+    `unavailable`: experts a redrawn seat may not go to (booked elsewhere since the draw)."""
     from solver.replace import replace_members
 
-    return replace_members(package_bytes, panel_bytes, declined, workers)
+    return replace_members(package_bytes, panel_bytes, declined, workers, unavailable)

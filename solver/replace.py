@@ -11,7 +11,7 @@ A rule is never relaxed: if no compliant completion exists, the result is `infea
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from solver.draw import lex_first_panel
@@ -24,7 +24,11 @@ from solver.verify import exact_uncovered, first_fitting_alternate
 
 
 def replace_members(
-    package_bytes: bytes, panel_bytes: bytes, declined: Sequence[str], workers: int = 1
+    package_bytes: bytes,
+    panel_bytes: bytes,
+    declined: Sequence[str],
+    workers: int = 1,
+    unavailable: Collection[str] = (),
 ) -> dict[str, Any]:
     started = time.perf_counter()
     pkg = parse_package(package_bytes)
@@ -72,7 +76,7 @@ def replace_members(
 
     if holes:
         kept = [m for m in current if m not in holes]
-        excluded = set(order_decl) | earlier_decliners
+        excluded = set(order_decl) | earlier_decliners | set(unavailable)
         members, _space, _stats = lex_first_panel(
             pkg, panel.seed, workers, fixed_ids=kept, excluded=excluded
         )

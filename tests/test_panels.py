@@ -191,9 +191,10 @@ def test_changes_after_the_draw_block_declines_and_sealing_until_redrawn(s: Sess
     app_svc.add_conflict(s, meeting, member, applicant.id, "师生", "", "zjj", "office")
     with pytest.raises(UserError, match=r"请重新抽取后再锁定：回避登记已变化（新增1条"):
         svc.seal(s, panel, "zjj", "office")
+    other = result["members"][1]
     with pytest.raises(UserError, match="请重新抽取后再登记请辞"):
-        svc.decline(s, panel, member, "出差", "zjj", "office")
-    assert panel.status == "drawn"
+        svc.decline(s, panel, other, "出差", "zjj", "office")
+    assert panel.status == "drawn" and svc.result_of(panel) == result
     # Redrawn on the current data, it can be sealed; a member blacklisted afterwards blocks it.
     again = svc.draw_meeting(s, meeting, "zjj", "office", reason="回避登记有变化")
     assert panel.status == "void" and svc.changes_since_draw(s, again) == []
@@ -208,8 +209,23 @@ def test_changes_after_the_draw_block_declines_and_sealing_until_redrawn(s: Sess
     ]
     with pytest.raises(UserError, match="已不能参加抽取"):
         svc.seal(s, again, "zjj", "office")
+    # Declining that very member is the remedy, not a redraw: it goes through.
+    again_result = svc.result_of(again)
+    out = svc.decline(s, again, code, "列入黑名单", "zjj", "office")
+    assert out.by and out.by not in again_result["members"]
+    # An unused alternate suspended afterwards matters for declines, not for sealing.
+    spare = next(a for a in svc.result_of(again)["alternates"])
+    spare_expert = s.scalar(select(Expert).where(Expert.code == spare))
+    pool_svc.change_status(
+        s, Actor("rsj", "bureau"), spare_expert.id, "暂停", "出国", now=datetime(2024, 9, 2)
+    )
+    assert any(spare in c for c in svc.changes_since_draw(s, again))
+    assert svc.changes_since_draw(s, again, members_only=True) == []
+    svc.seal(s, again, "zjj", "office")
+    assert again.status == "sealed"
     # Rules changed after the draw.
-    third = svc.draw_meeting(s, meeting, "zjj", "office", reason="评委被列入黑名单")
+    meeting = small_meeting(s, "2024-S04")
+    third = svc.draw_meeting(s, meeting, "zjj", "office")
     meeting.settings = {**SMALL, "max_per_unit": 2}
     s.flush()
     assert svc.changes_since_draw(s, third) == ["抽取规则（评委人数、比例等）已修改"]
@@ -367,7 +383,7 @@ def test_season_panels_verify_with_exclusions_recomputed_from_the_recorded_run(
     save_run(s, data, {"year": 2024, "plan": plan, "stored": False}, "rsj")
     stored = svc.store_plan(s, 2024, data, plan, "rsj", "bureau")
     assert stored
-    plain_fails = 0
+    shortened = []
     for panel in stored:
         assert svc.changes_since_draw(s, panel) == []
         report = svc.verification_report(panel, s)
@@ -375,10 +391,19 @@ def test_season_panels_verify_with_exclusions_recomputed_from_the_recorded_run(
         # Without the recorded run, a list the season shortened is not justified.
         alone = svc.verification_report(panel)
         if not alone.ok:
-            plain_fails += 1
+            shortened.append(panel)
             item = next(i for i in alone.items if not i.ok)
             assert item.rule == "alternates" and "verify-season" in item.detail
-    assert plain_fails, "the demo season should shorten some alternate list"
+    assert shortened, "the demo season should shorten some alternate list"
+    # A decline keeps the season reference, so the panel still verifies against the run.
+    panel = shortened[0]
+    result = svc.result_of(panel)
+    leaving = next(m for m in result["members"] if m not in result["uncovered"])
+    svc.decline(s, panel, leaving, "出差", "zjj", "office")
+    after = svc.result_of(panel)
+    assert after["season"] == result["season"] and after["replacements"]
+    report = svc.verification_report(panel, s)
+    assert report.ok, report.text()
 
 
 def _overlapping(s: Session, meeting: Meeting) -> list[Meeting]:
@@ -425,7 +450,7 @@ def test_a_replacement_seated_on_an_overlapping_panel_is_refused(s: Session) -> 
     expert = s.scalar(select(Expert).where(Expert.code == by))
     other_panel.seats.append(PanelSeat(expert_id=expert.id, role="member", position=99))
     s.flush()
-    with pytest.raises(UserError, match=f"{by}）已在时间重叠的另一例会任评委"):
+    with pytest.raises(UserError, match=f"{by}已在时间重叠的另一例会任评委"):
         svc.decline(s, panel, leaving, "出差", "zjj", "office")
     assert svc.result_of(panel)["members"] == result["members"]
 
@@ -465,6 +490,10 @@ def test_rules_off_their_defaults_and_a_panel_below_the_legal_minimum_are_shown(
     notes = svc.rule_notes(panel)
     assert notes[:2] == ["评委人数：本次为11，默认为25", "正高级占比：本次为1/4，默认为1/2"]
     assert "少于人社部令第40号对按系列组建的高级评审委员会规定的25人" in notes[-1]
+    # Judged against the defaults of that draw: later applicant changes do not rewrite it.
+    for a in s.scalars(select(Applicant).where(Applicant.meeting_id == meeting.id)).all()[:40]:
+        app_svc.remove_applicant(s, meeting, a.id, "zjj", "office")
+    assert svc.rule_notes(panel) == notes
     # A committee formed on one or two specialties: 11 is its default and its minimum.
     narrow = small_meeting(s, "2024-S04")
     assert narrow.committee.narrow

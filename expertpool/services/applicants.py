@@ -395,6 +395,7 @@ def remove_applicant(
     }
     session.delete(applicant)
     session.flush()
+    session.expire(meeting, ["applicants", "conflicts"])  # the rules' defaults count them
     audit.record(session, username, role, "settings", meeting.code, detail)
     return applicant
 

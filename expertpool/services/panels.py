@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -243,66 +244,115 @@ def draw_meeting(
 # ---------------------------------------------------------------------------
 
 
-def changes_since_draw(session: Session, panel: Panel) -> list[str]:
-    """What changed in the stored data since the panel was drawn that its compliance depends
-    on: rules, applicants, declared conflicts, and members or unused alternates no longer in
-    the pool. A panel with changes must be drawn again before it is declined on or sealed."""
+@dataclass(frozen=True)
+class Drift:
+    """How the stored data moved since a panel's package was built."""
+
+    rules: bool
+    applicants_added: int
+    applicants_removed: int
+    conflicts_added: frozenset[tuple[str, str]]
+    conflicts_removed: frozenset[tuple[str, str]]
+    unavailable: frozenset[str]  # in the package, no longer drawable (status or pool)
+
+    def conflicted(self) -> set[str]:
+        return {e for e, _ in self.conflicts_added | self.conflicts_removed}
+
+
+def drift_since_draw(session: Session, panel: Panel) -> Drift:
     stored = json.loads(panel.package_json)
     fresh = build_package(session, panel.meeting)
-    out = []
-    if stored.get("rules") != fresh["rules"]:
-        out.append("抽取规则（评委人数、比例等）已修改")
 
     def applicants(pkg: dict[str, Any]) -> set[tuple[str, str, str]]:
         return {(a["id"], a["unit"], a["specialty"]) for a in pkg.get("applicants", [])}
 
-    # Conflicts matter for the experts holding a seat; the rest of the pool is not drawn.
-    seated = {s.expert.code for s in panel.seats if s.state == "active"}
-
     def conflicts(pkg: dict[str, Any]) -> set[tuple[str, str]]:
-        return {
-            (c["expert"], c["applicant"]) for c in pkg.get("conflicts", []) if c["expert"] in seated
-        }
+        return {(c["expert"], c["applicant"]) for c in pkg.get("conflicts", [])}
 
-    for label, unit, old, new in (
-        ("申报人", "名", applicants(stored), applicants(fresh)),
-        ("回避登记", "条", conflicts(stored), conflicts(fresh)),
-    ):
-        if old != new:
-            out.append(
-                f"{label}已变化（新增{len(new - old)}{unit}、删除或修改{len(old - new)}{unit}）"
-            )
+    old_a, new_a = applicants(stored), applicants(fresh)
+    old_c, new_c = conflicts(stored), conflicts(fresh)
     available = {e["id"] for e in fresh["experts"] if e["available"]}
-    for seat in sorted(panel.seats, key=lambda s: (s.role != "member", s.position)):
-        if seat.state != "active" or seat.expert.code in available:
-            continue
-        who = "评委" if seat.role == "member" else "备选专家"
-        out.append(
-            f"{who}{seat.expert.name}（{seat.expert.code}）已不能参加抽取"
-            f"（当前状态：{seat.expert.status}，或已不在本评委会专家库）"
+    return Drift(
+        rules=stored.get("rules") != fresh["rules"],
+        applicants_added=len(new_a - old_a),
+        applicants_removed=len(old_a - new_a),
+        conflicts_added=frozenset(new_c - old_c),
+        conflicts_removed=frozenset(old_c - new_c),
+        unavailable=frozenset(
+            e["id"] for e in stored.get("experts", []) if e.get("available", True)
         )
+        - available,
+    )
+
+
+def changes_since_draw(
+    session: Session, panel: Panel, *, members_only: bool = False, ignore: str = ""
+) -> list[str]:
+    """What changed since the draw that the panel's compliance depends on: rules, applicants,
+    declared conflicts of seated experts, and seated experts no longer drawable. Sealing needs
+    only the members (`members_only`); a decline does not depend on the member who declines
+    (`ignore`), and checks the alternate or expert it actually seats afterwards."""
+    drift = drift_since_draw(session, panel)
+    seats = [
+        s
+        for s in panel.seats
+        if s.state == "active"
+        and (s.role == "member" or not members_only)
+        and s.expert.code != ignore
+    ]
+    seated = {s.expert.code for s in seats}
+    out = []
+    if drift.rules:
+        out.append("抽取规则（评委人数、比例等）已修改")
+    if drift.applicants_added or drift.applicants_removed:
+        out.append(
+            f"申报人已变化（新增{drift.applicants_added}名、删除或修改{drift.applicants_removed}名）"
+        )
+    added = sum(1 for e, _ in drift.conflicts_added if e in seated)
+    removed = sum(1 for e, _ in drift.conflicts_removed if e in seated)
+    if added or removed:
+        out.append(f"回避登记已变化（新增{added}条、删除或修改{removed}条）")
+    for seat in sorted(seats, key=lambda s: (s.role != "member", s.position)):
+        if seat.expert.code in drift.unavailable:
+            who = "评委" if seat.role == "member" else "备选专家"
+            out.append(
+                f"{who}{seat.expert.name}（{seat.expert.code}）已不能参加抽取"
+                f"（当前状态：{seat.expert.status}，或已不在本评委会专家库）"
+            )
     return out
 
 
-def _refuse_double_booking(session: Session, panel: Panel, members: list[str]) -> None:
-    """The recorded package cannot know who was drawn for an overlapping meeting since; a
-    replacement already seated there would sit on two panels in the same days."""
-    busy = seated_on_overlapping(session, panel.meeting)
-    if not busy:
-        return
-    taken = session.scalars(
-        select(Expert).where(Expert.code.in_(members), Expert.id.in_(busy)).order_by(Expert.code)
-    ).all()
-    if taken:
-        names = "、".join(f"{e.name}（{e.code}）" for e in taken)
+def _codes(session: Session, expert_ids: set[int]) -> set[str]:
+    if not expert_ids:
+        return set()
+    return set(session.scalars(select(Expert.code).where(Expert.id.in_(expert_ids))))
+
+
+def _refuse_unfit_replacements(
+    session: Session, incoming: list[str], busy: set[str], drift: Drift
+) -> None:
+    """The recorded package cannot know what happened since the draw: who was drawn for an
+    overlapping meeting, who was suspended, which conflicts were declared. An expert the
+    contract's replacement would seat must not be any of those."""
+    problems = []
+    for code in sorted(incoming):
+        if code in busy:
+            problems.append(f"{code}已在时间重叠的另一例会任评委")
+        elif code in drift.unavailable:
+            problems.append(f"{code}已不能参加抽取（已暂停、退出或列入黑名单）")
+        elif code in drift.conflicted():
+            problems.append(f"{code}的回避登记在抽取后有变化")
+    if problems:
         raise UserError(
-            f"按规则递补的{names}已在时间重叠的另一例会任评委，不能同时参加；请重新抽取本例会评委",
+            "按规则应递补的专家不能递补：" + "；".join(problems) + "。请重新抽取本例会评委",
             field="expert",
         )
 
 
-def refuse_if_changed(session: Session, panel: Panel, doing: str) -> None:
-    changes = changes_since_draw(session, panel)
+def refuse_if_changed(
+    session: Session, panel: Panel, doing: str, *, members_only: bool = False, ignore: str = ""
+) -> None:
+    changes = changes_since_draw(session, panel, members_only=members_only, ignore=ignore)
     if changes:
         raise UserError(
             f"抽取后以下数据有变化，名单可能已不合规，请重新抽取后再{doing}：" + "；".join(changes),
@@ -351,13 +401,27 @@ def decline(
     seat = _seat(panel, expert_code, "member")
     if seat is None:
         raise UserError(f"“{expert_code}”不是本评委会的在任评委", field="expert")
-    refuse_if_changed(session, panel, "登记请辞")
+    refuse_if_changed(session, panel, "登记请辞", members_only=True, ignore=expert_code)
+    old = result_of(panel)
+    drift = drift_since_draw(session, panel)
+    busy = _codes(session, seated_on_overlapping(session, panel.meeting))
     try:
-        new = replace(package_of(panel), result_bytes(panel), [expert_code], workers)
+        # A redrawn seat never goes to anyone booked, suspended or newly conflicted since.
+        new = replace(
+            package_of(panel),
+            result_bytes(panel),
+            [expert_code],
+            workers,
+            busy | drift.unavailable | drift.conflicted(),
+        )
     except PackageError as exc:
         raise UserError(f"无法办理请辞：{exc.message}", field="expert") from exc
+    for key in ("season", "season_excluded"):  # a season panel stays one after a decline
+        if key in old:
+            new[key] = old[key]
     seated = {s.expert.code for s in panel.seats if s.role == "member" and s.state == "active"}
-    _refuse_double_booking(session, panel, [m for m in new.get("members", []) if m not in seated])
+    incoming = [m for m in new.get("members", []) if m not in seated]
+    _refuse_unfit_replacements(session, incoming, busy, drift)
     now = utcnow()
     seat.state = "declined"
     seat.reason = reason
@@ -420,7 +484,7 @@ def seal(session: Session, panel: Panel, username: str, role: str) -> Panel:
     _refuse_sealed(panel)
     if panel.status != "drawn":
         raise UserError("只有已抽出的评委名单才能锁定", field="panel")
-    refuse_if_changed(session, panel, "锁定")
+    refuse_if_changed(session, panel, "锁定", members_only=True)
     meeting = panel.meeting
     panel.status = "sealed"
     panel.sealed_at = utcnow()
@@ -594,18 +658,10 @@ def verification_report(panel: Panel, session: Session | None = None) -> Report:
     excluded: set[str] = set()
     season_ref = result_of(panel).get("season")
     if isinstance(season_ref, dict) and session is not None:
-        from expertpool.services.season import load_plan_members, load_season
-        from solver.season.package import parse_season
-        from solver.season.verify import season_exclusions
+        from expertpool.services.season import run_exclusions
 
         sha, seed = str(season_ref.get("sha256")), str(season_ref.get("seed"))
-        season_data = load_season(session, sha)
-        members = load_plan_members(session, sha, seed)
-        if season_data is not None and members is not None and panel.meeting.code in members:
-            try:
-                excluded = season_exclusions(parse_season(season_data), members)[panel.meeting.code]
-            except PackageError:
-                excluded = set()
+        excluded = (run_exclusions(session, sha, seed) or {}).get(panel.meeting.code, set())
     try:
         return verify_panel(package_of(panel), result_bytes(panel), excluded)
     except PackageError as exc:  # stored by an older version, or changed behind the app
@@ -881,16 +937,26 @@ def rule_notes(panel: Panel) -> list[str]:
     """For the regulator: where the rules a panel was drawn under differ from the defaults,
     and a panel size below the minimum of 人社部令第40号 (25 for a committee formed by series,
     11 by specialty; provinces may adjust it, so it is shown, not refused)."""
-    rules = json.loads(panel.package_json).get("rules", {})
+    stored = json.loads(panel.package_json)
+    rules = stored.get("rules", {})
     if not isinstance(rules.get("panel_size"), int):
         return []
-    meeting = panel.meeting
+    committee = panel.meeting.committee
+    # The defaults as they were for this draw: from the applicants in its own package.
+    counts = Counter(a.get("specialty") for a in stored.get("applicants", []))
+
+    def defaults(size: int | None) -> dict[str, Any]:
+        return default_rules(committee.level, size, dict(counts), committee.narrow)
+
+    base, sized = defaults(None), defaults(rules["panel_size"])
     notes = []
-    for key, value in settings_diff(meeting, rules).items():
-        base = level_defaults(meeting, None if key == "panel_size" else rules["panel_size"])
-        label = RULE_LABELS.get(key, key)
-        notes.append(f"{label}：本次为{_rule_text(value)}，默认为{_rule_text(base.get(key))}")
-    committee = meeting.committee
+    for key in RULE_FIELDS:
+        default = base.get(key) if key == "panel_size" else sized.get(key)
+        if rules.get(key) != default:
+            label = RULE_LABELS.get(key, key)
+            notes.append(
+                f"{label}：本次为{_rule_text(rules.get(key))}，默认为{_rule_text(default)}"
+            )
     if committee.level == "senior":
         minimum = SENIOR_NARROW_SEATS if committee.narrow else SENIOR_SEATS
         if rules["panel_size"] < minimum:

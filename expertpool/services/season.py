@@ -211,6 +211,36 @@ def load_plan_members(session: Session, season_sha256: str, seed: str) -> dict |
     }
 
 
+# (season SHA-256, seed) → exclusions per meeting. Both keys fix the season bytes and the plan,
+# so the value never changes; parsing a city's season takes ~0.2 s, too much per page view.
+_EXCLUSIONS: dict[tuple[str, str], dict[str, set[str]]] = {}
+_EXCLUSIONS_KEPT = 8
+
+
+def run_exclusions(session: Session, sha256: str, seed: str) -> dict[str, set[str]] | None:
+    """For a recorded season run, the experts each meeting's alternates may not include
+    (recomputed from the season package and the plan's members, never from a result file)."""
+    key = (sha256, seed)
+    if key in _EXCLUSIONS:
+        return _EXCLUSIONS[key]
+    from solver.errors import PackageError
+    from solver.season.package import parse_season
+    from solver.season.verify import season_exclusions
+
+    season_data = load_season(session, sha256)
+    members = load_plan_members(session, sha256, seed)
+    if season_data is None or members is None:
+        return None
+    try:
+        value = season_exclusions(parse_season(season_data), members)
+    except PackageError:
+        return None
+    if len(_EXCLUSIONS) >= _EXCLUSIONS_KEPT:
+        _EXCLUSIONS.pop(next(iter(_EXCLUSIONS)))
+    _EXCLUSIONS[key] = value
+    return value
+
+
 def load_season(session: Session, sha256: str) -> bytes | None:
     """The season package with this SHA-256 (to replay panels stored from a season run)."""
     row = session.scalars(

@@ -148,3 +148,25 @@ def test_cli_infeasible_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert result["status"] == "infeasible" and result["diagnosis"]
     assert "无法抽取" in capsys.readouterr().err
     assert main(["verify", str(pkg), str(out)]) == 1
+
+
+def test_a_redraw_avoids_experts_made_unavailable_since_the_draw() -> None:
+    experts = [expert(f"E{i:02d}", f"U{i % 6}", "正高级" if i % 2 else "副高级") for i in range(18)]
+    data = package(
+        experts,
+        panel_size=5,
+        rules={"alternates": 2, "max_per_unit": 2, "min_full_senior_share": "1/2"},
+    )
+    panel = draw(data, "r")
+    declined = panel["members"][:4]
+    plain = replace(data, json.dumps(panel).encode(), declined)
+    redrawn = {r["by"] for r in plain["replacements"] if r["how"] == "redraw"}
+    assert redrawn
+    avoided = replace(data, json.dumps(panel).encode(), declined, unavailable=redrawn)
+    assert avoided["status"] == "drawn" and not redrawn & set(avoided["members"])
+    assert [r["how"] for r in avoided["replacements"]].count("redraw") == len(redrawn)
+    assert_independently_valid(data, avoided)
+    # With nobody left to complete it, the answer is "re-form", never a relaxed rule.
+    others = {e for e in (f"E{i:02d}" for i in range(18))} - set(panel["members"])
+    none_left = replace(data, json.dumps(panel).encode(), declined, unavailable=others)
+    assert none_left["status"] == "infeasible" and none_left["diagnosis"]
