@@ -74,7 +74,11 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
         replacements=list(result.get("replacements", [])),
         report=report,
         experts=experts,
-        changes=svc.changes_since_draw(session, panel) if panel.status == "drawn" else [],
+        changes=(
+            svc.changes_since_draw(session, panel, members_only=True)
+            if panel.status == "drawn"
+            else []
+        ),
         rule_notes=svc.rule_notes(panel),
     )
 
