@@ -33,7 +33,13 @@ def open_database(
         current = schema.current_revision(engine)
         engine.dispose()
         if current is None:
-            raise UserError("数据库尚未初始化，请先运行 expertpool init")
+            # The default database lives under ./instance: name it, in case this is the
+            # wrong folder rather than a new installation.
+            where = engine.url.render_as_string(hide_password=True)
+            raise UserError(
+                f"数据库尚未初始化（{where}），请先运行 expertpool init；"
+                "如已在别处初始化，请在项目目录中运行，或设置 EXPERTPOOL_INSTANCE / DATABASE_URL"
+            )
         if current not in schema.known_revisions():
             raise UserError(
                 f"数据库结构版本 {current} 不是本系统已知的版本，请检查 DATABASE_URL，或从备份恢复"

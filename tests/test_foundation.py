@@ -81,6 +81,6 @@ def test_bad_input_gives_one_line(runner, demo_db, tmp_path):
     refused = runner("init", env={"DATABASE_URL": "postgresql://u@127.0.0.1:9/x"})
     assert refused.code == 2 and "无法连接数据库" in refused.err
     empty = runner("demo", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite'}"})
-    assert empty.code == 2 and "expertpool init" in empty.err
+    assert empty.code == 2 and "expertpool init" in empty.err and "empty.sqlite" in empty.err
     for r in (unknown, missing_dir, bad_url, refused, empty):
         assert "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
