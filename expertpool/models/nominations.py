@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from expertpool.models.base import Base, utcnow
+from expertpool.models.base import Base
 
 
 class Nomination(Base):
@@ -34,8 +34,10 @@ class Nomination(Base):
     # A retried or double-clicked submit carries the same token and creates nothing new.
     idempotency_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     submitted_by: Mapped[str] = mapped_column(String(60), default="")
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Beijing wall-clock times, as the services record them (the 31 July deadline is one):
+    # no UTC default, so a caller that forgets one fails instead of mixing the two.
+    submitted_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
     reviewed_by: Mapped[str] = mapped_column(String(60), default="")
     reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
     review_reason: Mapped[str] = mapped_column(Text, default="")

@@ -350,6 +350,7 @@ def _demo_nominations(
     committees: list[Committee],
 ) -> None:
     """Some pending nominations for the bureau's review queue, one of them a duplicate."""
+    now = shanghai_now()  # nomination times are Beijing wall-clock, as the form records them
     for unit_name in ("大连理工大学", "大连港集团有限公司", "大连市中心医院"):
         unit = by_name[unit_name]
         for _ in range(4):
@@ -378,7 +379,8 @@ def _demo_nominations(
                     pledge_personal=True,
                     pledge_unit=True,
                     submitted_by="demo",
-                    submitted_at=shanghai_now(),
+                    submitted_at=now,
+                    updated_at=now,
                 )
             )
     # The same 身份证号 as a pooled expert: the review queue flags it.
@@ -404,6 +406,7 @@ def _demo_nominations(
                 pledge_personal=True,
                 pledge_unit=True,
                 submitted_by="demo",
-                submitted_at=shanghai_now(),
+                submitted_at=now,
+                updated_at=now,
             )
         )

@@ -318,6 +318,7 @@ def add_direct(db: Engine, count_: int) -> list[str]:
                     committee_ids=[cid],
                     specialties=[specs[0]],
                     submitted_at=datetime(2024, 7, 1),
+                    updated_at=datetime(2024, 7, 1),
                 )
             )
     return cards
