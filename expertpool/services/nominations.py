@@ -428,12 +428,28 @@ def update_nomination(
         raise NominationInvalid(errors)
     for key, value in clean.items():
         setattr(nomination, key, value)
-    was = nomination.status
-    nomination.status = "已提交"
-    nomination.updated_at = now
-    details = {"name": nomination.name, "edit": True, "previous_status": was}
+    return _unit_change(session, actor, nomination, "已提交", now, late, edit=True)
+
+
+def _unit_change(
+    session: Session,
+    actor: Actor,
+    nomination: Nomination,
+    status: str,
+    now: datetime,
+    late: bool,
+    **what: bool,
+) -> Nomination:
+    """A unit resubmits or withdraws its nomination: the new status and its audit event."""
+    details: dict[str, object] = {
+        "name": nomination.name,
+        **what,
+        "previous_status": nomination.status,
+    }
     if late:  # a returned nomination corrected or withdrawn after the deadline
         details["after_deadline"] = True
+    nomination.status = status
+    nomination.updated_at = now
     audit.record(
         session, actor.username, actor.role, "nomination_submit", f"推荐#{nomination.id}", details
     )
@@ -449,17 +465,7 @@ def withdraw_nomination(
     if nomination.status not in EDITABLE_STATUSES:
         raise UserError(f"该推荐当前状态为“{nomination.status}”，不能撤回")
     late = _ensure_changeable(session, nomination, now)
-    was = nomination.status
-    nomination.status = "已撤回"
-    nomination.updated_at = now
-    details = {"name": nomination.name, "withdrawn": True, "previous_status": was}
-    if late:  # a returned nomination corrected or withdrawn after the deadline
-        details["after_deadline"] = True
-    audit.record(
-        session, actor.username, actor.role, "nomination_submit", f"推荐#{nomination.id}", details
-    )
-    session.flush()
-    return nomination
+    return _unit_change(session, actor, nomination, "已撤回", now, late, withdrawn=True)
 
 
 def unit_nominations(session: Session, unit_id: int, year: int) -> list[Nomination]:
