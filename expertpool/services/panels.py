@@ -286,13 +286,18 @@ def drift_since_draw(session: Session, panel: Panel) -> Drift:
 
 
 def changes_since_draw(
-    session: Session, panel: Panel, *, members_only: bool = False, ignore: str = ""
+    session: Session,
+    panel: Panel,
+    *,
+    members_only: bool = False,
+    ignore: str = "",
+    drift: Drift | None = None,
 ) -> list[str]:
     """What changed since the draw that the panel's compliance depends on: rules, applicants,
     declared conflicts of seated experts, and seated experts no longer drawable. Sealing needs
     only the members (`members_only`); a decline does not depend on the member who declines
     (`ignore`), and checks the alternate or expert it actually seats afterwards."""
-    drift = drift_since_draw(session, panel)
+    drift = drift or drift_since_draw(session, panel)
     seats = [
         s
         for s in panel.seats
@@ -350,9 +355,17 @@ def _refuse_unfit_replacements(
 
 
 def refuse_if_changed(
-    session: Session, panel: Panel, doing: str, *, members_only: bool = False, ignore: str = ""
+    session: Session,
+    panel: Panel,
+    doing: str,
+    *,
+    members_only: bool = False,
+    ignore: str = "",
+    drift: Drift | None = None,
 ) -> None:
-    changes = changes_since_draw(session, panel, members_only=members_only, ignore=ignore)
+    changes = changes_since_draw(
+        session, panel, members_only=members_only, ignore=ignore, drift=drift
+    )
     if changes:
         raise UserError(
             f"抽取后以下数据有变化，名单可能已不合规，请重新抽取后再{doing}：" + "；".join(changes),
@@ -401,9 +414,11 @@ def decline(
     seat = _seat(panel, expert_code, "member")
     if seat is None:
         raise UserError(f"“{expert_code}”不是本评委会的在任评委", field="expert")
-    refuse_if_changed(session, panel, "登记请辞", members_only=True, ignore=expert_code)
+    drift = drift_since_draw(session, panel)  # one fresh package for both checks
+    refuse_if_changed(
+        session, panel, "登记请辞", members_only=True, ignore=expert_code, drift=drift
+    )
     old = result_of(panel)
-    drift = drift_since_draw(session, panel)
     busy = _codes(session, seated_on_overlapping(session, panel.meeting))
     try:
         # A redrawn seat never goes to anyone booked, suspended or newly conflicted since.
