@@ -26,6 +26,7 @@ from expertpool.models import (
 )
 from expertpool.services import applicants as app_svc
 from expertpool.services import audit
+from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import find_meeting
 from solver.engine import draw
@@ -109,7 +110,7 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session) -> None:
         lambda: svc.decline(s, panel, after["members"][0], "理由", "zjj", "office"),
         lambda: svc.seal(s, panel, "zjj", "office"),
         lambda: svc.draw_meeting(s, meeting, "zjj", "office"),
-        lambda: svc.save_rule_settings(s, meeting, {}, "zjj", "office"),
+        lambda: settings_svc.save_rule_settings(s, meeting, {}, "zjj", "office"),
     ):
         with pytest.raises(UserError, match="已锁定"):
             attempt()
@@ -254,7 +255,7 @@ def test_infeasible_draw_has_diagnosis_and_cannot_be_sealed(s: Session) -> None:
 
 def test_rule_settings_store_only_differences(s: Session) -> None:
     meeting = find_meeting(s, "2024-S01")
-    defaults = svc.level_defaults(meeting)
+    defaults = settings_svc.level_defaults(meeting)
     form = {
         "panel_size": "11",
         "alternates": "3",
@@ -267,16 +268,16 @@ def test_rule_settings_store_only_differences(s: Session) -> None:
         "max_consecutive_years": "3",
         **{f"spec_{k}": str(v) for k, v in defaults["specialty_demand"].items()},
     }
-    svc.save_rule_settings(s, meeting, form, "zjj", "office")
+    settings_svc.save_rule_settings(s, meeting, form, "zjj", "office")
     assert meeting.settings == {"panel_size": 11}
     bad = dict(form, panel_size="10", min_full_senior_share="3/2", alternates="x")
-    with pytest.raises(svc.SettingsError) as info:
-        svc.save_rule_settings(s, meeting, bad, "zjj", "office")
+    with pytest.raises(settings_svc.SettingsError) as info:
+        settings_svc.save_rule_settings(s, meeting, bad, "zjj", "office")
     assert set(info.value.errors) == {"panel_size", "min_full_senior_share", "alternates"}
     # Digits only ASCII: '²' and '١' pass str.isdigit() or \d but are not what a clerk typed.
     odd = dict(form, panel_size="1²", max_per_unit="²", min_full_senior_share="١/٢")
-    with pytest.raises(svc.SettingsError) as info:
-        svc.save_rule_settings(s, meeting, odd, "zjj", "office")
+    with pytest.raises(settings_svc.SettingsError) as info:
+        settings_svc.save_rule_settings(s, meeting, odd, "zjj", "office")
     assert set(info.value.errors) == {"panel_size", "max_per_unit", "min_full_senior_share"}
     assert info.value.errors["panel_size"] == "评委人数应为整数"
 
@@ -487,19 +488,19 @@ def test_rules_off_their_defaults_and_a_panel_below_the_legal_minimum_are_shown(
     meeting = small_meeting(s)  # S01, formed by series: 11 seats, 正高级 1/4
     assert meeting.committee.level == "senior" and not meeting.committee.narrow
     panel = svc.draw_meeting(s, meeting, "zjj", "office")
-    notes = svc.rule_notes(panel)
+    notes = settings_svc.rule_notes(panel)
     assert notes[:2] == ["评委人数：本次为11，默认为25", "正高级占比：本次为1/4，默认为1/2"]
     assert "少于人社部令第40号对按系列组建的高级评审委员会规定的25人" in notes[-1]
     # Judged against the defaults of that draw: later applicant changes do not rewrite it.
     for a in s.scalars(select(Applicant).where(Applicant.meeting_id == meeting.id)).all()[:40]:
         app_svc.remove_applicant(s, meeting, a.id, "zjj", "office")
-    assert svc.rule_notes(panel) == notes
+    assert settings_svc.rule_notes(panel) == notes
     # A committee formed on one or two specialties: 11 is its default and its minimum.
     narrow = small_meeting(s, "2024-S04")
     assert narrow.committee.narrow
-    notes = svc.rule_notes(svc.draw_meeting(s, narrow, "zjj", "office"))
+    notes = settings_svc.rule_notes(svc.draw_meeting(s, narrow, "zjj", "office"))
     assert notes == ["正高级占比：本次为1/4，默认为1/2"]
     meeting.settings = {}
     s.flush()
     default = svc.draw_meeting(s, meeting, "zjj", "office", reason="恢复默认规则")
-    assert svc.rule_notes(default) == []
+    assert settings_svc.rule_notes(default) == []

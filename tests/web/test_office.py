@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Applicant, AuditEvent, Conflict, Meeting, Panel
+from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.applicants import HEADERS
 from solver.engine import verify
@@ -112,7 +113,7 @@ def test_full_office_flow(client: FlaskClient, demo_db: Engine, app: Flask) -> N
     token = csrf_token(client, f"/office/meetings/{S01}/rules")
     with session_scope(make_session_factory(demo_db)) as s:
         meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
-        demand = svc.level_defaults(meeting, 11)["specialty_demand"]
+        demand = settings_svc.level_defaults(meeting, 11)["specialty_demand"]
     form = {
         "csrf_token": token,
         "panel_size": "12",

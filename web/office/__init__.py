@@ -20,6 +20,7 @@ from expertpool.errors import UserError
 from expertpool.models import Meeting, Panel
 from expertpool.models.enums import CONFLICT_REASONS, RANKS, UNIT_KINDS
 from expertpool.services import applicants as app_svc
+from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
 from expertpool.xlsx.common import LIMITS_TEXT
@@ -139,7 +140,7 @@ def dates(code: str) -> Response:
     meeting = _meeting(code)
     session = db_session()
     try:
-        svc.update_dates(
+        settings_svc.update_dates(
             session,
             meeting,
             _date("window_start", "例会开始日期"),
@@ -251,11 +252,11 @@ def rules(code: str) -> str | Response:
         EmptyForm().validate_on_submit()
         form = {k: v for k, v in request.form.items() if k != "csrf_token"}
         try:
-            svc.save_rule_settings(session, meeting, form, *_who())
+            settings_svc.save_rule_settings(session, meeting, form, *_who())
             session.commit()
             flash("已保存抽取规则（只记录与默认值不同的设置）。", "success")
             return redirect(url_for("office.rules", code=meeting.code))
-        except svc.SettingsError as exc:
+        except settings_svc.SettingsError as exc:
             session.rollback()
             errors = exc.errors
             values = form
@@ -269,8 +270,8 @@ def rules(code: str) -> str | Response:
         "office/rules.html",
         meeting=meeting,
         rules=current,
-        defaults=svc.level_defaults(meeting),
-        sized=svc.level_defaults(meeting, size),
+        defaults=settings_svc.level_defaults(meeting),
+        sized=settings_svc.level_defaults(meeting, size),
         values=values,
         errors=errors,
         ranks=RANKS,

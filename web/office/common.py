@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from expertpool.models import Applicant, Expert, Panel, PanelSeat
+from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from solver.defaults import RULE_SOURCES
 
@@ -79,7 +80,7 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
             if panel.status == "drawn"
             else []
         ),
-        rule_notes=svc.rule_notes(panel),
+        rule_notes=settings_svc.rule_notes(panel),
     )
 
 
