@@ -1,25 +1,47 @@
-"""The Flask application factory. Only the `web` package imports Flask."""
+"""The Flask application factory. Only the `web` package imports Flask.
+
+The factory imports the blueprints; blueprints import the request helpers from
+`web.context`, the extensions from `web.extensions` and shared pages from `web.panels`,
+never this module or each other.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request
-from flask_login import LoginManager, current_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask import Flask, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from expertpool.catalogue.loader import available_years
 from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
-from expertpool.models import AuditEvent, User
+from expertpool.models import AuditEvent
 from expertpool.models.enums import ROLES
-from expertpool.services.nominations import SHANGHAI, shanghai_now
+from expertpool.services.nominations import shanghai_now
+from web import auth, bureau, office, regulator, season, unit
+from web.context import (
+    ENGINE_KEY,
+    SESSIONS_KEY,
+    close_db_session,
+    db_session,
+    has_endpoint,
+    open_session,
+    working_year,
+)
+from web.extensions import csrf, login_manager
+from web.formatting import bj_datetime, cn_date, cn_datetime
+from web.params import BoundedIntConverter
+from web.security import init_security
+
+BLUEPRINTS = (auth.bp, unit.bp, bureau.bp, office.bp, regulator.bp, season.bp)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # The request may carry a little form overhead beyond the 5 MB file itself.
@@ -49,12 +71,6 @@ NAV: list[tuple[str, str, str]] = [
     ("regulator", "regulator.index", "监督检查"),
 ]
 
-csrf = CSRFProtect()
-login_manager = LoginManager()
-login_manager.login_view = "auth.login"
-login_manager.login_message = "请先登录后再访问该页面。"
-login_manager.login_message_category = "warning"
-
 
 def _secret_key() -> str:
     # Several app servers behind one proxy share the key through the environment.
@@ -78,7 +94,7 @@ def _secret_key() -> str:
     return key
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path()))
     app.config.update(
         WTF_CSRF_ENABLED=True,
@@ -101,33 +117,15 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["WORKING_YEAR"] = available_years()[-1]
 
     engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["expertpool.engine"] = engine
-    app.extensions["expertpool.sessions"] = make_session_factory(engine)
-
-    from web.params import BoundedIntConverter
+    app.extensions[ENGINE_KEY] = engine
+    app.extensions[SESSIONS_KEY] = make_session_factory(engine)
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any rule is added
     csrf.init_app(app)
     login_manager.init_app(app)
-    from web.security import init_security
-
     init_security(app)
-
-    from web.auth import bp as auth_bp
-    from web.bureau import bp as bureau_bp
-    from web.unit import bp as unit_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(unit_bp)
-    app.register_blueprint(bureau_bp)
-
-    from web.office import bp as office_bp
-    from web.regulator import bp as regulator_bp
-    from web.season import bp as season_bp
-
-    app.register_blueprint(office_bp)
-    app.register_blueprint(regulator_bp)
-    app.register_blueprint(season_bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
 
     _register_hooks(app)
     _register_errors(app)
@@ -135,64 +133,11 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def db_session():  # type: ignore[no-untyped-def]
-    """The request's SQLAlchemy session (opened on first use, closed at teardown)."""
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["expertpool.sessions"]()
-    return g.db_session
-
-
-def now() -> datetime:
-    """'Now' in Asia/Shanghai (naive); tests replace app.config['NOW']."""
-    return current_app.config["NOW"]()
-
-
-def working_year() -> int:
-    return int(current_app.config["WORKING_YEAR"])
-
-
-class LoginUser:
-    """Flask-Login's view of a `User` row (the model itself stays free of Flask)."""
-
-    is_authenticated = True
-    is_anonymous = False
-
-    def __init__(self, user: User) -> None:
-        self.user = user
-
-    @property
-    def is_active(self) -> bool:
-        return bool(self.user.active)
-
-    def get_id(self) -> str:
-        return str(self.user.id)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.user, name)
-
-
-@login_manager.user_loader
-def _load_user(user_id: str) -> LoginUser | None:
-    try:
-        user = db_session().get(User, int(user_id))
-    except ValueError:
-        return None
-    if user is None or not user.active:
-        return None
-    return LoginUser(user)
-
-
 def _register_hooks(app: Flask) -> None:
-    @app.teardown_request
-    def _close_session(exc: BaseException | None) -> None:
-        session = g.pop("db_session", None)
-        if session is not None:
-            if exc is not None:
-                session.rollback()
-            session.close()
+    app.teardown_request(close_db_session)
 
     @app.after_request
-    def _headers(response):  # type: ignore[no-untyped-def]
+    def _headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -201,8 +146,8 @@ def _register_hooks(app: Flask) -> None:
         return response
 
 
-def _error_page(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
-    session = g.get("db_session")
+def _error_page(code: int, message: str | None = None) -> tuple[str, int]:
+    session = open_session()
     if session is not None:
         session.rollback()
     title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
@@ -211,13 +156,13 @@ def _error_page(code: int, message: str | None = None):  # type: ignore[no-untyp
 
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+    def _csrf(exc: CSRFError) -> tuple[str, int]:
         return _error_page(
             400, "表单安全校验失败（缺少或已过期的令牌），请返回上一页刷新后重新提交。"
         )
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(exc: HTTPException) -> HTTPException | tuple[str, int]:
         code = exc.code or 500
         if code not in ERROR_TEXT:
             return exc
@@ -230,37 +175,9 @@ def _register_errors(app: Flask) -> None:
         return _error_page(code, own)
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(exc: Exception) -> tuple[str, int]:
         app.logger.exception("未处理的异常")
         return _error_page(500)
-
-
-def has_endpoint(endpoint: str) -> bool:
-    return endpoint in current_app.view_functions
-
-
-def cn_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def bj_datetime(value: datetime | None, seconds: bool = False) -> str:
-    """A stored UTC time (panels, audit events) shown in Beijing time, Chinese format.
-
-    Only for naive UTC values from the database; `now()` is already Beijing time and
-    goes through `cn_datetime`.
-    """
-    if value is None:
-        return ""
-    local = value.replace(tzinfo=UTC).astimezone(SHANGHAI).replace(tzinfo=None)
-    return cn_datetime(local, seconds)
-
-
-def cn_datetime(value: datetime | None, seconds: bool = False) -> str:
-    if value is None:
-        return ""
-    return f"{cn_date(value)} {value:%H:%M:%S}" if seconds else f"{cn_date(value)} {value:%H:%M}"
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
+import time
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -20,7 +24,13 @@ from expertpool.models import (
     SeasonRun,
     ServiceRecord,
 )
+from expertpool.services import audit
 from expertpool.services.packages import LISTED_STATUSES, build_package
+from expertpool.services.rule_sources import rule_title
+from solver.errors import PackageError
+from solver.season.package import parse_season
+from solver.season.plan import plan_season
+from solver.season.verify import season_exclusions
 
 # Ours, editable per call: an expert sits on at most two panels a year.
 DEFAULT_MAX_PANELS = 2
@@ -223,10 +233,6 @@ def run_exclusions(session: Session, sha256: str, seed: str) -> dict[str, set[st
     key = (sha256, seed)
     if key in _EXCLUSIONS:
         return _EXCLUSIONS[key]
-    from solver.errors import PackageError
-    from solver.season.package import parse_season
-    from solver.season.verify import season_exclusions
-
     season_data = load_season(session, sha256)
     members = load_plan_members(session, sha256, seed)
     if season_data is None or members is None:
@@ -250,3 +256,102 @@ def load_season(session: Session, sha256: str) -> bytes | None:
         return None
     data = row.season_json.encode("utf-8")
     return data if hashlib.sha256(data).hexdigest() == sha256 else None
+
+
+# -- the bureau's joint draw of a year: build, plan, record ------------------------------
+
+SEASON_RULES = {
+    "season_overlap": "同一专家不能同时参加时间重叠的两次例会",
+    "max_panels_per_expert": "每名专家每年参加的例会不超过规定次数",
+}
+
+
+class SeasonDataError(UserError):
+    """The season package built from the database is not valid (`solver` refused it)."""
+
+
+@dataclass(frozen=True)
+class SeasonOutcome:
+    """A recorded season run: its id, how many meetings were planned and drawn, and time."""
+
+    run_id: str
+    meetings: int
+    drawn: int
+    elapsed: float
+    seed: str
+
+
+def rule_name(rule: str) -> str:
+    """The Chinese name of a per-meeting or season rule named in a plan's diagnosis."""
+    if rule in SEASON_RULES:
+        return SEASON_RULES[rule]
+    return rule_title(rule)
+
+
+def run_season(
+    session: Session, year: int, max_panels: int | None, username: str, role: str
+) -> SeasonOutcome:
+    """Draw every meeting of `year` still to be drawn jointly with a fresh seed, and keep
+    the run (season package and plan) with its audit event; nothing is stored as panels.
+
+    Raises `UserError` when there is nothing to draw, `SeasonDataError` when the built
+    season package is refused by the solver's parser.
+    """
+    started = time.perf_counter()
+    data = season_bytes(build_season(session, year, max_panels))
+    seed = secrets.token_hex(8)
+    try:
+        plan = plan_season(parse_season(data), seed, 1)
+    except PackageError as exc:
+        raise SeasonDataError(exc.message, field=exc.field) from exc
+    elapsed = round(time.perf_counter() - started, 2)
+    run_id = save_run(
+        session,
+        data,
+        {
+            "year": year,
+            "plan": plan,
+            "elapsed": elapsed,
+            "by": username,
+            "max_panels": max_panels,
+            "stored": False,
+        },
+        username,
+    )
+    drawn = sum(1 for p in plan["panels"].values() if p.get("status") == "drawn")
+    audit.record(
+        session,
+        username,
+        role,
+        "season_draw",
+        f"{year}年度",
+        {"seed": seed, "meetings": len(plan["panels"]), "drawn": drawn, "elapsed": elapsed},
+    )
+    return SeasonOutcome(run_id, len(plan["panels"]), drawn, elapsed, seed)
+
+
+def run_rows(session: Session, run: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per planned meeting of a recorded run: outcome, counts and the diagnosis."""
+    meetings = {
+        m.code: m
+        for m in session.scalars(
+            select(Meeting).where(Meeting.code.in_(list(run["plan"]["panels"])))
+        )
+    }
+    rows: list[dict[str, Any]] = []
+    for code, panel in sorted(run["plan"]["panels"].items()):
+        rows.append(
+            {
+                "code": code,
+                "meeting": meetings.get(code),
+                "status": panel.get("status"),
+                "members": len(panel.get("members", [])),
+                "alternates": len(panel.get("alternates", [])),
+                "uncovered": len(panel.get("uncovered", [])),
+                "diagnosis": [
+                    (rule_name(str(d.get("rule", ""))), d.get("message", ""))
+                    for d in panel.get("diagnosis", [])
+                ],
+            }
+        )
+    return rows

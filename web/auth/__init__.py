@@ -15,7 +15,8 @@ from wtforms.validators import DataRequired, Length
 from expertpool.models import utcnow
 from expertpool.services import audit
 from expertpool.services.accounts import authenticate, login_blocked_until
-from web.app import LoginUser, db_session, has_endpoint
+from web.context import db_session, has_endpoint
+from web.extensions import LoginUser
 
 bp = Blueprint("auth", __name__)
 

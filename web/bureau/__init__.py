@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
+from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -17,13 +17,14 @@ from expertpool.services import nominations as noms
 from expertpool.services import pool as pool_svc
 from expertpool.xlsx.pool_export import export_pool
 from web.access import current_actor, roles_required
-from web.app import db_session, now, working_year
+from web.actions import attempt
+from web.bureau import dashboard as dash
+from web.context import db_session, now, working_year
+from web.downloads import send_xlsx
 from web.forms import EmptyForm, ReasonForm
 from web.params import to_int
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page_arg() -> int:
@@ -81,6 +82,14 @@ def nomination(nomination_id: int) -> str:
     )
 
 
+def _reason_form() -> ReasonForm:
+    """The POSTed reason form, checked (its CSRF token); else 400."""
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
 def _back_to_queue() -> Response:
     target = request.form.get("next", "")
     if target.startswith("/bureau") and not target.startswith("//"):
@@ -91,34 +100,23 @@ def _back_to_queue() -> Response:
 @bp.route("/nominations/<int:nomination_id>/approve", methods=["POST"])
 @roles_required("bureau")
 def approve(nomination_id: int) -> Response:
-    ReasonForm().validate_on_submit()
-    session = db_session()
+    _reason_form()
     chosen = [v for v in (to_int(c) for c in request.form.getlist("committee_ids")) if v]
-    try:
+    with attempt("未能通过：") as act:
         expert = noms.approve_nomination(
-            session, current_actor(), nomination_id, now=now(), committee_ids=chosen or None
+            db_session(), current_actor(), nomination_id, now=now(), committee_ids=chosen or None
         )
-        session.commit()
-        flash(f"已通过：{expert.name} 已进入专家库（{expert.code}）。", "success")
-    except UserError as exc:
-        session.rollback()
-        flash(f"未能通过：{exc.message}", "error")
+        act.done(f"已通过：{expert.name} 已进入专家库（{expert.code}）。")
     return _back_to_queue()
 
 
 def _decide(nomination_id: int, action: str) -> Response:
-    form = ReasonForm()
-    form.validate_on_submit()
-    session = db_session()
+    form = _reason_form()
     fn = noms.reject_nomination if action == "reject" else noms.return_nomination
     label = "驳回" if action == "reject" else "退回修改"
-    try:
-        n = fn(session, current_actor(), nomination_id, form.reason.data or "", now=now())
-        session.commit()
-        flash(f"已{label}：{n.name}（推荐编号{n.id}）。", "success")
-    except UserError as exc:
-        session.rollback()
-        flash(f"未能{label}：{exc.message}", "error")
+    with attempt(f"未能{label}：") as act:
+        n = fn(db_session(), current_actor(), nomination_id, form.reason.data or "", now=now())
+        act.done(f"已{label}：{n.name}（推荐编号{n.id}）。")
     return _back_to_queue()
 
 
@@ -152,7 +150,7 @@ def _pool_filter() -> pool_svc.PoolFilter:
     )
 
 
-def _filter_args(flt: pool_svc.PoolFilter) -> dict:
+def _filter_args(flt: pool_svc.PoolFilter) -> dict[str, Any]:
     args = {
         "committee": flt.committee_id or "",
         "specialty": flt.specialty,
@@ -206,12 +204,7 @@ def pool_export() -> Response:
     )
     session.commit()
     stamp = now().strftime("%Y%m%d")
-    return send_file(
-        io.BytesIO(data),
-        mimetype=XLSX_MIME,
-        as_attachment=True,
-        download_name=f"专家库导出_{stamp}.xlsx",
-    )
+    return send_xlsx(data, f"专家库导出_{stamp}.xlsx")
 
 
 @bp.route("/experts/<int:expert_id>")
@@ -233,24 +226,22 @@ def expert(expert_id: int) -> str:
     )
 
 
+def _status_failure(exc: UserError) -> str:
+    if exc.field == "expert":  # no such expert: the page does not exist
+        abort(404)
+    return f"未能变更状态：{exc.message}"
+
+
 @bp.route("/experts/<int:expert_id>/status", methods=["POST"])
 @roles_required("bureau")
 def expert_status(expert_id: int) -> Response:
-    form = ReasonForm()
-    form.validate_on_submit()
-    session = db_session()
+    form = _reason_form()
     new_status = request.form.get("status", "")
-    try:
+    with attempt(_status_failure) as act:
         change = pool_svc.change_status(
-            session, current_actor(), expert_id, new_status, form.reason.data or "", now=now()
+            db_session(), current_actor(), expert_id, new_status, form.reason.data or "", now=now()
         )
-        session.commit()
-        flash(f"已将专家状态由“{change.old_status}”变更为“{change.new_status}”。", "success")
-    except UserError as exc:
-        session.rollback()
-        if exc.field == "expert":
-            abort(404)
-        flash(f"未能变更状态：{exc.message}", "error")
+        act.done(f"已将专家状态由“{change.old_status}”变更为“{change.new_status}”。")
     return redirect(url_for("bureau.expert", expert_id=expert_id))
 
 
@@ -277,14 +268,12 @@ def settings() -> str | Response:
         else:
             if value.second == 0 and value.minute == 59:
                 value = value.replace(second=59)
-            try:
+            with attempt(None) as act:  # the message goes next to the field
                 noms.set_deadline(session, current_actor(), year, value)
-                session.commit()
-            except UserError as exc:
-                session.rollback()
-                errors["deadline"] = exc.message
+                act.done(f"已将{year}年推荐截止时间设为{noms.format_datetime(value)}。")
+            if act.error is not None:
+                errors["deadline"] = act.error.message
             else:
-                flash(f"已将{year}年推荐截止时间设为{noms.format_datetime(value)}。", "success")
                 return redirect(url_for("bureau.settings"))
         flash("设置未保存，请修改标红的字段。", "error")
     return render_template(
@@ -308,30 +297,19 @@ def settings() -> str | Response:
 @bp.route("/dashboard")
 @roles_required("bureau")
 def dashboard() -> str:
-    from web.bureau.dashboard import dashboard_context
-
     return render_template(
-        "bureau/dashboard.html", **dashboard_context(db_session(), working_year())
+        "bureau/dashboard.html", **dash.dashboard_context(db_session(), working_year())
     )
 
 
 @bp.route("/dashboard/shortfall.json")
 @roles_required("bureau")
 def shortfall_json() -> Response:
-    from web.bureau.dashboard import shortfall_json as as_json
-
-    return Response(as_json(db_session(), working_year()), mimetype="application/json")
+    return Response(dash.shortfall_json(db_session(), working_year()), mimetype="application/json")
 
 
 @bp.route("/dashboard/shortfall.xlsx")
 @roles_required("bureau")
 def shortfall_xlsx() -> Response:
-    from web.bureau.dashboard import shortfall_workbook
-
     year = working_year()
-    return send_file(
-        io.BytesIO(shortfall_workbook(db_session(), year)),
-        mimetype=XLSX_MIME,
-        as_attachment=True,
-        download_name=f"{year}年专家缺口.xlsx",
-    )
+    return send_xlsx(dash.shortfall_workbook(db_session(), year), f"{year}年专家缺口.xlsx")

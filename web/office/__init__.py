@@ -6,11 +6,10 @@ panel answers 404, so an office cannot even learn which panels exist elsewhere.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,15 +24,15 @@ from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
 from expertpool.xlsx.common import LIMITS_TEXT
 from web.access import roles_required
-from web.app import db_session, now, working_year
+from web.actions import attempt
+from web.context import db_session, now, working_year
+from web.downloads import send_xlsx
 from web.forms import EmptyForm, UploadForm
-from web.office.common import panel_view, template_globals
 from web.office.export import panel_xlsx
+from web.panels import logged_json_download, panel_view, template_globals
 from web.params import to_int
 
 bp = Blueprint("office", __name__, url_prefix="/office")
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.context_processor
@@ -66,15 +65,10 @@ def _back(meeting: Meeting, anchor: str = "") -> Response:
     return redirect(url_for("office.meeting", code=meeting.code) + anchor)
 
 
-def _commit_or_flash(success: str) -> bool:
-    session = db_session()
-    try:
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    flash(success, "success")
-    return True
+def _require_form() -> None:
+    """The POST carries a valid form (its CSRF token); else 400."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
 
 
 # ---------------------------------------------------------------------------
@@ -138,20 +132,16 @@ def _date(name: str, label: str) -> date:
 @roles_required("office")
 def dates(code: str) -> Response:
     meeting = _meeting(code)
-    session = db_session()
-    try:
+    with attempt("未能保存：") as act:
         settings_svc.update_dates(
-            session,
+            db_session(),
             meeting,
             _date("window_start", "例会开始日期"),
             _date("window_end", "例会结束日期"),
             _date("dossier_deadline", "报卷截止日期"),
             *_who(),
         )
-        _commit_or_flash("已保存例会时间和报卷截止日期。")
-    except UserError as exc:
-        session.rollback()
-        flash(f"未能保存：{exc.message}", "error")
+        act.done("已保存例会时间和报卷截止日期。")
     return _back(meeting)
 
 
@@ -159,31 +149,22 @@ def dates(code: str) -> Response:
 @roles_required("office")
 def applicant_template(code: str) -> Response:
     meeting = _meeting(code)
-    return send_file(
-        io.BytesIO(app_svc.build_template(meeting)),
-        mimetype=XLSX_MIME,
-        as_attachment=True,
-        download_name=f"申报人导入模板-{meeting.code}.xlsx",
-    )
+    return send_xlsx(app_svc.build_template(meeting), f"申报人导入模板-{meeting.code}.xlsx")
 
 
 @bp.route("/meetings/<code>/applicants/import", methods=["POST"])
 @roles_required("office")
 def import_applicants(code: str) -> str | Response:
     meeting = _meeting(code)
-    session = db_session()
     upload = request.files.get("file")
     data = upload.read() if upload else b""
-    try:
-        created = app_svc.import_applicants(session, meeting, data, *_who())
-        session.commit()
-    except app_svc.ApplicantRowErrors as exc:
-        session.rollback()
-        return _meeting_page(meeting, exc.lines(), exc.message)
-    except UserError as exc:
-        session.rollback()
-        return _meeting_page(meeting, [exc.message], "文件无法导入")
-    flash(f"已导入{len(created)}名申报人。", "success")
+    with attempt(None) as act:  # the errors are listed on the page, not flashed
+        created = app_svc.import_applicants(db_session(), meeting, data, *_who())
+        act.done(f"已导入{len(created)}名申报人。")
+    if isinstance(act.error, app_svc.ApplicantRowErrors):
+        return _meeting_page(meeting, act.error.lines(), act.error.message)
+    if act.error is not None:
+        return _meeting_page(meeting, [act.error.message], "文件无法导入")
     return _back(meeting, "#applicants")
 
 
@@ -191,11 +172,10 @@ def import_applicants(code: str) -> str | Response:
 @roles_required("office")
 def add_conflict(code: str) -> Response:
     meeting = _meeting(code)
-    session = db_session()
     applicant_id = to_int(request.form.get("applicant_id", "")) or 0
-    try:
+    with attempt("未能登记回避：") as act:
         c = app_svc.add_conflict(
-            session,
+            db_session(),
             meeting,
             request.form.get("expert", ""),
             applicant_id,
@@ -203,11 +183,7 @@ def add_conflict(code: str) -> Response:
             request.form.get("note", ""),
             *_who(),
         )
-        name, applicant = c.expert.name, c.applicant.name
-        _commit_or_flash(f"已登记回避：{name} 回避申报人 {applicant}。")
-    except UserError as exc:
-        session.rollback()
-        flash(f"未能登记回避：{exc.message}", "error")
+        act.done(f"已登记回避：{c.expert.name} 回避申报人 {c.applicant.name}。")
     return _back(meeting, "#conflicts")
 
 
@@ -215,13 +191,9 @@ def add_conflict(code: str) -> Response:
 @roles_required("office")
 def remove_conflict(code: str, conflict_id: int) -> Response:
     meeting = _meeting(code)
-    session = db_session()
-    try:
-        app_svc.remove_conflict(session, meeting, conflict_id, *_who())
-        _commit_or_flash("已撤销该回避。")
-    except UserError as exc:
-        session.rollback()
-        flash(f"未能撤销：{exc.message}", "error")
+    with attempt("未能撤销：") as act:
+        app_svc.remove_conflict(db_session(), meeting, conflict_id, *_who())
+        act.done("已撤销该回避。")
     return _back(meeting, "#conflicts")
 
 
@@ -229,15 +201,10 @@ def remove_conflict(code: str, conflict_id: int) -> Response:
 @roles_required("office")
 def remove_applicant(code: str, applicant_id: int) -> Response:
     meeting = _meeting(code)
-    session = db_session()
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        gone = app_svc.remove_applicant(session, meeting, applicant_id, *_who())
-        _commit_or_flash(f"已删除申报人 {gone.code} {gone.name}（及其回避登记）。")
-    except UserError as exc:
-        session.rollback()
-        flash(f"未能删除：{exc.message}", "error")
+    _require_form()
+    with attempt("未能删除：") as act:
+        gone = app_svc.remove_applicant(db_session(), meeting, applicant_id, *_who())
+        act.done(f"已删除申报人 {gone.code} {gone.name}（及其回避登记）。")
     return _back(meeting, "#applicants")
 
 
@@ -249,7 +216,7 @@ def rules(code: str) -> str | Response:
     errors: dict[str, str] = {}
     values: dict[str, str] | None = None
     if request.method == "POST":
-        EmptyForm().validate_on_submit()
+        _require_form()
         form = {k: v for k, v in request.form.items() if k != "csrf_token"}
         try:
             settings_svc.save_rule_settings(session, meeting, form, *_who())
@@ -285,20 +252,17 @@ def rules(code: str) -> str | Response:
 @roles_required("office")
 def draw(code: str) -> Response:
     meeting = _meeting(code)
-    session = db_session()
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        panel = svc.draw_meeting(session, meeting, *_who(), reason=request.form.get("reason", ""))
-        session.commit()
-    except UserError as exc:
-        session.rollback()
-        flash(f"未能抽取：{exc.message}", "error")
+    _require_form()
+    with attempt("未能抽取：") as act:
+        panel = svc.draw_meeting(
+            db_session(), meeting, *_who(), reason=request.form.get("reason", "")
+        )
+        if panel.status == "drawn":
+            act.done(f"已抽取评委（随机种子 {panel.seed}）。")
+        else:
+            act.done("没有符合全部规则的评委组成，请查看诊断说明。", "error")
+    if act.failed:
         return _back(meeting)
-    if panel.status == "drawn":
-        flash(f"已抽取评委（随机种子 {panel.seed}）。", "success")
-    else:
-        flash("没有符合全部规则的评委组成，请查看诊断说明。", "error")
     return redirect(url_for("office.panel", panel_id=panel.id))
 
 
@@ -340,18 +304,12 @@ def panel(panel_id: int) -> str:
 @roles_required("office")
 def decline(panel_id: int) -> Response:
     p = _panel(panel_id)
-    session = db_session()
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
+    _require_form()
+    with attempt("未能登记请辞：") as act:
         out = svc.decline(
-            session, p, request.form.get("expert", ""), request.form.get("reason", ""), *_who()
+            db_session(), p, request.form.get("expert", ""), request.form.get("reason", ""), *_who()
         )
-        session.commit()
-        flash(out.message, "success" if out.by else "error")
-    except UserError as exc:
-        session.rollback()
-        flash(f"未能登记请辞：{exc.message}", "error")
+        act.done(out.message, "success" if out.by else "error")
     return redirect(url_for("office.panel", panel_id=p.id))
 
 
@@ -359,16 +317,10 @@ def decline(panel_id: int) -> Response:
 @roles_required("office")
 def seal(panel_id: int) -> Response:
     p = _panel(panel_id)
-    session = db_session()
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        svc.seal(session, p, *_who())
-        session.commit()
-        flash("评委名单已锁定，此后不能再作任何修改。", "success")
-    except UserError as exc:
-        session.rollback()
-        flash(f"未能锁定：{exc.message}", "error")
+    _require_form()
+    with attempt("未能锁定：") as act:
+        svc.seal(db_session(), p, *_who())
+        act.done("评委名单已锁定，此后不能再作任何修改。")
     return redirect(url_for("office.panel", panel_id=p.id))
 
 
@@ -376,24 +328,17 @@ def seal(panel_id: int) -> Response:
 @roles_required("office")
 def no_show(panel_id: int) -> Response:
     p = _panel(panel_id)
-    session = db_session()
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
+    _require_form()
+    with attempt("未能登记缺席：") as act:
         seat = svc.record_no_show(
-            session,
+            db_session(),
             p,
             request.form.get("expert", ""),
             request.form.get("reason", ""),
             *_who(),
             today=now().date(),
         )
-        name = seat.expert.name
-        session.commit()
-        flash(f"已登记{name}缺席，已记入该专家档案。", "success")
-    except UserError as exc:
-        session.rollback()
-        flash(f"未能登记缺席：{exc.message}", "error")
+        act.done(f"已登记{seat.expert.name}缺席，已记入该专家档案。")
     return redirect(url_for("office.panel", panel_id=p.id))
 
 
@@ -412,12 +357,7 @@ def export_xlsx(panel_id: int) -> Response:
     data = panel_xlsx(session, p)
     svc.log_export(session, p, *_who(), what="评委名单xlsx")
     session.commit()
-    return send_file(
-        io.BytesIO(data),
-        mimetype=XLSX_MIME,
-        as_attachment=True,
-        download_name=f"评委名单-{p.meeting.code}.xlsx",
-    )
+    return send_xlsx(data, f"评委名单-{p.meeting.code}.xlsx")
 
 
 @bp.route("/panels/<int:panel_id>/print")
@@ -432,30 +372,13 @@ def print_view(panel_id: int) -> str:
     return render_template("office/print.html", view=view, meeting=p.meeting, printed=now())
 
 
-def json_download(p: Panel, which: str) -> Response:
-    """The draw package or the result file, exactly as stored (draw-format.md)."""
-    data = svc.package_of(p) if which == "package" else svc.result_bytes(p)
-    name = f"{p.meeting.code}-{'抽取包' if which == 'package' else '抽取结果'}-{p.id}.json"
-    return send_file(
-        io.BytesIO(data), mimetype="application/json", as_attachment=True, download_name=name
-    )
-
-
 @bp.route("/panels/<int:panel_id>/package.json")
 @roles_required("office")
 def package_json(panel_id: int) -> Response:
-    p = _panel(panel_id)
-    session = db_session()
-    svc.log_export(session, p, *_who(), what="抽取数据包")
-    session.commit()
-    return json_download(p, "package")
+    return logged_json_download(_panel(panel_id), "package", *_who())
 
 
 @bp.route("/panels/<int:panel_id>/result.json")
 @roles_required("office")
 def result_json(panel_id: int) -> Response:
-    p = _panel(panel_id)
-    session = db_session()
-    svc.log_export(session, p, *_who(), what="抽取结果")
-    session.commit()
-    return json_download(p, "result")
+    return logged_json_download(_panel(panel_id), "result", *_who())

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from expertpool.models import Panel
 from expertpool.xlsx.common import put, workbook_bytes, write_header
-from web.app import bj_datetime
-from web.office.common import SEAT_STATES, panel_view
+from web.formatting import bj_datetime
+from web.panels import SEAT_STATES, panel_view
 
 HEADERS = [
     "序号",

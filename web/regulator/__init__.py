@@ -18,17 +18,16 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from expertpool.errors import UserError
 from expertpool.models import AuditEvent, Meeting, Panel
-from expertpool.services import audit
+from expertpool.services import audit, verification
 from expertpool.services import panels as svc
-from expertpool.services.season import load_season
-from solver.engine import verify
-from solver.errors import PackageError
+from expertpool.services import season as season_svc
 from web.access import roles_required
-from web.app import csrf, db_session, working_year
+from web.context import db_session, working_year
+from web.extensions import csrf
 from web.forms import EmptyForm
-from web.office import json_download
-from web.office.common import panel_view, template_globals
+from web.panels import logged_json_download, panel_view, template_globals
 from web.params import to_int
 
 bp = Blueprint("regulator", __name__, url_prefix="/regulator")
@@ -101,7 +100,7 @@ def panel(panel_id: int) -> str:
 def replay(panel_id: int) -> str:
     p = _panel(panel_id)
     session = db_session()
-    outcome = svc.replay(session, p, season_loader=lambda sha: load_season(session, sha))
+    outcome = svc.replay(session, p, season_loader=lambda sha: season_svc.load_season(session, sha))
     svc.log_view(session, p, *_who(), what=f"重放：{'一致' if outcome.same else '不一致'}")
     session.commit()
     return render_template("regulator/replay.html", panel=p, meeting=p.meeting, outcome=outcome)
@@ -110,21 +109,13 @@ def replay(panel_id: int) -> str:
 @bp.route("/panels/<int:panel_id>/package.json")
 @roles_required("regulator")
 def package_json(panel_id: int) -> Response:
-    p = _panel(panel_id)
-    session = db_session()
-    svc.log_export(session, p, *_who(), what="抽取数据包")
-    session.commit()
-    return json_download(p, "package")
+    return logged_json_download(_panel(panel_id), "package", *_who())
 
 
 @bp.route("/panels/<int:panel_id>/result.json")
 @roles_required("regulator")
 def result_json(panel_id: int) -> Response:
-    p = _panel(panel_id)
-    session = db_session()
-    svc.log_export(session, p, *_who(), what="抽取结果")
-    session.commit()
-    return json_download(p, "result")
+    return logged_json_download(_panel(panel_id), "result", *_who())
 
 
 @bp.route("/audit")
@@ -159,9 +150,9 @@ def _read_upload(name: str, label: str) -> bytes:
     upload = request.files.get(name)
     data = upload.read(MAX_VERIFY_BYTES + 1) if upload else b""
     if not data:
-        raise PackageError(f"请选择{label}")
+        raise UserError(f"请选择{label}")
     if len(data) > MAX_VERIFY_BYTES:
-        raise PackageError(f"{label}超过20 MB的限制")
+        raise UserError(f"{label}超过20 MB的限制")
     return data
 
 
@@ -169,7 +160,7 @@ def _read_upload(name: str, label: str) -> bytes:
 @csrf.exempt  # checked below, after the larger size limit is in place
 @roles_required("regulator")
 def verify_upload() -> str:
-    report = None
+    report: verification.Report | None = None
     error = ""
     if request.method == "POST":
         # Two files of up to 20 MB each plus form overhead.
@@ -178,11 +169,9 @@ def verify_upload() -> str:
             csrf.protect()
             package = _read_upload("package", "抽取数据包文件")
             result = _read_upload("result", "抽取结果文件")
-            report = verify(package, result)
+            report = verification.verify_files(package, result)
         except RequestEntityTooLarge:
             error = "上传的文件过大：每个文件不能超过20 MB"
-        except PackageError as exc:
+        except UserError as exc:  # verification.UnverifiableError too
             error = f"无法核验：{exc.message}"
-        except (ValueError, KeyError, TypeError, RecursionError):
-            error = "无法核验：文件不是有效的抽取数据包或抽取结果（expertpool.draw/1、expertpool.panel/1）"
     return render_template("regulator/verify.html", form=EmptyForm(), report=report, error=error)

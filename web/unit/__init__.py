@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import secrets
+from collections.abc import Callable
+from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -25,20 +16,20 @@ from expertpool.models import Nomination
 from expertpool.models.enums import NOMINATION_STATUSES
 from expertpool.services import nominations as noms
 from expertpool.services import pool as pool_svc
-from expertpool.xlsx.common import LIMITS_TEXT, MAX_FILE_BYTES, XlsxError
+from expertpool.xlsx.common import LIMITS_TEXT, MAX_FILE_BYTES
 from expertpool.xlsx.nominations import build_template, import_nominations
 from web.access import current_actor, roles_required
-from web.app import db_session, now, working_year
+from web.actions import attempt
+from web.context import db_session, now, working_year
+from web.downloads import send_xlsx
 from web.forms import EmptyForm, NominationForm, UploadForm, apply_errors
 from web.params import to_int
 from web.security import checks_control_characters_itself
 
 bp = Blueprint("unit", __name__, url_prefix="/unit")
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _deadline_context() -> dict:
+def _deadline_context() -> dict[str, Any]:
     session = db_session()
     year = working_year()
     deadline = noms.nomination_deadline(session, year)
@@ -132,25 +123,19 @@ def new() -> str | Response:
     session = db_session()
     token = form.token.data or None
     try:
-        nomination, created = noms.submit_nomination(
-            session, current_actor(), working_year(), _form_input(form), now=now(), token=token
-        )
-        session.commit()
-    except noms.NominationInvalid as exc:
-        session.rollback()
-        apply_errors(form, exc.errors)
-        flash(f"提交未成功：有{len(exc.errors)}处需要修改，请查看标红的字段。", "error")
-        return _render_form(form)
-    except UserError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return _render_form(form)
+        with attempt(_nomination_failure("提交未成功")) as act:
+            nomination, created = noms.submit_nomination(
+                session, current_actor(), working_year(), _form_input(form), now=now(), token=token
+            )
     except IntegrityError:  # a concurrent retry with the same token won the race
         session.rollback()
         existing = noms.find_by_token(session, token or "")
         if existing is None:
             raise
         nomination, created = existing, False
+    if act.error is not None:
+        _field_errors(form, act.error)
+        return _render_form(form)
     if created:
         flash(
             f"已提交推荐：{nomination.name}（推荐编号{nomination.id}），等待市人社局审核。",
@@ -159,6 +144,22 @@ def new() -> str | Response:
     else:
         flash(f"该推荐已经提交过（推荐编号{nomination.id}），没有重复创建。", "info")
     return redirect(url_for("unit.detail", nomination_id=nomination.id))
+
+
+def _nomination_failure(what: str) -> Callable[[UserError], str]:
+    """The flash for a refused nomination form: how many fields to fix, or the message."""
+
+    def text(exc: UserError) -> str:
+        if isinstance(exc, noms.NominationInvalid):
+            return f"{what}：有{len(exc.errors)}处需要修改，请查看标红的字段。"
+        return exc.message
+
+    return text
+
+
+def _field_errors(form: NominationForm, exc: UserError) -> None:
+    if isinstance(exc, noms.NominationInvalid):
+        apply_errors(form, exc.errors)
 
 
 def _own(nomination_id: int) -> Nomination:
@@ -201,22 +202,14 @@ def edit(nomination_id: int) -> str | Response:
     if not form.validate_on_submit():
         flash("表单校验失败，请重试。", "error")
         return _render_form(form, nomination)
-    session = db_session()
-    try:
+    with attempt(_nomination_failure("保存未成功")) as act:
         noms.update_nomination(
-            session, current_actor(), nomination.id, _form_input(form), now=now()
+            db_session(), current_actor(), nomination.id, _form_input(form), now=now()
         )
-        session.commit()
-    except noms.NominationInvalid as exc:
-        session.rollback()
-        apply_errors(form, exc.errors)
-        flash(f"保存未成功：有{len(exc.errors)}处需要修改，请查看标红的字段。", "error")
+        act.done(f"已保存修改并重新提交：{nomination.name}（推荐编号{nomination.id}）。")
+    if act.error is not None:
+        _field_errors(form, act.error)
         return _render_form(form, nomination)
-    except UserError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return _render_form(form, nomination)
-    flash(f"已保存修改并重新提交：{nomination.name}（推荐编号{nomination.id}）。", "success")
     return redirect(url_for("unit.detail", nomination_id=nomination.id))
 
 
@@ -224,14 +217,9 @@ def edit(nomination_id: int) -> str | Response:
 @roles_required("unit")
 def withdraw(nomination_id: int) -> Response:
     nomination = _own(nomination_id)
-    session = db_session()
-    try:
-        noms.withdraw_nomination(session, current_actor(), nomination.id, now=now())
-        session.commit()
-        flash(f"已撤回推荐：{nomination.name}（推荐编号{nomination.id}）。", "success")
-    except UserError as exc:
-        session.rollback()
-        flash(exc.message, "error")
+    with attempt() as act:
+        noms.withdraw_nomination(db_session(), current_actor(), nomination.id, now=now())
+        act.done(f"已撤回推荐：{nomination.name}（推荐编号{nomination.id}）。")
     return redirect(url_for("unit.detail", nomination_id=nomination.id))
 
 
@@ -239,13 +227,16 @@ def withdraw(nomination_id: int) -> Response:
 @roles_required("unit", "bureau")
 def template() -> Response:
     year = working_year()
-    data = build_template(db_session(), year)
-    return send_file(
-        io.BytesIO(data),
-        mimetype=XLSX_MIME,
-        as_attachment=True,
-        download_name=f"{year}年评审专家推荐模板.xlsx",
-    )
+    return send_xlsx(build_template(db_session(), year), f"{year}年评审专家推荐模板.xlsx")
+
+
+def _import_refusal(form: UploadForm, ctx: dict[str, Any]) -> str | None:
+    """Why this POST cannot import at all (the form or the deadline), or None."""
+    if not form.validate_on_submit():
+        return "表单校验失败，请重试。"
+    if not ctx["is_open"]:
+        return f"{ctx['year']}年评审专家推荐已于{noms.format_datetime(ctx['deadline'])}截止，不能再导入。"
+    return None
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -256,36 +247,24 @@ def import_page() -> str | Response:
     errors: list[str] = []
     summary = ""
     if request.method == "POST":
-        if not form.validate_on_submit():
-            flash("表单校验失败，请重试。", "error")
-        elif not ctx["is_open"]:
-            flash(
-                f"{ctx['year']}年评审专家推荐已于{noms.format_datetime(ctx['deadline'])}截止，不能再导入。",
-                "error",
-            )
+        refusal = _import_refusal(form, ctx)
+        upload = form.file.data
+        if refusal is not None:
+            flash(refusal, "error")
+        elif upload is None or not getattr(upload, "filename", ""):
+            flash("请选择要上传的xlsx文件。", "error")
         else:
-            upload = form.file.data
-            if upload is None or not getattr(upload, "filename", ""):
-                flash("请选择要上传的xlsx文件。", "error")
-            else:
-                data = upload.read(MAX_FILE_BYTES + 1)
-                session = db_session()
-                try:
-                    created = import_nominations(
-                        session, current_actor(), ctx["year"], data, now=now()
-                    )
-                    session.commit()
-                except noms.RowErrors as exc:
-                    session.rollback()
-                    summary = exc.message
-                    errors = exc.lines()
-                    flash(exc.message, "error")
-                except (XlsxError, UserError) as exc:
-                    session.rollback()
-                    flash(exc.message, "error")
-                else:
-                    flash(f"导入成功：共{len(created)}名推荐专家，等待市人社局审核。", "success")
-                    return redirect(url_for("unit.index"))
+            data = upload.read(MAX_FILE_BYTES + 1)
+            with attempt() as act:  # XlsxError is a UserError: its message is flashed
+                created = import_nominations(
+                    db_session(), current_actor(), ctx["year"], data, now=now()
+                )
+                act.done(f"导入成功：共{len(created)}名推荐专家，等待市人社局审核。")
+            if isinstance(act.error, noms.RowErrors):
+                summary = act.error.message
+                errors = act.error.lines()
+            elif act.error is None:
+                return redirect(url_for("unit.index"))
     return render_template(
         "unit/import.html", form=form, errors=errors, summary=summary, limits=LIMITS_TEXT, **ctx
     )

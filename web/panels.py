@@ -1,17 +1,26 @@
-"""What the office and regulator panel pages share: the panel's data ready for a template."""
+"""What the office and regulator panel pages share: the panel's data ready for a template,
+the names the panel templates use, and the JSON downloads of a panel's package and result.
+
+Neither blueprint imports the other; both import this module.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from expertpool.models import Applicant, Expert, Panel, PanelSeat
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
-from solver.defaults import RULE_SOURCES
+from expertpool.services import rule_sources
+from web.context import db_session
+from web.downloads import send_json
+
+JsonFile = Literal["package", "result"]
 
 SEAT_STATES = {"active": "在任", "declined": "请辞", "no_show": "缺席", "used": "已递补为评委"}
 PANEL_STATUSES = {"drawn": "已抽取", "infeasible": "无法抽取", "sealed": "已锁定", "void": "已作废"}
@@ -89,5 +98,22 @@ def template_globals() -> dict[str, Any]:
         "seat_states": SEAT_STATES,
         "panel_statuses": PANEL_STATUSES,
         "how_names": HOW,
-        "rule_sources": RULE_SOURCES,
+        "rule_sources": rule_sources.RULE_SOURCES,
     }
+
+
+def json_download(p: Panel, which: JsonFile) -> Response:
+    """The draw package or the result file, exactly as stored (draw-format.md)."""
+    data = svc.package_of(p) if which == "package" else svc.result_bytes(p)
+    name = f"{p.meeting.code}-{'抽取包' if which == 'package' else '抽取结果'}-{p.id}.json"
+    return send_json(data, name)
+
+
+def logged_json_download(p: Panel, which: JsonFile, username: str, role: str) -> Response:
+    """`json_download`, after the export is on the audit trail."""
+    session = db_session()
+    svc.log_export(
+        session, p, username, role, what="抽取数据包" if which == "package" else "抽取结果"
+    )
+    session.commit()
+    return json_download(p, which)

@@ -1,0 +1,51 @@
+"""Per-request helpers: the database session, the clock and the working year.
+
+As in Flask's tutorial (`flaskr/db.py`), these live in their own module so that the factory
+and every blueprint import them from here, and the factory imports the blueprints.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+from flask import current_app, g
+from sqlalchemy.orm import Session, sessionmaker
+
+SESSIONS_KEY = "expertpool.sessions"
+ENGINE_KEY = "expertpool.engine"
+
+
+def db_session() -> Session:
+    """The request's SQLAlchemy session (opened on first use, closed at teardown)."""
+    if "db_session" not in g:
+        factory = cast("sessionmaker[Session]", current_app.extensions[SESSIONS_KEY])
+        g.db_session = factory()
+    return cast(Session, g.db_session)
+
+
+def open_session() -> Session | None:
+    """The request's session if one was opened, without opening one."""
+    return cast("Session | None", g.get("db_session"))
+
+
+def close_db_session(exc: BaseException | None) -> None:
+    """Teardown: roll back after an unhandled error, then close the request's session."""
+    session = cast("Session | None", g.pop("db_session", None))
+    if session is not None:
+        if exc is not None:
+            session.rollback()
+        session.close()
+
+
+def now() -> datetime:
+    """'Now' in Asia/Shanghai (naive); tests replace app.config['NOW']."""
+    return cast(datetime, current_app.config["NOW"]())
+
+
+def working_year() -> int:
+    return int(current_app.config["WORKING_YEAR"])
+
+
+def has_endpoint(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions

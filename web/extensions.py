@@ -1,0 +1,48 @@
+"""Flask extensions shared by the factory and the blueprints, and Flask-Login's user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from expertpool.models import User
+from web.context import db_session
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "请先登录后再访问该页面。"
+login_manager.login_message_category = "warning"
+
+
+class LoginUser:
+    """Flask-Login's view of a `User` row (the model itself stays free of Flask)."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.user.active)
+
+    def get_id(self) -> str:
+        return str(self.user.id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.user, name)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> LoginUser | None:
+    try:
+        user = db_session().get(User, int(user_id))
+    except ValueError:
+        return None
+    if user is None or not user.active:
+        return None
+    return LoginUser(user)
