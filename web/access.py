@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask import abort
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from expertpool.services.nominations import Actor
+from web.extensions import login_required
+
+_View = TypeVar("_View", bound=Callable[..., Any])
 
 
-def roles_required(*roles: str) -> Callable:
+def roles_required(*roles: str) -> Callable[[_View], _View]:
     """Require a logged-in, active user whose role is one of ``roles`` (else 403)."""
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: _View) -> _View:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -25,7 +28,7 @@ def roles_required(*roles: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped
+        return cast(_View, wrapped)
 
     return decorator
 

@@ -6,10 +6,9 @@ messages are attached to the fields with `apply_errors`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -18,10 +17,32 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the stubs yet
 
 from expertpool.catalogue.loader import SERIES
 from expertpool.models.enums import GENDERS, RANKS
+
+if TYPE_CHECKING:
+    # Flask-WTF ships no type hints; WTForms does (types-WTForms). For the type checker a
+    # FlaskForm is a WTForms form with `validate_on_submit`, so field access stays typed.
+    from wtforms import FileField, Form
+
+    class FlaskForm(Form):
+        def validate_on_submit(self, extra_validators: Sequence[Any] | None = None) -> bool: ...
+
+else:
+    from flask_wtf import FlaskForm
+    from flask_wtf.file import FileField
+
+__all__ = [
+    "EmptyForm",
+    "FlaskForm",
+    "Mark",
+    "NominationForm",
+    "ReasonForm",
+    "UploadForm",
+    "apply_errors",
+]
 
 
 class Mark:

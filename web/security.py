@@ -50,7 +50,7 @@ def _printable(text: str) -> str:
 class _SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over TLS (also via a proxy)."""
 
-    def get_cookie_secure(self, app: Flask) -> bool:  # type: ignore[override]
+    def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
 

@@ -6,8 +6,7 @@ import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -16,7 +15,8 @@ from expertpool.models import utcnow
 from expertpool.services import audit
 from expertpool.services.accounts import authenticate, login_blocked_until
 from web.context import db_session, has_endpoint
-from web.extensions import LoginUser
+from web.extensions import LoginUser, login_required
+from web.forms import FlaskForm, apply_errors
 
 bp = Blueprint("auth", __name__)
 
@@ -70,11 +70,13 @@ def login() -> str | Response:
         )
         if blocked:
             minutes = max(1, math.ceil((blocked - utcnow()).total_seconds() / 60))
-            form.password.errors.append(f"登录失败次数过多，账户已临时锁定，请{minutes}分钟后再试")
+            apply_errors(
+                form, {"password": f"登录失败次数过多，账户已临时锁定，请{minutes}分钟后再试"}
+            )
         elif user is None:
             audit.record(session, (form.username.data or "")[:60], "", "login_failed", "网页登录")
             session.commit()
-            form.password.errors.append("用户名或密码错误，或账户已停用")
+            apply_errors(form, {"password": "用户名或密码错误，或账户已停用"})
         else:
             audit.record(session, user.username, user.role, "login", "网页登录")
             session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,10 +21,13 @@ GREEN = "#15803d"
 GREY = "#9aa5b1"
 
 
-def dashboard_context(session: Session, year: int) -> dict:
+def dashboard_context(session: Session, year: int) -> dict[str, Any]:
     report = shortfall_report(session, year)
-    received = noms.nomination_counts(session, year)
-    composition = {c.committee_id: c for c in pool_svc.pool_composition(session, year)}
+    # A shortfall row of a committee missing from the database has no id: nothing received.
+    received: dict[int | None, int] = dict(noms.nomination_counts(session, year).items())
+    composition: dict[int | None, pool_svc.CommitteeComposition] = {
+        c.committee_id: c for c in pool_svc.pool_composition(session, year)
+    }
 
     rows_need = []
     for r in report:

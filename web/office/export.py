@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
-from expertpool.models import Panel
+from expertpool.models import Panel, PanelSeat
 from expertpool.xlsx.common import put, workbook_bytes, write_header
 from web.formatting import bj_datetime
 from web.panels import SEAT_STATES, panel_view
@@ -29,7 +32,7 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
     view = panel_view(session, panel)
     meeting = panel.meeting
     wb = Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)  # a new workbook has one sheet, active
     ws.title = "评委名单"
     write_header(ws, HEADERS, WIDTHS)
     row = 2
@@ -59,7 +62,7 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
     return workbook_bytes(wb)
 
 
-def _seat_row(ws, row: int, no: int, kind: str, seat) -> None:  # type: ignore[no-untyped-def]
+def _seat_row(ws: Worksheet, row: int, no: int, kind: str, seat: PanelSeat) -> None:
     e = seat.expert
     values = [
         no,

@@ -25,7 +25,7 @@ from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
 from web.access import roles_required
 from web.context import db_session, working_year
-from web.extensions import csrf
+from web.extensions import csrf, csrf_exempt
 from web.forms import EmptyForm
 from web.panels import logged_json_download, panel_view, template_globals
 from web.params import to_int
@@ -157,7 +157,7 @@ def _read_upload(name: str, label: str) -> bytes:
 
 
 @bp.route("/verify", methods=["GET", "POST"])
-@csrf.exempt  # checked below, after the larger size limit is in place
+@csrf_exempt  # checked below, after the larger size limit is in place
 @roles_required("regulator")
 def verify_upload() -> str:
     report: verification.Report | None = None
