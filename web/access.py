@@ -9,7 +9,7 @@ from typing import Any
 from flask import abort
 from flask_login import current_user, login_required
 
-from expertpool.services.nominations import Actor
+from expertpool.actor import Actor
 
 
 def roles_required(*roles: str) -> Callable:

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from expertpool.catalogue.loader import available_years
+from expertpool.clock import SHANGHAI, shanghai_now
 from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
 from expertpool.models import AuditEvent, User
 from expertpool.models.enums import ROLES
-from expertpool.services.nominations import SHANGHAI, shanghai_now
+from expertpool.seeds import secrets_seed
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # The request may carry a little form overhead beyond the 5 MB file itself.
@@ -88,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=30),  # idle timeout, refreshed per request
         NOW=shanghai_now,
+        SEED_SOURCE=secrets_seed,  # where a draw's seed comes from (expertpool.seeds)
         WORKING_YEAR=None,
         PER_PAGE=50,
     )

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -57,7 +58,9 @@ def _sealed_seats(session: Session, sealed: list[Meeting]) -> dict[int, list[Mee
     return out
 
 
-def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_MAX_PANELS) -> dict:
+def build_season(
+    session: Session, year: int, max_panels: int | None = DEFAULT_MAX_PANELS
+) -> dict[str, Any]:
     """The season package of the year's meetings still to be drawn. Meetings whose panel is
     sealed stay as they are and are left out; their members are taken out of the pools of
     meetings overlapping theirs, and, once they have reached `max_panels`, out of all pools."""
@@ -77,12 +80,12 @@ def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_M
     if not meetings:
         raise UserError(f"{year}年各例会的评委名单均已锁定，无需联合抽取", field="year")
     seated = _sealed_seats(session, sealed)
-    code_of = {m.committee_id: m for m in meetings}
+    meeting_of = {m.committee_id: m for m in meetings}
     pools: dict[int, list[str]] = defaultdict(list)
     for expert_id, committee_id in session.execute(
         select(PoolMembership.expert_id, PoolMembership.committee_id)
     ):
-        m = code_of.get(committee_id)
+        m = meeting_of.get(committee_id)
         if m is None:
             continue
         mine = seated.get(expert_id, [])
@@ -105,7 +108,7 @@ def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_M
         .options(selectinload(Expert.unit))
         .order_by(Expert.code)
     )
-    season_experts = []
+    season_experts: list[dict[str, Any]] = []
     for e in experts:
         season_experts.append(
             {
@@ -150,7 +153,7 @@ def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_M
     return doc
 
 
-def season_bytes(doc: dict) -> bytes:
+def season_bytes(doc: dict[str, Any]) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
@@ -159,7 +162,7 @@ def season_bytes(doc: dict) -> bytes:
 _RUN_ID = re.compile(r"^[0-9]{4}-[0-9a-f]{1,32}$")
 
 
-def save_run(session: Session, season_data: bytes, run: dict, username: str = "") -> str:
+def save_run(session: Session, season_data: bytes, run: dict[str, Any], username: str = "") -> str:
     """Keep a run (its exact season package and plan); returns its id `YEAR-SEED`."""
     sha = hashlib.sha256(season_data).hexdigest()
     run_id = f"{run['year']}-{run['plan']['seed']}"
@@ -180,21 +183,21 @@ def save_run(session: Session, season_data: bytes, run: dict, username: str = ""
     return run_id
 
 
-def load_run(session: Session, run_id: str) -> dict | None:
+def load_run(session: Session, run_id: str) -> dict[str, Any] | None:
     if not _RUN_ID.match(run_id or ""):
         return None
     row = session.scalar(select(SeasonRun).where(SeasonRun.run_id == run_id))
     return json.loads(row.run_json) if row else None
 
 
-def list_runs(session: Session, year: int, limit: int = 20) -> list[dict]:
+def list_runs(session: Session, year: int, limit: int = 20) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(SeasonRun).where(SeasonRun.year == year).order_by(SeasonRun.id.desc()).limit(limit)
     )
     return [dict(json.loads(r.run_json), id=r.run_id) for r in rows]
 
 
-def load_plan_members(session: Session, season_sha256: str, seed: str) -> dict | None:
+def load_plan_members(session: Session, season_sha256: str, seed: str) -> dict[str, Any] | None:
     """Each drawn meeting's members in the recorded run of this season package and seed."""
     row = session.scalars(
         select(SeasonRun)

@@ -10,7 +10,17 @@ import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -24,7 +34,7 @@ from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
 from expertpool.xlsx.common import LIMITS_TEXT
-from web.access import roles_required
+from web.access import current_actor, roles_required
 from web.app import db_session, now, working_year
 from web.forms import EmptyForm, UploadForm
 from web.office.common import panel_view, template_globals
@@ -175,7 +185,7 @@ def import_applicants(code: str) -> str | Response:
     upload = request.files.get("file")
     data = upload.read() if upload else b""
     try:
-        created = app_svc.import_applicants(session, meeting, data, *_who())
+        created = app_svc.import_applicants(session, meeting, data, current_actor())
         session.commit()
     except app_svc.ApplicantRowErrors as exc:
         session.rollback()
@@ -201,7 +211,7 @@ def add_conflict(code: str) -> Response:
             applicant_id,
             request.form.get("reason", ""),
             request.form.get("note", ""),
-            *_who(),
+            current_actor(),
         )
         name, applicant = c.expert.name, c.applicant.name
         _commit_or_flash(f"已登记回避：{name} 回避申报人 {applicant}。")
@@ -217,7 +227,7 @@ def remove_conflict(code: str, conflict_id: int) -> Response:
     meeting = _meeting(code)
     session = db_session()
     try:
-        app_svc.remove_conflict(session, meeting, conflict_id, *_who())
+        app_svc.remove_conflict(session, meeting, conflict_id, current_actor())
         _commit_or_flash("已撤销该回避。")
     except UserError as exc:
         session.rollback()
@@ -233,7 +243,7 @@ def remove_applicant(code: str, applicant_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        gone = app_svc.remove_applicant(session, meeting, applicant_id, *_who())
+        gone = app_svc.remove_applicant(session, meeting, applicant_id, current_actor())
         _commit_or_flash(f"已删除申报人 {gone.code} {gone.name}（及其回避登记）。")
     except UserError as exc:
         session.rollback()
@@ -289,7 +299,13 @@ def draw(code: str) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        panel = svc.draw_meeting(session, meeting, *_who(), reason=request.form.get("reason", ""))
+        panel = svc.draw_meeting(
+            session,
+            meeting,
+            current_actor(),
+            seeds=current_app.config["SEED_SOURCE"],
+            reason=request.form.get("reason", ""),
+        )
         session.commit()
     except UserError as exc:
         session.rollback()
@@ -324,7 +340,7 @@ def panel(panel_id: int) -> str:
     p = _panel(panel_id)
     session = db_session()
     view = panel_view(session, p)
-    svc.log_view(session, p, *_who())
+    svc.log_view(session, p, current_actor())
     session.commit()
     return render_template(
         "office/panel.html",
@@ -345,7 +361,11 @@ def decline(panel_id: int) -> Response:
         abort(400)
     try:
         out = svc.decline(
-            session, p, request.form.get("expert", ""), request.form.get("reason", ""), *_who()
+            session,
+            p,
+            request.form.get("expert", ""),
+            request.form.get("reason", ""),
+            current_actor(),
         )
         session.commit()
         flash(out.message, "success" if out.by else "error")
@@ -363,7 +383,7 @@ def seal(panel_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        svc.seal(session, p, *_who())
+        svc.seal(session, p, current_actor())
         session.commit()
         flash("评委名单已锁定，此后不能再作任何修改。", "success")
     except UserError as exc:
@@ -385,7 +405,7 @@ def no_show(panel_id: int) -> Response:
             p,
             request.form.get("expert", ""),
             request.form.get("reason", ""),
-            *_who(),
+            current_actor(),
             today=now().date(),
         )
         name = seat.expert.name
@@ -410,7 +430,7 @@ def export_xlsx(panel_id: int) -> Response:
     _sealed(p)
     session = db_session()
     data = panel_xlsx(session, p)
-    svc.log_export(session, p, *_who(), what="评委名单xlsx")
+    svc.log_export(session, p, current_actor(), what="评委名单xlsx")
     session.commit()
     return send_file(
         io.BytesIO(data),
@@ -427,7 +447,7 @@ def print_view(panel_id: int) -> str:
     _sealed(p)
     session = db_session()
     view = panel_view(session, p)
-    svc.log_export(session, p, *_who(), what="打印评委名单")
+    svc.log_export(session, p, current_actor(), what="打印评委名单")
     session.commit()
     return render_template("office/print.html", view=view, meeting=p.meeting, printed=now())
 
@@ -446,7 +466,7 @@ def json_download(p: Panel, which: str) -> Response:
 def package_json(panel_id: int) -> Response:
     p = _panel(panel_id)
     session = db_session()
-    svc.log_export(session, p, *_who(), what="抽取数据包")
+    svc.log_export(session, p, current_actor(), what="抽取数据包")
     session.commit()
     return json_download(p, "package")
 
@@ -456,6 +476,6 @@ def package_json(panel_id: int) -> Response:
 def result_json(panel_id: int) -> Response:
     p = _panel(panel_id)
     session = db_session()
-    svc.log_export(session, p, *_who(), what="抽取结果")
+    svc.log_export(session, p, current_actor(), what="抽取结果")
     session.commit()
     return json_download(p, "result")

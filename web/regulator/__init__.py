@@ -24,7 +24,7 @@ from expertpool.services import panels as svc
 from expertpool.services.season import load_season
 from solver.engine import verify
 from solver.errors import PackageError
-from web.access import roles_required
+from web.access import current_actor, roles_required
 from web.app import csrf, db_session, working_year
 from web.forms import EmptyForm
 from web.office import json_download
@@ -91,7 +91,7 @@ def panel(panel_id: int) -> str:
     p = _panel(panel_id)
     session = db_session()
     view = panel_view(session, p)
-    svc.log_view(session, p, *_who(), what="核验报告")
+    svc.log_view(session, p, current_actor(), what="核验报告")
     session.commit()
     return render_template("regulator/panel.html", view=view, meeting=p.meeting)
 
@@ -102,7 +102,7 @@ def replay(panel_id: int) -> str:
     p = _panel(panel_id)
     session = db_session()
     outcome = svc.replay(session, p, season_loader=lambda sha: load_season(session, sha))
-    svc.log_view(session, p, *_who(), what=f"重放：{'一致' if outcome.same else '不一致'}")
+    svc.log_view(session, p, current_actor(), what=f"重放：{'一致' if outcome.same else '不一致'}")
     session.commit()
     return render_template("regulator/replay.html", panel=p, meeting=p.meeting, outcome=outcome)
 
@@ -112,7 +112,7 @@ def replay(panel_id: int) -> str:
 def package_json(panel_id: int) -> Response:
     p = _panel(panel_id)
     session = db_session()
-    svc.log_export(session, p, *_who(), what="抽取数据包")
+    svc.log_export(session, p, current_actor(), what="抽取数据包")
     session.commit()
     return json_download(p, "package")
 
@@ -122,7 +122,7 @@ def package_json(panel_id: int) -> Response:
 def result_json(panel_id: int) -> Response:
     p = _panel(panel_id)
     session = db_session()
-    svc.log_export(session, p, *_who(), what="抽取结果")
+    svc.log_export(session, p, current_actor(), what="抽取结果")
     session.commit()
     return json_download(p, "result")
 

@@ -6,11 +6,10 @@ names: before a meeting ends its panel is visible only to its office and to regu
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -33,7 +32,7 @@ from solver.defaults import RULE_SOURCES
 from solver.errors import PackageError
 from solver.season.package import parse_season
 from solver.season.plan import plan_season
-from web.access import roles_required
+from web.access import current_actor, roles_required
 from web.app import db_session, working_year
 from web.forms import EmptyForm
 from web.params import to_int
@@ -82,7 +81,7 @@ def draw() -> Response:
     try:
         data = season_bytes(build_season(session, year, max_panels))
         season = parse_season(data)
-        seed = secrets.token_hex(8)
+        seed = current_app.config["SEED_SOURCE"]()
         plan = plan_season(season, seed, 1)
     except UserError as exc:
         flash(f"未能进行年度联合抽取：{exc.message}", "error")
@@ -182,8 +181,7 @@ def store(run_id: str) -> Response:
             data["year"],
             season_data,
             data["plan"],
-            current_user.username,
-            current_user.role,
+            current_actor(),
         )
         save_run(session, season_data, dict(data, stored=True))
         session.commit()
