@@ -16,5 +16,3 @@ class Actor:
     role: str
     unit_id: int | None = None
 
-
-SYSTEM = Actor("system", "")
