@@ -15,4 +15,3 @@ class Actor:
     username: str
     role: str
     unit_id: int | None = None
-
