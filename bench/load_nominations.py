@@ -52,11 +52,12 @@ from bench.load_harness import (
     write_secret_key,
 )
 from expertpool.catalogue.loader import SERIES
+from expertpool.clock import shanghai_now
 from expertpool.db import make_engine, make_session_factory, session_scope
 from expertpool.models import AuditEvent, Nomination, Unit, User, YearSetting
 from expertpool.services import audit
 from expertpool.services.accounts import create_user
-from expertpool.services.nominations import shanghai_now, year_committees
+from expertpool.services.nominations import year_committees
 from expertpool.validators import id_card_check_char, make_uscc
 
 PASSWORD = "Load@2024-pass"

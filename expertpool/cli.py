@@ -14,6 +14,7 @@ import pkgutil
 import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from expertpool import commands
 from expertpool.errors import UserError
@@ -36,7 +37,7 @@ def _chinese(message: str) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own usage errors: one line, exit 2
+    def error(self, message: str) -> NoReturn:  # argparse's own usage errors: one line, exit 2
         self.exit(2, f"expertpool: 参数错误：{_chinese(message)}\n")
 
 

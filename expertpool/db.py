@@ -85,14 +85,23 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back everything on any error."""
-    session = factory()
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """Commit `session` when the block succeeds; roll back everything on any error (which is
+    raised again). The session stays open either way, for the caller to use or close."""
     try:
         yield session
         session.commit()
     except BaseException:
         session.rollback()
         raise
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A new session as one unit of work (see `unit_of_work`), closed afterwards."""
+    session = factory()
+    try:
+        with unit_of_work(session):
+            yield session
     finally:
         session.close()

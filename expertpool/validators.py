@@ -13,6 +13,7 @@ from expertpool.errors import UserError
 
 __all__ = [
     "ValidationError",
+    "has_control_characters",
     "id_card_birth_date",
     "id_card_birth_year",
     "id_card_check_char",
@@ -20,6 +21,7 @@ __all__ = [
     "make_id_card",
     "make_uscc",
     "mask_id_card",
+    "strip_control_characters",
     "uscc_check_char",
     "validate_email",
     "validate_id_card",
@@ -31,6 +33,25 @@ __all__ = [
 
 class ValidationError(UserError):
     """A single field failed validation; ``field`` names it."""
+
+
+# ---------------------------------------------------------------------------
+# Control characters: the one rule for every form field, URL part and spreadsheet cell
+# ---------------------------------------------------------------------------
+
+# C0 control characters other than tab and line breaks, and DEL. PostgreSQL cannot store NUL,
+# xlsx cannot hold most C0 characters, and none of them is ever typed on purpose.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds a control character (C0 other than tab, CR, LF; or DEL)."""
+    return _CONTROL_CHARS.search(text) is not None
+
+
+def strip_control_characters(text: str) -> str:
+    """``text`` without the characters `has_control_characters` looks for."""
+    return _CONTROL_CHARS.sub("", text)
 
 
 # ---------------------------------------------------------------------------

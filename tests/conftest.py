@@ -9,15 +9,18 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from expertpool import schema
+from expertpool.actor import Actor
 from expertpool.cli import main as cli_main
 from expertpool.db import make_engine, make_session_factory, session_scope
 from expertpool.models import Base
+from expertpool.seeds import SeedSequence
 from expertpool.services import catalogue_sync, demo
 
 
@@ -60,11 +63,15 @@ def db(engine: Engine) -> Engine:
     return engine
 
 
+# The demo opens nominations for 60 days from this (Beijing) time, not from the wall clock.
+DEMO_NOW = datetime(2024, 7, 1, 10, 0, 0)
+
+
 @pytest.fixture
 def demo_db(db: Engine) -> Engine:
     """The catalogue plus a small demo pool (30 experts per senior committee)."""
     with session_scope(make_session_factory(db)) as s:
-        demo.load_demo(s, experts_per_committee=30)
+        demo.load_demo(s, experts_per_committee=30, now=DEMO_NOW)
     return db
 
 
@@ -116,3 +123,15 @@ class CliRunner:
 @pytest.fixture
 def runner(db: Engine) -> CliRunner:
     return CliRunner(db.url.render_as_string(hide_password=False))
+
+
+# Actors of the demo accounts, for service calls.
+ZJJ = Actor("zjj", "office")
+SCJG = Actor("scjg", "office")
+RSJ = Actor("rsj", "bureau")
+
+
+@pytest.fixture
+def seeds() -> SeedSequence:
+    """A fixed sequence of draw seeds: a test that draws gets the same panels every run."""
+    return SeedSequence("tests")

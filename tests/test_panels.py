@@ -24,6 +24,7 @@ from expertpool.models import (
     ServiceRecord,
     Unit,
 )
+from expertpool.seeds import SeedSequence
 from expertpool.services import applicants as app_svc
 from expertpool.services import audit
 from expertpool.services import meeting_settings as settings_svc
@@ -32,6 +33,7 @@ from expertpool.services.packages import find_meeting
 from solver.engine import draw
 from solver.package import parse_package
 from solver.verify import complies, first_fitting_alternate
+from tests.conftest import RSJ, ZJJ
 
 SMALL = {"panel_size": 11, "min_full_senior_share": "1/4"}
 
@@ -51,9 +53,9 @@ def small_meeting(s: Session, code: str = "2024-S01") -> Meeting:
     return meeting
 
 
-def test_draw_stores_package_seed_and_seats(s: Session) -> None:
+def test_draw_stores_package_seed_and_seats(s: Session, seeds: SeedSequence) -> None:
     meeting = small_meeting(s)
-    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    panel = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     result = svc.result_of(panel)
     assert panel.status == "drawn" and len(panel.seed) == 16
     assert result["instance_sha256"] == panel.instance_sha256
@@ -68,9 +70,9 @@ def test_draw_stores_package_seed_and_seats(s: Session) -> None:
     assert s.scalar(select(AuditEvent).where(AuditEvent.action == "draw")) is not None
 
 
-def test_decline_replacement_seal_refusals_and_replay(s: Session) -> None:
+def test_decline_replacement_seal_refusals_and_replay(s: Session, seeds: SeedSequence) -> None:
     meeting = small_meeting(s)
-    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    panel = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     before = svc.result_of(panel)
     # A covered member (not in `uncovered`): some alternate can take the seat.
     leaving = next(m for m in before["members"] if m not in before["uncovered"])
@@ -78,8 +80,8 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session) -> None:
         parse_package(svc.package_of(panel)), before["members"], leaving, before["alternates"]
     )
     with pytest.raises(UserError, match="请辞理由"):
-        svc.decline(s, panel, leaving, " ", "zjj", "office")
-    out = svc.decline(s, panel, leaving, "出差无法参会", "zjj", "office")
+        svc.decline(s, panel, leaving, " ", ZJJ)
+    out = svc.decline(s, panel, leaving, "出差无法参会", ZJJ)
     after = svc.result_of(panel)
     # The contract: the first alternate, in list order, whose substitution keeps compliance.
     assert out.how == "alternate" and out.by == expected
@@ -96,9 +98,9 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session) -> None:
     )
     assert svc.verification_report(panel).ok
     with pytest.raises(UserError, match="不是本评委会的在任评委"):
-        svc.decline(s, panel, leaving, "再次", "zjj", "office")
+        svc.decline(s, panel, leaving, "再次", ZJJ)
 
-    svc.seal(s, panel, "zjj", "office")
+    svc.seal(s, panel, ZJJ)
     assert panel.status == "sealed" and panel.sealed_by == "zjj"
     records = s.scalars(
         select(ServiceRecord).where(
@@ -107,9 +109,9 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session) -> None:
     ).all()
     assert sorted(s.get(type(seat.expert), r.expert_id).code for r in records) == after["members"]
     for attempt in (
-        lambda: svc.decline(s, panel, after["members"][0], "理由", "zjj", "office"),
-        lambda: svc.seal(s, panel, "zjj", "office"),
-        lambda: svc.draw_meeting(s, meeting, "zjj", "office"),
+        lambda: svc.decline(s, panel, after["members"][0], "理由", ZJJ),
+        lambda: svc.seal(s, panel, ZJJ),
+        lambda: svc.draw_meeting(s, meeting, ZJJ, seeds=seeds),
         lambda: settings_svc.save_rule_settings(s, meeting, {}, "zjj", "office"),
     ):
         with pytest.raises(UserError, match="已锁定"):
@@ -120,8 +122,8 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session) -> None:
     # No-shows: only once the meeting has begun; recorded on the expert's service record.
     absent = after["members"][1]
     with pytest.raises(UserError, match="尚未开始"):
-        svc.record_no_show(s, panel, absent, "未到会", "zjj", "office", date(2024, 9, 1))
-    svc.record_no_show(s, panel, absent, "未到会", "zjj", "office", meeting.window_start)
+        svc.record_no_show(s, panel, absent, "未到会", ZJJ, date(2024, 9, 1))
+    svc.record_no_show(s, panel, absent, "未到会", ZJJ, meeting.window_start)
     seat = next(x for x in panel.seats if x.expert.code == absent and x.role == "member")
     rec = s.scalar(
         select(ServiceRecord).where(
@@ -134,11 +136,13 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session) -> None:
     assert audit.verify_chain(s).intact
 
 
-def test_declines_follow_the_contract_until_no_compliant_panel_is_left(s: Session) -> None:
+def test_declines_follow_the_contract_until_no_compliant_panel_is_left(
+    s: Session, seeds: SeedSequence
+) -> None:
     """Every decline is checked against brute force: the first fitting alternate, else a
     redrawn seat if any compliant completion exists, else the panel ends infeasible."""
     meeting = small_meeting(s)
-    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    panel = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     pkg = parse_package(svc.package_of(panel))
     pool = [e.id for e in pkg.experts]
     gone: set[str] = set()
@@ -155,7 +159,7 @@ def test_declines_follow_the_contract_until_no_compliant_panel_is_left(s: Sessio
         completions = [
             x for x in pool if x not in gone and x not in kept and complies(pkg, [*kept, x])
         ]
-        out = svc.decline(s, panel, leaving, "另有公务", "zjj", "office")
+        out = svc.decline(s, panel, leaving, "另有公务", ZJJ)
         after = svc.result_of(panel)
         if alternate is not None:
             assert (out.how, out.by) == ("alternate", alternate)
@@ -170,34 +174,36 @@ def test_declines_follow_the_contract_until_no_compliant_panel_is_left(s: Sessio
     seat = next(x for x in panel.seats if x.expert.code == leaving and x.role == "member")
     assert seat.state == "declined"
     with pytest.raises(UserError, match="只有已抽出"):
-        svc.seal(s, panel, "zjj", "office")
+        svc.seal(s, panel, ZJJ)
     with pytest.raises(UserError, match="只能对已抽出"):
-        svc.decline(s, panel, kept[0], "理由", "zjj", "office")
+        svc.decline(s, panel, kept[0], "理由", ZJJ)
     assert after["members"] == [] and after["alternates"] == []
 
 
-def test_changes_after_the_draw_block_declines_and_sealing_until_redrawn(s: Session) -> None:
+def test_changes_after_the_draw_block_declines_and_sealing_until_redrawn(
+    s: Session, seeds: SeedSequence
+) -> None:
     from datetime import datetime
 
     from expertpool.services import pool as pool_svc
     from expertpool.services.nominations import Actor
 
     meeting = small_meeting(s)
-    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    panel = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     assert svc.changes_since_draw(s, panel) == []
     result = svc.result_of(panel)
     member = result["members"][0]
     applicant = s.scalar(select(Applicant).where(Applicant.meeting_id == meeting.id).limit(1))
     # A conflict declared after the draw: the panel may no longer be compliant.
-    app_svc.add_conflict(s, meeting, member, applicant.id, "师生", "", "zjj", "office")
+    app_svc.add_conflict(s, meeting, member, applicant.id, "师生", "", ZJJ)
     with pytest.raises(UserError, match=r"请重新抽取后再锁定：回避登记已变化（新增1条"):
-        svc.seal(s, panel, "zjj", "office")
+        svc.seal(s, panel, ZJJ)
     other = result["members"][1]
     with pytest.raises(UserError, match="请重新抽取后再登记请辞"):
-        svc.decline(s, panel, other, "出差", "zjj", "office")
+        svc.decline(s, panel, other, "出差", ZJJ)
     assert panel.status == "drawn" and svc.result_of(panel) == result
     # Redrawn on the current data, it can be sealed; a member blacklisted afterwards blocks it.
-    again = svc.draw_meeting(s, meeting, "zjj", "office", reason="回避登记有变化")
+    again = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds, reason="回避登记有变化")
     assert panel.status == "void" and svc.changes_since_draw(s, again) == []
     code = svc.result_of(again)["members"][0]
     expert = s.scalar(select(Expert).where(Expert.code == code))
@@ -209,10 +215,10 @@ def test_changes_after_the_draw_block_declines_and_sealing_until_redrawn(s: Sess
         f"评委{expert.name}（{code}）已不能参加抽取（当前状态：黑名单，或已不在本评委会专家库）"
     ]
     with pytest.raises(UserError, match="已不能参加抽取"):
-        svc.seal(s, again, "zjj", "office")
+        svc.seal(s, again, ZJJ)
     # Declining that very member is the remedy, not a redraw: it goes through.
     again_result = svc.result_of(again)
-    out = svc.decline(s, again, code, "列入黑名单", "zjj", "office")
+    out = svc.decline(s, again, code, "列入黑名单", ZJJ)
     assert out.by and out.by not in again_result["members"]
     # An unused alternate suspended afterwards matters for declines, not for sealing.
     spare = next(a for a in svc.result_of(again)["alternates"])
@@ -222,34 +228,36 @@ def test_changes_after_the_draw_block_declines_and_sealing_until_redrawn(s: Sess
     )
     assert any(spare in c for c in svc.changes_since_draw(s, again))
     assert svc.changes_since_draw(s, again, members_only=True) == []
-    svc.seal(s, again, "zjj", "office")
+    svc.seal(s, again, ZJJ)
     assert again.status == "sealed"
     # Rules changed after the draw.
     meeting = small_meeting(s, "2024-S04")
-    third = svc.draw_meeting(s, meeting, "zjj", "office")
+    third = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     meeting.settings = {**SMALL, "max_per_unit": 2}
     s.flush()
     assert svc.changes_since_draw(s, third) == ["抽取规则（评委人数、比例等）已修改"]
 
 
-def test_replay_detects_a_changed_result(s: Session) -> None:
-    panel = svc.draw_meeting(s, small_meeting(s), "zjj", "office")
+def test_replay_detects_a_changed_result(s: Session, seeds: SeedSequence) -> None:
+    panel = svc.draw_meeting(s, small_meeting(s), ZJJ, seeds=seeds)
     result = svc.result_of(panel)
     result["original"]["members"] = list(reversed(result["original"]["members"]))[:-1] + ["E999999"]
     panel.result_json = json.dumps(result)
     assert not svc.replay(s, panel).same
 
 
-def test_infeasible_draw_has_diagnosis_and_cannot_be_sealed(s: Session) -> None:
+def test_infeasible_draw_has_diagnosis_and_cannot_be_sealed(
+    s: Session, seeds: SeedSequence
+) -> None:
     meeting = find_meeting(s, "2024-S01")  # 25 seats from a 30-expert demo pool
-    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    panel = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     assert panel.status == "infeasible"
     assert svc.result_of(panel)["diagnosis"][0]["message"]
     with pytest.raises(UserError, match="只有已抽出"):
-        svc.seal(s, panel, "zjj", "office")
+        svc.seal(s, panel, ZJJ)
     # A redraw voids the earlier unsealed panel.
     meeting.settings = dict(SMALL)
-    second = svc.draw_meeting(s, meeting, "zjj", "office")
+    second = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     assert panel.status == "void" and svc.current_panel(s, meeting) is second
 
 
@@ -305,7 +313,7 @@ def test_applicant_import_all_or_nothing(s: Session) -> None:
         ]
     )
     with pytest.raises(app_svc.ApplicantRowErrors) as info:
-        app_svc.import_applicants(s, meeting, bad, "zjj", "office")
+        app_svc.import_applicants(s, meeting, bad, ZJJ)
     lines = info.value.lines()
     assert any(line.startswith("第3行「姓名」") for line in lines)
     assert any(line.startswith("第4行「申报专业」") for line in lines)
@@ -317,11 +325,11 @@ def test_applicant_import_all_or_nothing(s: Session) -> None:
             ["李四", "大连新单位有限公司", "", spec, ""],
         ]
     )
-    created = app_svc.import_applicants(s, meeting, good, "zjj", "office")
+    created = app_svc.import_applicants(s, meeting, good, ZJJ)
     assert len(created) == 2 and created[0].unit is created[1].unit
     assert created[0].unit.uscc.startswith("X")
     with pytest.raises(app_svc.ApplicantRowErrors, match="全部未导入"):
-        app_svc.import_applicants(s, meeting, good, "zjj", "office")
+        app_svc.import_applicants(s, meeting, good, ZJJ)
     template = load_workbook(io.BytesIO(app_svc.build_template(meeting)))
     assert [c.value.rstrip("*") for c in template["申报人"][1]] == app_svc.HEADERS
 
@@ -331,15 +339,13 @@ def test_conflicts_add_and_remove(s: Session) -> None:
     expert = app_svc.committee_pool(s, meeting)[0]
     applicant = app_svc.list_applicants(s, meeting)[0]
     with pytest.raises(UserError, match="回避原因"):
-        app_svc.add_conflict(s, meeting, expert.code, applicant.id, "仇人", "", "zjj", "office")
-    conflict = app_svc.add_conflict(
-        s, meeting, expert.code, applicant.id, "师生", "", "zjj", "office"
-    )
+        app_svc.add_conflict(s, meeting, expert.code, applicant.id, "仇人", "", ZJJ)
+    conflict = app_svc.add_conflict(s, meeting, expert.code, applicant.id, "师生", "", ZJJ)
     with pytest.raises(UserError, match="登记过"):
-        app_svc.add_conflict(s, meeting, expert.code, applicant.id, "师生", "", "zjj", "office")
+        app_svc.add_conflict(s, meeting, expert.code, applicant.id, "师生", "", ZJJ)
     with pytest.raises(UserError, match="没有"):
-        app_svc.add_conflict(s, meeting, "不存在的人", applicant.id, "师生", "", "zjj", "office")
-    app_svc.remove_conflict(s, meeting, conflict.id, "zjj", "office")
+        app_svc.add_conflict(s, meeting, "不存在的人", applicant.id, "师生", "", ZJJ)
+    app_svc.remove_conflict(s, meeting, conflict.id, ZJJ)
     assert s.get(Conflict, conflict.id) is None
 
 
@@ -353,7 +359,7 @@ def test_store_season_plan(s: Session) -> None:
     s.flush()
     data = season_bytes(build_season(s, 2024))
     plan = plan_season(parse_season(data), "seed-1")
-    stored = svc.store_plan(s, 2024, data, plan, "rsj", "bureau")
+    stored = svc.store_plan(s, 2024, data, plan, RSJ)
     drawn = [c for c, p in plan["panels"].items() if p["status"] == "drawn"]
     assert len(stored) == len(drawn) > 0
     for panel in stored:
@@ -382,7 +388,7 @@ def test_season_panels_verify_with_exclusions_recomputed_from_the_recorded_run(
     data = season_bytes(build_season(s, 2024, 2))
     plan = plan_season(parse_season(data), "exclusions", 1)
     save_run(s, data, {"year": 2024, "plan": plan, "stored": False}, "rsj")
-    stored = svc.store_plan(s, 2024, data, plan, "rsj", "bureau")
+    stored = svc.store_plan(s, 2024, data, plan, RSJ)
     assert stored
     shortened = []
     for panel in stored:
@@ -400,7 +406,7 @@ def test_season_panels_verify_with_exclusions_recomputed_from_the_recorded_run(
     panel = shortened[0]
     result = svc.result_of(panel)
     leaving = next(m for m in result["members"] if m not in result["uncovered"])
-    svc.decline(s, panel, leaving, "出差", "zjj", "office")
+    svc.decline(s, panel, leaving, "出差", ZJJ)
     after = svc.result_of(panel)
     assert after["season"] == result["season"] and after["replacements"]
     report = svc.verification_report(panel, s)
@@ -417,9 +423,11 @@ def _overlapping(s: Session, meeting: Meeting) -> list[Meeting]:
     ]
 
 
-def test_one_at_a_time_draws_never_book_anybody_twice_in_the_same_days(s: Session) -> None:
+def test_one_at_a_time_draws_never_book_anybody_twice_in_the_same_days(
+    s: Session, seeds: SeedSequence
+) -> None:
     first = small_meeting(s)
-    panel = svc.draw_meeting(s, first, "zjj", "office")
+    panel = svc.draw_meeting(s, first, ZJJ, seeds=seeds)
     members = set(svc.result_of(panel)["members"])
     others = _overlapping(s, first)
     assert others
@@ -427,7 +435,7 @@ def test_one_at_a_time_draws_never_book_anybody_twice_in_the_same_days(s: Sessio
     for other in others:
         other.settings = dict(SMALL) if other.committee.level == "senior" else {"panel_size": 5}
         s.flush()
-        p = svc.draw_meeting(s, other, "zjj", "office")
+        p = svc.draw_meeting(s, other, ZJJ, seeds=seeds)
         listed = {e["id"]: e for e in json.loads(p.package_json)["experts"]}
         for code in members & set(listed):
             shared += 1
@@ -436,9 +444,11 @@ def test_one_at_a_time_draws_never_book_anybody_twice_in_the_same_days(s: Sessio
     assert shared, "the demo pools should share experts across overlapping committees"
 
 
-def test_a_replacement_seated_on_an_overlapping_panel_is_refused(s: Session) -> None:
+def test_a_replacement_seated_on_an_overlapping_panel_is_refused(
+    s: Session, seeds: SeedSequence
+) -> None:
     meeting = small_meeting(s)
-    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    panel = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     result = svc.result_of(panel)
     pkg = parse_package(svc.package_of(panel))
     leaving = next(m for m in result["members"] if m not in result["uncovered"])
@@ -447,23 +457,23 @@ def test_a_replacement_seated_on_an_overlapping_panel_is_refused(s: Session) -> 
     other = _overlapping(s, meeting)[0]
     other.settings = {"panel_size": 5, "min_full_senior_share": "1/5"}
     s.flush()
-    other_panel = svc.draw_meeting(s, other, "zjj", "office")
+    other_panel = svc.draw_meeting(s, other, ZJJ, seeds=seeds)
     expert = s.scalar(select(Expert).where(Expert.code == by))
     other_panel.seats.append(PanelSeat(expert_id=expert.id, role="member", position=99))
     s.flush()
     with pytest.raises(UserError, match=f"{by}已在时间重叠的另一例会任评委"):
-        svc.decline(s, panel, leaving, "出差", "zjj", "office")
+        svc.decline(s, panel, leaving, "出差", ZJJ)
     assert svc.result_of(panel)["members"] == result["members"]
 
 
-def test_season_leaves_sealed_meetings_as_they_are(s: Session) -> None:
+def test_season_leaves_sealed_meetings_as_they_are(s: Session, seeds: SeedSequence) -> None:
     from expertpool.services.season import build_season, save_run, season_bytes
     from solver.season.package import parse_season
     from solver.season.plan import plan_season
 
     sealed_meeting = small_meeting(s)
-    panel = svc.draw_meeting(s, sealed_meeting, "zjj", "office")
-    svc.seal(s, panel, "zjj", "office")
+    panel = svc.draw_meeting(s, sealed_meeting, ZJJ, seeds=seeds)
+    svc.seal(s, panel, ZJJ)
     members = set(svc.result_of(panel)["members"])
     overlapping = {m.code for m in _overlapping(s, sealed_meeting)}
     doc = build_season(s, 2024, 2)
@@ -474,7 +484,7 @@ def test_season_leaves_sealed_meetings_as_they_are(s: Session) -> None:
     data = season_bytes(doc)
     plan = plan_season(parse_season(data), "sealed", 1)
     save_run(s, data, {"year": 2024, "plan": plan, "stored": False}, "rsj")
-    stored = svc.store_plan(s, 2024, data, plan, "rsj", "bureau")
+    stored = svc.store_plan(s, 2024, data, plan, RSJ)
     assert stored and svc.current_panel(s, sealed_meeting) is panel
     for p in stored:
         assert svc.verification_report(p, s).ok
@@ -483,24 +493,24 @@ def test_season_leaves_sealed_meetings_as_they_are(s: Session) -> None:
 
 
 def test_rules_off_their_defaults_and_a_panel_below_the_legal_minimum_are_shown(
-    s: Session,
+    s: Session, seeds: SeedSequence
 ) -> None:
     meeting = small_meeting(s)  # S01, formed by series: 11 seats, 正高级 1/4
     assert meeting.committee.level == "senior" and not meeting.committee.narrow
-    panel = svc.draw_meeting(s, meeting, "zjj", "office")
+    panel = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     notes = settings_svc.rule_notes(panel)
     assert notes[:2] == ["评委人数：本次为11，默认为25", "正高级占比：本次为1/4，默认为1/2"]
     assert "少于人社部令第40号对按系列组建的高级评审委员会规定的25人" in notes[-1]
     # Judged against the defaults of that draw: later applicant changes do not rewrite it.
     for a in s.scalars(select(Applicant).where(Applicant.meeting_id == meeting.id)).all()[:40]:
-        app_svc.remove_applicant(s, meeting, a.id, "zjj", "office")
+        app_svc.remove_applicant(s, meeting, a.id, ZJJ)
     assert settings_svc.rule_notes(panel) == notes
     # A committee formed on one or two specialties: 11 is its default and its minimum.
     narrow = small_meeting(s, "2024-S04")
     assert narrow.committee.narrow
-    notes = settings_svc.rule_notes(svc.draw_meeting(s, narrow, "zjj", "office"))
+    notes = settings_svc.rule_notes(svc.draw_meeting(s, narrow, ZJJ, seeds=seeds))
     assert notes == ["正高级占比：本次为1/4，默认为1/2"]
     meeting.settings = {}
     s.flush()
-    default = svc.draw_meeting(s, meeting, "zjj", "office", reason="恢复默认规则")
+    default = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds, reason="恢复默认规则")
     assert settings_svc.rule_notes(default) == []

@@ -19,9 +19,11 @@ from expertpool.models import (
     ServiceRecord,
     Unit,
 )
+from expertpool.seeds import SeedSequence
 from expertpool.services import pool as pool_svc
 from expertpool.services.nominations import Actor, year_committees
 from expertpool.validators import make_id_card
+from tests.conftest import ZJJ
 from tests.test_nominations import add_unit
 
 NOW = datetime(2024, 7, 1, 10, 0, 0)
@@ -184,7 +186,7 @@ def test_pool_composition(session: Session, unit: Unit) -> None:
     assert len(comp) == 30
 
 
-def test_expert_record_hides_panels_until_the_meeting_ends(demo_db) -> None:
+def test_expert_record_hides_panels_until_the_meeting_ends(demo_db, seeds: SeedSequence) -> None:
     from datetime import date
 
     from sqlalchemy import select
@@ -196,7 +198,7 @@ def test_expert_record_hides_panels_until_the_meeting_ends(demo_db) -> None:
     with session_scope(make_session_factory(demo_db)) as s:
         meeting = s.scalar(select(Meeting).where(Meeting.code == "2024-S01"))
         meeting.settings = {"panel_size": 5, "min_full_senior_share": "1/5"}
-        panel = panels.draw_meeting(s, meeting, "zjj", "office")
+        panel = panels.draw_meeting(s, meeting, ZJJ, seeds=seeds)
         assert panel.status == "drawn"
         seat = s.scalar(
             select(PanelSeat).where(PanelSeat.panel_id == panel.id, PanelSeat.role == "member")

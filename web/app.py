@@ -21,11 +21,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from expertpool.catalogue.loader import available_years
+from expertpool.clock import shanghai_now
 from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
 from expertpool.models import AuditEvent
 from expertpool.models.enums import ROLES
-from expertpool.services.nominations import shanghai_now
+from expertpool.seeds import secrets_seed
 from web import auth, bureau, office, regulator, season, unit
 from web.context import (
     ENGINE_KEY,
@@ -104,6 +105,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=30),  # idle timeout, refreshed per request
         NOW=shanghai_now,
+        SEED_SOURCE=secrets_seed,  # where a draw's seed comes from (expertpool.seeds)
         WORKING_YEAR=None,
         PER_PAGE=50,
     )

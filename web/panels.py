@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from expertpool.actor import Actor
 from expertpool.models import Applicant, Expert, Panel, PanelSeat
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
@@ -109,11 +110,9 @@ def json_download(p: Panel, which: JsonFile) -> Response:
     return send_json(data, name)
 
 
-def logged_json_download(p: Panel, which: JsonFile, username: str, role: str) -> Response:
+def logged_json_download(p: Panel, which: JsonFile, actor: Actor) -> Response:
     """`json_download`, after the export is on the audit trail."""
     session = db_session()
-    svc.log_export(
-        session, p, username, role, what="抽取数据包" if which == "package" else "抽取结果"
-    )
+    svc.log_export(session, p, actor, what="抽取数据包" if which == "package" else "抽取结果")
     session.commit()
     return json_download(p, which)

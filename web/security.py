@@ -10,6 +10,8 @@ from flask import Flask, abort, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from expertpool.validators import has_control_characters
+
 # No inline script or style anywhere: everything comes from /static.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -20,11 +22,6 @@ CSP = (
 
 _View = TypeVar("_View", bound=Callable[..., Any])
 _EXEMPT_ATTR = "_checks_control_characters_itself"
-
-
-def has_control_characters(value: str) -> bool:
-    """C0 control characters other than tab and line breaks (NUL breaks PostgreSQL)."""
-    return any(ord(ch) < 32 and ch not in "\t\r\n" for ch in value)
 
 
 def checks_control_characters_itself(view: _View) -> _View:

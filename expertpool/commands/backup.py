@@ -29,7 +29,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("backup", help="在线备份 SQLite 数据库（一致快照）")
     p.add_argument("file")
     p.set_defaults(func=cmd_backup)

@@ -107,7 +107,7 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("init", help="创建或升级数据库结构，并载入评委会目录")
     p.set_defaults(func=cmd_init)
 

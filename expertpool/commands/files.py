@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import errno
 import json
-import secrets
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from expertpool.errors import UserError
+from expertpool.seeds import secrets_seed
 
 
 def read(path: str, what: str) -> bytes:
@@ -141,7 +141,7 @@ def as_user_error(exc: Exception, what: str) -> UserError:
 
 def seed(value: str | None) -> str:
     if value is None:
-        return secrets.token_hex(8)
+        return secrets_seed()
     if not value.strip():
         raise UserError("--seed：随机种子不能为空", field="--seed")
     return value

@@ -79,7 +79,7 @@ def cmd_export_season(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("season", help="全年各评委会联合抽取（expertpool.season/1 → plan/1）")
     p.add_argument("season", metavar="SEASON.json")
     p.add_argument("--seed")

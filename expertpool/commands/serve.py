@@ -39,7 +39,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="启动网页管理端")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int_range(1, 65535), default=5000)

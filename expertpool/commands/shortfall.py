@@ -51,7 +51,7 @@ def cmd_shortfall(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("shortfall", help="各评委会专家缺口（正高级优先）")
     p.add_argument("--year", type=int)
     p.add_argument("--margin", type=int, default=2, help="余量系数，默认2")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expertpool.models.base import Base, utcnow
+
+if TYPE_CHECKING:  # relationship targets, for the type checker only
+    from expertpool.models.registry import Unit
 
 
 class User(Base):
@@ -22,7 +26,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    unit: Mapped[Unit | None] = relationship()  # noqa: F821
+    unit: Mapped[Unit | None] = relationship()
     committee_links: Mapped[list[UserCommittee]] = relationship(cascade="all, delete-orphan")
 
     @property
@@ -52,7 +56,7 @@ class AuditEvent(Base):
     role: Mapped[str] = mapped_column(String(20), default="")
     action: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str] = mapped_column(String(120), default="")
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")

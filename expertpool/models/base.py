@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from expertpool.clock import utcnow
+
+__all__ = ["NAMING_CONVENTION", "Base", "utcnow"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -18,7 +20,3 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

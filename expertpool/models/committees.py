@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expertpool.models.base import Base
+
+if TYPE_CHECKING:  # relationship targets, for the type checker only
+    from expertpool.models.registry import Expert, Unit
 
 
 class Committee(Base):
@@ -42,7 +46,7 @@ class Meeting(Base):
     dossier_deadline: Mapped[date] = mapped_column(Date)
     period_text: Mapped[str] = mapped_column(String(20), default="")
     # Rule settings that differ from the level defaults (see solver.defaults).
-    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     committee: Mapped[Committee] = relationship(back_populates="meetings")
     applicants: Mapped[list[Applicant]] = relationship(
@@ -68,7 +72,7 @@ class Applicant(Base):
     current_title: Mapped[str] = mapped_column(String(60), default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="applicants")
-    unit: Mapped[Unit] = relationship()  # noqa: F821
+    unit: Mapped[Unit] = relationship()
 
 
 class Conflict(Base):
@@ -85,5 +89,5 @@ class Conflict(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="conflicts")
-    expert: Mapped[Expert] = relationship()  # noqa: F821
+    expert: Mapped[Expert] = relationship()
     applicant: Mapped[Applicant] = relationship()

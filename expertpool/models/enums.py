@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-RANKS = ("中级", "副高级", "正高级")  # lowest to highest
-RANK_ORDER = {r: i for i, r in enumerate(RANKS)}
+from solver.package import RANKS  # lowest to highest; the draw format defines them
+
+__all__ = [
+    "CONFLICT_REASONS",
+    "DRAWABLE_STATUS",
+    "EXPERT_STATUSES",
+    "GENDERS",
+    "LEVELS",
+    "NOMINATION_STATUSES",
+    "RANKS",
+    "ROLES",
+    "UNIT_KINDS",
+]
 
 UNIT_KINDS = ("高校", "企业", "事业单位", "医疗机构", "社会组织", "其他")
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expertpool.models.base import Base
+
+if TYPE_CHECKING:  # relationship targets, for the type checker only
+    from expertpool.models.registry import Unit
 
 
 class Nomination(Base):
@@ -43,7 +47,7 @@ class Nomination(Base):
     review_reason: Mapped[str] = mapped_column(Text, default="")
     expert_id: Mapped[int | None] = mapped_column(ForeignKey("experts.id"), default=None)
 
-    unit: Mapped[Unit] = relationship()  # noqa: F821
+    unit: Mapped[Unit] = relationship()
 
 
 class YearSetting(Base):

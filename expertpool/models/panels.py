@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expertpool.models.base import Base, utcnow
+
+if TYPE_CHECKING:  # relationship targets, for the type checker only
+    from expertpool.models.committees import Meeting
+    from expertpool.models.registry import Expert
 
 
 class Panel(Base):
@@ -32,7 +37,7 @@ class Panel(Base):
     seats: Mapped[list[PanelSeat]] = relationship(
         back_populates="panel", cascade="all, delete-orphan", order_by="PanelSeat.id"
     )
-    meeting: Mapped[Meeting] = relationship()  # noqa: F821
+    meeting: Mapped[Meeting] = relationship()
 
 
 class PanelSeat(Base):
@@ -48,7 +53,7 @@ class PanelSeat(Base):
     changed_at: Mapped[datetime | None] = mapped_column(default=None)
 
     panel: Mapped[Panel] = relationship(back_populates="seats")
-    expert: Mapped[Expert] = relationship()  # noqa: F821
+    expert: Mapped[Expert] = relationship()
 
 
 class SeasonRun(Base):

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expertpool.models.base import Base, utcnow
+
+if TYPE_CHECKING:  # relationship targets, for the type checker only
+    from expertpool.models.committees import Committee
 
 
 class Unit(Base):
@@ -82,7 +86,7 @@ class PoolMembership(Base):
     since: Mapped[datetime] = mapped_column(default=utcnow)
 
     expert: Mapped[Expert] = relationship(back_populates="memberships")
-    committee: Mapped[Committee] = relationship()  # noqa: F821
+    committee: Mapped[Committee] = relationship()
 
 
 class ServiceRecord(Base):

@@ -7,8 +7,9 @@ import hmac
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.orm import Session
 
 from expertpool.errors import UserError
@@ -39,8 +40,8 @@ def check_password(stored: str, password: str) -> bool:
 
 # The columns' own lengths, so a long value is refused here and never truncated (or
 # rejected with a driver error) by the database.
-USERNAME_MAX = User.__table__.c.username.type.length
-DISPLAY_NAME_MAX = User.__table__.c.display_name.type.length
+USERNAME_MAX = cast(int, cast(String, User.__table__.c.username.type).length)
+DISPLAY_NAME_MAX = cast(int, cast(String, User.__table__.c.display_name.type).length)
 
 
 def _has_control(text: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -13,11 +13,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from expertpool.actor import Actor
 from expertpool.errors import UserError
 from expertpool.models import Applicant, Conflict, Expert, Meeting, PoolMembership, Unit
 from expertpool.models.enums import CONFLICT_REASONS
 from expertpool.services import audit
-from expertpool.services.panels import refuse_if_sealed
+from expertpool.services.panels.sealing import refuse_if_sealed
 from expertpool.validators import ValidationError, validate_name, validate_uscc
 from expertpool.xlsx.common import (
     LIMITS_TEXT,
@@ -26,6 +27,7 @@ from expertpool.xlsx.common import (
     XlsxError,
     cell_text,
     data_rows,
+    first_sheet,
     open_workbook,
     put,
     workbook_bytes,
@@ -54,7 +56,7 @@ class ApplicantRowErrors(UserError):
 def build_template(meeting: Meeting) -> bytes:
     """The applicant template: headers, a hint row of instructions and a specialty list."""
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = DATA_SHEET
     write_header(ws, [f"{h}*" if h in REQUIRED else h for h in HEADERS], WIDTHS)
     specs = list(meeting.committee.specialties)
@@ -148,81 +150,129 @@ def _next_code(session: Session, meeting: Meeting) -> int:
     return max(numbers, default=0) + 1
 
 
-def import_applicants(
-    session: Session, meeting: Meeting, data: bytes, username: str, role: str
-) -> list[Applicant]:
-    """Import every row or none; XlsxError for an unusable file, ApplicantRowErrors for rows."""
-    refuse_if_sealed(session, meeting)
-    rows, problems = _read(data)
-    specialties = set(meeting.committee.specialties)
+@dataclass
+class _Known:
+    """What an import checks its rows against: the committee's specialties, the registered
+    units, the meeting's applicants, and the rows seen so far."""
+
+    specialties: set[str]
+    units_by_name: dict[str, Unit]
+    units_by_uscc: dict[str, Unit]
+    existing: set[tuple[str, int, str]]
+    seen: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+
+def _known(session: Session, meeting: Meeting) -> _Known:
     units_by_name = {u.name: u for u in session.scalars(select(Unit))}
-    units_by_uscc = {u.uscc: u for u in units_by_name.values()}
-    existing = {
-        (a.name, a.unit_id, a.specialty)
-        for a in session.scalars(select(Applicant).where(Applicant.meeting_id == meeting.id))
-    }
-    seen: dict[tuple[str, str, str], int] = {}
+    return _Known(
+        specialties=set(meeting.committee.specialties),
+        units_by_name=units_by_name,
+        units_by_uscc={u.uscc: u for u in units_by_name.values()},
+        existing={
+            (a.name, a.unit_id, a.specialty)
+            for a in session.scalars(select(Applicant).where(Applicant.meeting_id == meeting.id))
+        },
+    )
+
+
+def _unit_name(r: ApplicantRow) -> str:
+    return re.sub(r"\s+", "", r.unit_name)
+
+
+def _check_fields(r: ApplicantRow, known: _Known, problems: list[tuple[int, str, str]]) -> str:
+    """Each cell of the row on its own; returns the 统一社会信用代码 (normalised, or "")."""
+    try:
+        validate_name(r.name)
+    except ValidationError as exc:
+        problems.append((r.row, "姓名", exc.message))
+    unit_name = _unit_name(r)
+    if not unit_name:
+        problems.append((r.row, "工作单位", "不能为空"))
+    elif len(unit_name) > MAX_TEXT["工作单位"]:
+        problems.append((r.row, "工作单位", f"不能超过{MAX_TEXT['工作单位']}个字"))
+    uscc = ""
+    if r.uscc:
+        try:
+            uscc = validate_uscc(r.uscc)
+        except ValidationError as exc:
+            problems.append((r.row, "统一社会信用代码", exc.message))
+    if not r.specialty:
+        problems.append((r.row, "申报专业", "不能为空"))
+    elif r.specialty not in known.specialties:
+        problems.append(
+            (r.row, "申报专业", f"“{r.specialty}”不是本评委会的专业（见模板“专业列表”）")
+        )
+    if len(r.current_title) > MAX_TEXT["现职称"]:
+        problems.append((r.row, "现职称", f"不能超过{MAX_TEXT['现职称']}个字"))
+    return uscc
+
+
+def _match_unit(
+    r: ApplicantRow, uscc: str, known: _Known, problems: list[tuple[int, str, str]]
+) -> Unit | None:
+    """The registered unit of the row (by code when given, else by name), or None if new."""
+    unit_name = _unit_name(r)
+    if not uscc:
+        return known.units_by_name.get(unit_name)
+    unit = known.units_by_uscc.get(uscc)
+    by_name = known.units_by_name.get(unit_name)
+    if unit is None and by_name is not None:
+        problems.append(
+            (
+                r.row,
+                "统一社会信用代码",
+                f"单位“{unit_name}”已登记的统一社会信用代码为{by_name.uscc}，与所填不符",
+            )
+        )
+    return unit
+
+
+def _check_duplicate(
+    r: ApplicantRow,
+    name: str,
+    unit: Unit | None,
+    known: _Known,
+    problems: list[tuple[int, str, str]],
+) -> None:
+    key = (name, _unit_name(r), r.specialty)
+    if key in known.seen:
+        problems.append((r.row, "姓名", f"与第{known.seen[key]}行重复"))
+    elif unit is not None and (name, unit.id, r.specialty) in known.existing:
+        problems.append((r.row, "姓名", "该申报人已导入过（姓名、单位、专业相同）"))
+    known.seen.setdefault(key, r.row)
+
+
+def _plan_rows(
+    rows: list[ApplicantRow], known: _Known, problems: list[tuple[int, str, str]]
+) -> list[tuple[ApplicantRow, Unit | None, str]]:
+    """Check every row; the good ones with their registered unit (or None) and code."""
     planned: list[tuple[ApplicantRow, Unit | None, str]] = []
-    new_units: dict[str, Unit] = {}
     for r in rows:
         bad = len(problems)
-        name = r.name
-        try:
-            name = validate_name(r.name)
-        except ValidationError as exc:
-            problems.append((r.row, "姓名", exc.message))
-        unit_name = re.sub(r"\s+", "", r.unit_name)
-        if not unit_name:
-            problems.append((r.row, "工作单位", "不能为空"))
-        elif len(unit_name) > MAX_TEXT["工作单位"]:
-            problems.append((r.row, "工作单位", f"不能超过{MAX_TEXT['工作单位']}个字"))
-        uscc = ""
-        if r.uscc:
-            try:
-                uscc = validate_uscc(r.uscc)
-            except ValidationError as exc:
-                problems.append((r.row, "统一社会信用代码", exc.message))
-        if not r.specialty:
-            problems.append((r.row, "申报专业", "不能为空"))
-        elif r.specialty not in specialties:
-            problems.append(
-                (r.row, "申报专业", f"“{r.specialty}”不是本评委会的专业（见模板“专业列表”）")
-            )
-        if len(r.current_title) > MAX_TEXT["现职称"]:
-            problems.append((r.row, "现职称", f"不能超过{MAX_TEXT['现职称']}个字"))
+        uscc = _check_fields(r, known, problems)
+        name = r.name if len(problems) > bad else validate_name(r.name)
         unit: Unit | None = None
-        if unit_name and len(problems) == bad:
-            if uscc:
-                unit = units_by_uscc.get(uscc)
-                by_name = units_by_name.get(unit_name)
-                if unit is None and by_name is not None:
-                    problems.append(
-                        (
-                            r.row,
-                            "统一社会信用代码",
-                            f"单位“{unit_name}”已登记的统一社会信用代码为{by_name.uscc}，与所填不符",
-                        )
-                    )
-            else:
-                unit = units_by_name.get(unit_name)
-        key = (name, unit_name, r.specialty)
+        if _unit_name(r) and len(problems) == bad:
+            unit = _match_unit(r, uscc, known, problems)
         if len(problems) == bad:
-            if key in seen:
-                problems.append((r.row, "姓名", f"与第{seen[key]}行重复"))
-            elif unit is not None and (name, unit.id, r.specialty) in existing:
-                problems.append((r.row, "姓名", "该申报人已导入过（姓名、单位、专业相同）"))
-            seen.setdefault(key, r.row)
+            _check_duplicate(r, name, unit, known, problems)
         if len(problems) == bad:
             planned.append((r, unit, uscc))
-    if problems:
-        problems.sort()
-        raise ApplicantRowErrors(problems)
+    return planned
+
+
+def _create_applicants(
+    session: Session,
+    meeting: Meeting,
+    planned: list[tuple[ApplicantRow, Unit | None, str]],
+    new_units: dict[str, Unit],
+) -> list[Applicant]:
+    """The applicants of the planned rows; units not registered yet are created once."""
     next_no = _next_code(session, meeting)
     created: list[Applicant] = []
-    for r, unit, uscc in planned:
-        unit_name = re.sub(r"\s+", "", r.unit_name)
-        if unit is None:
-            unit = new_units.get(unit_name)
+    for r, known_unit, uscc in planned:
+        unit_name = _unit_name(r)
+        unit = known_unit or new_units.get(unit_name)
         if unit is None:
             unit = Unit(name=unit_name, uscc=uscc or placeholder_uscc(unit_name), kind="其他")
             session.add(unit)
@@ -238,11 +288,26 @@ def import_applicants(
         next_no += 1
         session.add(applicant)
         created.append(applicant)
+    return created
+
+
+def import_applicants(
+    session: Session, meeting: Meeting, data: bytes, actor: Actor
+) -> list[Applicant]:
+    """Import every row or none; XlsxError for an unusable file, ApplicantRowErrors for rows."""
+    refuse_if_sealed(session, meeting)
+    rows, problems = _read(data)
+    planned = _plan_rows(rows, _known(session, meeting), problems)
+    if problems:
+        problems.sort()
+        raise ApplicantRowErrors(problems)
+    new_units: dict[str, Unit] = {}
+    created = _create_applicants(session, meeting, planned, new_units)
     session.flush()
     audit.record(
         session,
-        username,
-        role,
+        actor.username,
+        actor.role,
         "import",
         meeting.code,
         {"what": "申报人", "count": len(created), "new_units": sorted(new_units)},
@@ -306,8 +371,7 @@ def add_conflict(
     applicant_id: int,
     reason: str,
     note: str,
-    username: str,
-    role: str,
+    actor: Actor,
 ) -> Conflict:
     refuse_if_sealed(session, meeting)
     if reason not in CONFLICT_REASONS:
@@ -341,8 +405,8 @@ def add_conflict(
     session.flush()
     audit.record(
         session,
-        username,
-        role,
+        actor.username,
+        actor.role,
         "settings",
         meeting.code,
         {
@@ -355,9 +419,7 @@ def add_conflict(
     return conflict
 
 
-def remove_conflict(
-    session: Session, meeting: Meeting, conflict_id: int, username: str, role: str
-) -> None:
+def remove_conflict(session: Session, meeting: Meeting, conflict_id: int, actor: Actor) -> None:
     refuse_if_sealed(session, meeting)
     conflict = session.get(Conflict, conflict_id)
     if conflict is None or conflict.meeting_id != meeting.id:
@@ -370,11 +432,11 @@ def remove_conflict(
     }
     session.delete(conflict)
     session.flush()
-    audit.record(session, username, role, "settings", meeting.code, detail)
+    audit.record(session, actor.username, actor.role, "settings", meeting.code, detail)
 
 
 def remove_applicant(
-    session: Session, meeting: Meeting, applicant_id: int, username: str, role: str
+    session: Session, meeting: Meeting, applicant_id: int, actor: Actor
 ) -> Applicant:
     """Take out an applicant imported by mistake, with the conflicts declared against them.
     A panel drawn before is then out of date and must be drawn again (changes_since_draw)."""
@@ -396,7 +458,7 @@ def remove_applicant(
     session.delete(applicant)
     session.flush()
     session.expire(meeting, ["applicants", "conflicts"])  # the rules' defaults count them
-    audit.record(session, username, role, "settings", meeting.code, detail)
+    audit.record(session, actor.username, actor.role, "settings", meeting.code, detail)
     return applicant
 
 

@@ -10,8 +10,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,7 +42,13 @@ ACTIONS = {
 
 
 def _digest(
-    prev_hash: str, at: datetime, username: str, role: str, action: str, target: str, detail: dict
+    prev_hash: str,
+    at: datetime,
+    username: str,
+    role: str,
+    action: str,
+    target: str,
+    detail: dict[str, Any],
 ) -> str:
     payload = json.dumps(
         [prev_hash, at.isoformat(timespec="microseconds"), username, role, action, target, detail],
@@ -54,8 +61,9 @@ def _digest(
 
 def _lock_head(session: Session) -> AuditHead:
     """Take the chain's head under lock: a write first (the lock), then the read."""
-    bumped = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+    bumped = cast(
+        CursorResult[Any],
+        session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)),
     )
     if bumped.rowcount == 0:  # a wiped or hand-made database: rebuild the head from the trail
         last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
@@ -80,7 +88,7 @@ def record(
     role: str,
     action: str,
     target: str = "",
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction (it commits or rolls back with the work)."""
     detail = detail or {}

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from expertpool import demo_data as D
+from expertpool.clock import shanghai_now
 from expertpool.errors import UserError
 from expertpool.models import (
     Applicant,
@@ -30,7 +31,6 @@ from expertpool.models import (
 )
 from expertpool.services import audit
 from expertpool.services.accounts import create_user
-from expertpool.services.nominations import shanghai_now
 from expertpool.validators import make_id_card, make_uscc
 
 DEMO_PASSWORD = "Demo@2024"
@@ -149,10 +149,7 @@ def has_experts(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(Expert)))
 
 
-def load_demo(
-    session: Session, year: int = 2024, seed: int = 20240731, experts_per_committee: int = 140
-) -> DemoSummary:
-    """Fill an initialised, empty database with the demo pool; refuses a database with experts."""
+def _catalogue(session: Session, year: int) -> tuple[list[Committee], dict[int, Meeting]]:
     if has_experts(session):
         raise UserError(
             "数据库中已有专家数据，演示数据只能载入空库（可先删除 instance 目录或换一个 DATABASE_URL）"
@@ -163,19 +160,20 @@ def load_demo(
     }
     if not committees or not meetings:
         raise UserError(f"尚未载入{year}年评委会目录，请先运行 expertpool init")
-    rng = random.Random(seed)
+    return committees, meetings
 
-    # Units: the named institutions plus many small firms.
+
+def _add_units(session: Session, rng: random.Random) -> dict[str, list[Unit]]:
+    """Units by category: the named institutions plus many small firms."""
     units_by_cat: dict[str, list[Unit]] = {}
     used_names: set[str] = set()
 
-    def add_unit(name: str, category: str) -> Unit:
+    def add_unit(name: str, category: str) -> None:
         kind = _unit_kind(name, category)
         unit = Unit(name=name, uscc=_uscc(rng, kind), kind=kind, district=rng.choice(D.DISTRICTS))
         session.add(unit)
         used_names.add(name)
         units_by_cat.setdefault(category, []).append(unit)
-        return unit
 
     for cat, names in (
         ("uni", D.UNIVERSITIES),
@@ -192,69 +190,98 @@ def load_demo(
         if name not in used_names:
             add_unit(name, "small")
     session.flush()
-    by_name = {u.name: u for units in units_by_cat.values() for u in units}
+    return units_by_cat
 
-    # Experts: a pool per committee, the main specialties favoured, cross-committee memberships.
+
+def _new_id_card(rng: random.Random, birth: datetime, female: bool, id_cards: set[str]) -> str:
+    while True:
+        body = f"{rng.choice(D.DISTRICT_CODES)}{birth:%Y%m%d}{rng.randint(0, 99):02d}{rng.choice('02468' if female else '13579')}"
+        card = make_id_card(body)
+        if card not in id_cards:
+            id_cards.add(card)
+            return card
+
+
+@dataclass
+class _Pool:
+    """The demo experts, and the committees each one (by its 1-based number) belongs to."""
+
+    experts: list[Expert]
+    committees_of: dict[int, set[int]]
+
+
+def _make_expert(
+    rng: random.Random, seq: int, committee: Committee, unit: Unit, id_cards: set[str]
+) -> Expert:
+    rank = rng.choices([r for r, _ in RANK_WEIGHTS], [w for _, w in RANK_WEIGHTS])[0]
+    birth = datetime(rng.randint(1960, 1988), rng.randint(1, 12), rng.randint(1, 28))
+    female = rng.random() < 0.4
+    card = _new_id_card(rng, birth, female, id_cards)
+    n_spec = rng.choice((1, 2, 2, 3))
+    main = committee.specialties[:8]
+    pool = main if rng.random() < 0.8 else committee.specialties
+    specs = sorted(set(rng.sample(pool, min(n_spec, len(pool)))))
+    return Expert(
+        code=f"E{seq:06d}",
+        name=_name(rng),
+        gender="女" if female else "男",
+        birth_year=birth.year,
+        id_card=card,
+        unit=unit,
+        rank=rank,
+        title_name=_title(rank, committee),
+        series=committee.series,
+        specialties=specs,
+        phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+        email=f"expert{seq:06d}@example.cn",
+        status="在库",
+    )
+
+
+def _add_experts(
+    session: Session,
+    rng: random.Random,
+    committees: list[Committee],
+    units_by_cat: dict[str, list[Unit]],
+    experts_per_committee: int,
+) -> _Pool:
+    """A pool per committee, the main specialties favoured, cross-committee memberships."""
+    by_name = {u.name: u for units in units_by_cat.values() for u in units}
     id_cards: set[str] = set()
-    experts: list[Expert] = []
-    expert_committees: dict[int, set[int]] = {}
-    seq = 0
+    pool = _Pool([], {})
     for committee in committees:
         weights = _category_weights(committee)
         cats, cat_w = zip(*weights.items(), strict=True)
         home = _home_unit(committee)
-        main = committee.specialties[:8]
         size = experts_per_committee if committee.level == "senior" else experts_per_committee // 2
         for _ in range(size):
-            seq += 1
+            seq = len(pool.experts) + 1
             if home and rng.random() < 0.25:
                 unit = by_name[home]
             else:
                 unit = rng.choice(units_by_cat[rng.choices(cats, cat_w)[0]])
-            rank = rng.choices([r for r, _ in RANK_WEIGHTS], [w for _, w in RANK_WEIGHTS])[0]
-            birth = datetime(rng.randint(1960, 1988), rng.randint(1, 12), rng.randint(1, 28))
-            female = rng.random() < 0.4
-            while True:
-                body = f"{rng.choice(D.DISTRICT_CODES)}{birth:%Y%m%d}{rng.randint(0, 99):02d}{rng.choice('02468' if female else '13579')}"
-                card = make_id_card(body)
-                if card not in id_cards:
-                    id_cards.add(card)
-                    break
-            n_spec = rng.choice((1, 2, 2, 3))
-            pool = main if rng.random() < 0.8 else committee.specialties
-            specs = sorted(set(rng.sample(pool, min(n_spec, len(pool)))))
-            expert = Expert(
-                code=f"E{seq:06d}",
-                name=_name(rng),
-                gender="女" if female else "男",
-                birth_year=birth.year,
-                id_card=card,
-                unit=unit,
-                rank=rank,
-                title_name=_title(rank, committee),
-                series=committee.series,
-                specialties=specs,
-                phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
-                email=f"expert{seq:06d}@example.cn",
-                status="在库",
-            )
-            experts.append(expert)
-            expert_committees[seq] = {committee.id}
-            for other in committees:
-                if (
-                    other.id != committee.id
-                    and set(specs) & set(other.specialties)
-                    and rng.random() < 0.6
-                ):
-                    expert_committees[seq].add(other.id)
-    session.add_all(experts)
+            expert = _make_expert(rng, seq, committee, unit, id_cards)
+            pool.experts.append(expert)
+            pool.committees_of[seq] = {committee.id} | {
+                other.id
+                for other in committees
+                if other.id != committee.id
+                and set(expert.specialties) & set(other.specialties)
+                and rng.random() < 0.6
+            }
+    session.add_all(pool.experts)
     session.flush()
-    # A few experts out of the drawable pool, to show the statuses.
-    for expert in rng.sample(experts, 40):
+    return pool
+
+
+def _add_memberships(session: Session, rng: random.Random, year: int, pool: _Pool) -> None:
+    """Pool memberships with past years of service; a few experts out of the drawable pool."""
+    for expert in rng.sample(pool.experts, 40):
         expert.status = rng.choice(("暂停", "退出", "黑名单"))
-    memberships, services = [], []
-    for i, expert in enumerate(experts, start=1):
-        for cid in sorted(expert_committees[i]):
+    memberships: list[PoolMembership] = []
+    services: list[ServiceRecord] = []
+    for i, expert in enumerate(pool.experts, start=1):
+        for cid in sorted(pool.committees_of[i]):
             memberships.append(PoolMembership(committee_id=cid, expert_id=expert.id))
             r = rng.random()
             if r < 0.05:  # served three years in a row: barred this year (连续任职不超过3年)
@@ -266,44 +293,60 @@ def load_demo(
             services += [
                 ServiceRecord(expert_id=expert.id, committee_id=cid, year=y) for y in years
             ]
-    session.add_all(memberships + services)
+    session.add_all([*memberships, *services])
 
-    # Applicants per meeting, concentrated on a few specialties; a few declared conflicts.
-    all_units = [u for units in units_by_cat.values() for u in units]
+
+def _meeting_applicants(
+    rng: random.Random, committee: Committee, meeting: Meeting, all_units: list[Unit]
+) -> list[Applicant]:
+    count = rng.randint(40, 110) if committee.level == "senior" else rng.randint(15, 40)
+    offered = committee.specialties[: min(6, len(committee.specialties))]
+    spec_w = [8] + [3] * (len(offered) - 1)
+    applicants = []
+    for k in range(1, count + 1):
+        unit = rng.choice(all_units)
+        applicants.append(
+            Applicant(
+                meeting_id=meeting.id,
+                code=f"A{k:04d}",
+                name=_name(rng),
+                unit_id=unit.id,
+                specialty=rng.choices(offered, spec_w)[0],
+                current_title=_title("中级", committee)
+                if committee.level == "senior"
+                else "助理工程师",
+            )
+        )
+    return applicants
+
+
+def _add_applicants(
+    session: Session,
+    rng: random.Random,
+    committees: list[Committee],
+    meetings: dict[int, Meeting],
+    all_units: list[Unit],
+    pool: _Pool,
+) -> tuple[int, int]:
+    """Applicants per meeting, concentrated on a few specialties; a few declared conflicts.
+    Returns (applicants, conflicts)."""
     n_applicants = n_conflicts = 0
     pool_by_committee: dict[int, list[Expert]] = {}
-    for i, expert in enumerate(experts, start=1):
-        for cid in expert_committees[i]:
+    for i, expert in enumerate(pool.experts, start=1):
+        for cid in pool.committees_of[i]:
             pool_by_committee.setdefault(cid, []).append(expert)
     for committee in committees:
         meeting = meetings.get(committee.id)
         if meeting is None:
             continue
-        count = rng.randint(40, 110) if committee.level == "senior" else rng.randint(15, 40)
-        offered = committee.specialties[: min(6, len(committee.specialties))]
-        spec_w = [8] + [3] * (len(offered) - 1)
-        applicants = []
-        for k in range(1, count + 1):
-            unit = rng.choice(all_units)
-            applicants.append(
-                Applicant(
-                    meeting_id=meeting.id,
-                    code=f"A{k:04d}",
-                    name=_name(rng),
-                    unit_id=unit.id,
-                    specialty=rng.choices(offered, spec_w)[0],
-                    current_title=_title(
-                        "中级" if committee.level == "senior" else "中级", committee
-                    )
-                    if committee.level == "senior"
-                    else "助理工程师",
-                )
-            )
+        applicants = _meeting_applicants(rng, committee, meeting, all_units)
         session.add_all(applicants)
         session.flush()
         n_applicants += len(applicants)
-        pool = pool_by_committee.get(committee.id, [])
-        pairs = {(rng.choice(pool).id, rng.choice(applicants).id) for _ in range(min(4, len(pool)))}
+        experts = pool_by_committee.get(committee.id, [])
+        pairs = {
+            (rng.choice(experts).id, rng.choice(applicants).id) for _ in range(min(4, len(experts)))
+        }
         for expert_id, applicant_id in sorted(pairs):
             session.add(
                 Conflict(
@@ -315,8 +358,11 @@ def load_demo(
             )
             n_conflicts += 1
         session.flush()
+    return n_applicants, n_conflicts
 
-    # Accounts for each role, and a nomination window open for the demo.
+
+def _add_users(session: Session) -> list[tuple[str, str, str]]:
+    """An account for each role (password DEMO_PASSWORD)."""
     users = []
     for username, role, display, unit_name, committee_names in DEMO_USERS:
         create_user(
@@ -329,17 +375,42 @@ def load_demo(
             committee_names=committee_names,
         )
         users.append((username, role, display))
+    return users
+
+
+def load_demo(
+    session: Session,
+    year: int = 2024,
+    seed: int = 20240731,
+    experts_per_committee: int = 140,
+    *,
+    now: datetime | None = None,
+) -> DemoSummary:
+    """Fill an initialised, empty database with the demo pool; refuses a database with experts.
+
+    ``now`` (Beijing wall-clock, default the current time) opens the nomination window for
+    60 days from then and stamps the demo nominations."""
+    now = now or shanghai_now()  # nomination times are Beijing wall-clock, as the form records them
+    committees, meetings = _catalogue(session, year)
+    rng = random.Random(seed)
+    units_by_cat = _add_units(session, rng)
+    by_name = {u.name: u for units in units_by_cat.values() for u in units}
+    pool = _add_experts(session, rng, committees, units_by_cat, experts_per_committee)
+    _add_memberships(session, rng, year, pool)
+    all_units = [u for units in units_by_cat.values() for u in units]
+    n_applicants, n_conflicts = _add_applicants(session, rng, committees, meetings, all_units, pool)
+    users = _add_users(session)
     setting = session.get(YearSetting, year)
     if setting is not None:
-        setting.nomination_deadline = (shanghai_now() + timedelta(days=60)).replace(
+        setting.nomination_deadline = (now + timedelta(days=60)).replace(
             hour=23, minute=59, second=59, microsecond=0
         )
-    _demo_nominations(session, rng, year, by_name, committees)
+    _demo_nominations(session, rng, year, by_name, committees, now)
     audit.record(
-        session, "system", "", "import", "演示数据", {"experts": len(experts), "seed": seed}
+        session, "system", "", "import", "演示数据", {"experts": len(pool.experts), "seed": seed}
     )
     session.flush()
-    return DemoSummary(len(all_units), len(experts), n_applicants, n_conflicts, users)
+    return DemoSummary(len(all_units), len(pool.experts), n_applicants, n_conflicts, users)
 
 
 def _demo_nominations(
@@ -348,9 +419,9 @@ def _demo_nominations(
     year: int,
     by_name: dict[str, Unit],
     committees: list[Committee],
+    now: datetime,
 ) -> None:
     """Some pending nominations for the bureau's review queue, one of them a duplicate."""
-    now = shanghai_now()  # nomination times are Beijing wall-clock, as the form records them
     for unit_name in ("大连理工大学", "大连港集团有限公司", "大连市中心医院"):
         unit = by_name[unit_name]
         for _ in range(4):

@@ -17,7 +17,7 @@ from expertpool.models import Meeting, Panel
 from expertpool.models.enums import RANKS, UNIT_KINDS
 from expertpool.services import audit
 from expertpool.services.packages import applicant_specialty_counts, effective_rules
-from expertpool.services.panels import refuse_if_sealed
+from expertpool.services.panels.sealing import refuse_if_sealed
 from solver.defaults import SENIOR_NARROW_SEATS, SENIOR_SEATS, default_rules
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -40,7 +41,7 @@ def applicant_specialty_counts(meeting: Meeting) -> dict[str, int]:
     return dict(Counter(a.specialty for a in meeting.applicants))
 
 
-def effective_rules(meeting: Meeting) -> dict:
+def effective_rules(meeting: Meeting) -> dict[str, Any]:
     """The level defaults for this committee, overridden by the meeting's stored settings."""
     committee = meeting.committee
     seats = meeting.settings.get("panel_size")
@@ -104,7 +105,7 @@ def seated_on_overlapping(
     return set(session.scalars(stmt))
 
 
-def expert_entry(expert: Expert, served: list[int], busy: bool = False) -> dict:
+def expert_entry(expert: Expert, served: list[int], busy: bool = False) -> dict[str, Any]:
     return {
         "id": expert.code,
         "name": expert.name,
@@ -117,7 +118,9 @@ def expert_entry(expert: Expert, served: list[int], busy: bool = False) -> dict:
     }
 
 
-def build_package(session: Session, meeting: Meeting, *, exclude_busy: bool = False) -> dict:
+def build_package(
+    session: Session, meeting: Meeting, *, exclude_busy: bool = False
+) -> dict[str, Any]:
     """The meeting's draw/1 package. With `exclude_busy` (a single meeting's own draw), experts
     already seated on an overlapping meeting's panel are listed as unavailable, so drawing
     meetings one at a time never books anybody twice in the same days."""
@@ -165,6 +168,6 @@ def build_package(session: Session, meeting: Meeting, *, exclude_busy: bool = Fa
     }
 
 
-def package_bytes(package: dict) -> bytes:
+def package_bytes(package: dict[str, Any]) -> bytes:
     """The canonical bytes of a package: these are what the draw hashes and records."""
     return (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -6,10 +6,12 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from expertpool.actor import Actor
 from expertpool.errors import UserError
 from expertpool.models import (
     Committee,
@@ -26,7 +28,7 @@ from expertpool.models import (
 from expertpool.models.enums import EXPERT_STATUSES, RANKS
 from expertpool.pinyin import sort_key
 from expertpool.services import audit
-from expertpool.services.nominations import MAX_TEXT, Actor
+from expertpool.services.nominations import MAX_TEXT
 
 # Statuses the bureau may set by hand (待审核 is only the state before approval).
 SETTABLE_STATUSES = ("在库", "暂停", "退出", "黑名单")
@@ -36,7 +38,7 @@ PANEL_STATUSES = {"drawn": "已抽取", "infeasible": "无解", "sealed": "已�
 
 
 @lru_cache(maxsize=65536)
-def _name_key(name: str) -> tuple:
+def _name_key(name: str) -> tuple[tuple[str, ...], tuple[int, ...], str]:
     return sort_key(name)
 
 
@@ -62,7 +64,7 @@ class PoolFilter:
 
 @dataclass
 class Page:
-    items: list
+    items: list[Any]
     page: int
     per_page: int
     total: int
@@ -80,7 +82,7 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(items: list, page: int, per_page: int = 50) -> Page:
+def paginate(items: list[Any], page: int, per_page: int = 50) -> Page:
     pages = max(1, math.ceil(len(items) / per_page))
     page = min(max(1, page), pages)
     start = (page - 1) * per_page

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import secrets
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from expertpool.actor import Actor
 from expertpool.errors import UserError
 from expertpool.models import (
     Expert,
@@ -24,6 +24,7 @@ from expertpool.models import (
     SeasonRun,
     ServiceRecord,
 )
+from expertpool.seeds import SeedSource, secrets_seed
 from expertpool.services import audit
 from expertpool.services.packages import LISTED_STATUSES, build_package
 from expertpool.services.rule_sources import rule_title
@@ -67,7 +68,9 @@ def _sealed_seats(session: Session, sealed: list[Meeting]) -> dict[int, list[Mee
     return out
 
 
-def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_MAX_PANELS) -> dict:
+def build_season(
+    session: Session, year: int, max_panels: int | None = DEFAULT_MAX_PANELS
+) -> dict[str, Any]:
     """The season package of the year's meetings still to be drawn. Meetings whose panel is
     sealed stay as they are and are left out; their members are taken out of the pools of
     meetings overlapping theirs, and, once they have reached `max_panels`, out of all pools."""
@@ -87,12 +90,12 @@ def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_M
     if not meetings:
         raise UserError(f"{year}年各例会的评委名单均已锁定，无需联合抽取", field="year")
     seated = _sealed_seats(session, sealed)
-    code_of = {m.committee_id: m for m in meetings}
+    meeting_of = {m.committee_id: m for m in meetings}
     pools: dict[int, list[str]] = defaultdict(list)
     for expert_id, committee_id in session.execute(
         select(PoolMembership.expert_id, PoolMembership.committee_id)
     ):
-        m = code_of.get(committee_id)
+        m = meeting_of.get(committee_id)
         if m is None:
             continue
         mine = seated.get(expert_id, [])
@@ -115,7 +118,7 @@ def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_M
         .options(selectinload(Expert.unit))
         .order_by(Expert.code)
     )
-    season_experts = []
+    season_experts: list[dict[str, Any]] = []
     for e in experts:
         season_experts.append(
             {
@@ -160,7 +163,7 @@ def build_season(session: Session, year: int, max_panels: int | None = DEFAULT_M
     return doc
 
 
-def season_bytes(doc: dict) -> bytes:
+def season_bytes(doc: dict[str, Any]) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
@@ -169,7 +172,7 @@ def season_bytes(doc: dict) -> bytes:
 _RUN_ID = re.compile(r"^[0-9]{4}-[0-9a-f]{1,32}$")
 
 
-def save_run(session: Session, season_data: bytes, run: dict, username: str = "") -> str:
+def save_run(session: Session, season_data: bytes, run: dict[str, Any], username: str = "") -> str:
     """Keep a run (its exact season package and plan); returns its id `YEAR-SEED`."""
     sha = hashlib.sha256(season_data).hexdigest()
     run_id = f"{run['year']}-{run['plan']['seed']}"
@@ -190,21 +193,21 @@ def save_run(session: Session, season_data: bytes, run: dict, username: str = ""
     return run_id
 
 
-def load_run(session: Session, run_id: str) -> dict | None:
+def load_run(session: Session, run_id: str) -> dict[str, Any] | None:
     if not _RUN_ID.match(run_id or ""):
         return None
     row = session.scalar(select(SeasonRun).where(SeasonRun.run_id == run_id))
     return json.loads(row.run_json) if row else None
 
 
-def list_runs(session: Session, year: int, limit: int = 20) -> list[dict]:
+def list_runs(session: Session, year: int, limit: int = 20) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(SeasonRun).where(SeasonRun.year == year).order_by(SeasonRun.id.desc()).limit(limit)
     )
     return [dict(json.loads(r.run_json), id=r.run_id) for r in rows]
 
 
-def load_plan_members(session: Session, season_sha256: str, seed: str) -> dict | None:
+def load_plan_members(session: Session, season_sha256: str, seed: str) -> dict[str, Any] | None:
     """Each drawn meeting's members in the recorded run of this season package and seed."""
     row = session.scalars(
         select(SeasonRun)
@@ -289,7 +292,12 @@ def rule_name(rule: str) -> str:
 
 
 def run_season(
-    session: Session, year: int, max_panels: int | None, username: str, role: str
+    session: Session,
+    year: int,
+    max_panels: int | None,
+    actor: Actor,
+    *,
+    seeds: SeedSource = secrets_seed,
 ) -> SeasonOutcome:
     """Draw every meeting of `year` still to be drawn jointly with a fresh seed, and keep
     the run (season package and plan) with its audit event; nothing is stored as panels.
@@ -299,7 +307,7 @@ def run_season(
     """
     started = time.perf_counter()
     data = season_bytes(build_season(session, year, max_panels))
-    seed = secrets.token_hex(8)
+    seed = seeds()
     try:
         plan = plan_season(parse_season(data), seed, 1)
     except PackageError as exc:
@@ -312,17 +320,17 @@ def run_season(
             "year": year,
             "plan": plan,
             "elapsed": elapsed,
-            "by": username,
+            "by": actor.username,
             "max_panels": max_panels,
             "stored": False,
         },
-        username,
+        actor.username,
     )
     drawn = sum(1 for p in plan["panels"].values() if p.get("status") == "drawn")
     audit.record(
         session,
-        username,
-        role,
+        actor.username,
+        actor.role,
         "season_draw",
         f"{year}年度",
         {"seed": seed, "meetings": len(plan["panels"]), "drawn": drawn, "elapsed": elapsed},

@@ -25,6 +25,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -156,7 +157,7 @@ class _Supply:
         )
 
 
-def _parse(package: dict) -> Package:
+def _parse(package: dict[str, Any]) -> Package:
     return parse_package(json.dumps(package, ensure_ascii=False).encode("utf-8"))
 
 
@@ -173,7 +174,7 @@ def _worst_applicant(
 
 
 def shortfall_from_package(
-    package: dict,
+    package: dict[str, Any],
     specialties: list[str],
     margin: int = DEFAULT_MARGIN,
     unit_names: Mapping[str, str] | None = None,
@@ -364,17 +365,17 @@ COLUMNS = [
 ]
 
 
-def report_rows(report: list[CommitteeShortfall]) -> list[dict]:
+def report_rows(report: list[CommitteeShortfall]) -> list[dict[str, Any]]:
     """One row per committee, then per specialty, unit kind and the voter base (English
     keys as in COLUMNS, Chinese values; None where a figure does not apply)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in report:
-        head = {
+        head: dict[str, Any] = {
             "meeting_code": c.meeting_code,
             "committee": c.committee_name,
             "level": LEVEL_ZH.get(c.level, c.level),
         }
-        empty = {key: None for key, _ in COLUMNS}
+        empty: dict[str, Any] = {key: None for key, _ in COLUMNS}
         applicants = sum(s.applicants for s in c.specialties)
         rows.append(
             empty

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-import re
 import warnings
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
@@ -17,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from expertpool.errors import UserError
+from expertpool.validators import strip_control_characters
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
@@ -25,8 +25,6 @@ MAX_CELL_CHARS = 500
 MAX_UNCOMPRESSED_BYTES = 80 * 1024 * 1024
 LIMITS_TEXT = f"文件不超过5 MB，数据不超过{MAX_ROWS}行，每个单元格不超过{MAX_CELL_CHARS}个字符"
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-_ILLEGAL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1E3A8A")
 
@@ -37,13 +35,21 @@ class XlsxError(UserError):
 
 def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
     """Write one cell. Text is always stored as text: "=1+1" stays the characters =1+1."""
-    cell = ws.cell(row=row, column=column)
+    cell = cast(Cell, ws.cell(row=row, column=column))  # never a merged cell here
     if isinstance(value, str):
-        cell.value = _ILLEGAL_CHARS.sub("", value)
+        cell.value = strip_control_characters(value)
         cell.data_type = "s"  # never "f", whatever the text starts with
     else:
         cell.value = value
     return cell
+
+
+def first_sheet(wb: Workbook) -> Worksheet:
+    """The active (first) worksheet of a workbook this code created."""
+    ws = wb.active
+    if not isinstance(ws, Worksheet):
+        raise TypeError("workbook without a worksheet")
+    return ws
 
 
 def write_header(ws: Worksheet, headers: list[str], widths: list[int] | None = None) -> None:

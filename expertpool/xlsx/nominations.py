@@ -11,14 +11,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
+from expertpool.actor import Actor
 from expertpool.catalogue.loader import SERIES
 from expertpool.models import Nomination
 from expertpool.models.enums import GENDERS, RANKS
 from expertpool.services.nominations import (
     FIELD_LABELS,
-    Actor,
     NominationInput,
     add_many,
+    ensure_open,
     year_committees,
 )
 from expertpool.xlsx.common import (
@@ -28,6 +29,7 @@ from expertpool.xlsx.common import (
     XlsxError,
     cell_text,
     data_rows,
+    first_sheet,
     open_workbook,
     put,
     workbook_bytes,
@@ -67,7 +69,7 @@ def build_template(session: Session, year: int) -> bytes:
     committees = year_committees(session, year)
     specialties = list(dict.fromkeys(s for c in committees for s in c.specialties))
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = DATA_SHEET
     write_header(ws, HEADERS, WIDTHS)
     last = MAX_ROWS + 1
@@ -221,8 +223,6 @@ def import_nominations(
     session: Session, actor: Actor, year: int, data: bytes, *, now: datetime
 ) -> list[Nomination]:
     """Import every row or none; raises XlsxError (bad file) or RowErrors (bad rows)."""
-    from expertpool.services.nominations import ensure_open
-
     ensure_open(session, year, now)
     numbers, inputs, problems = read_rows(session, year, data)
     return add_many(

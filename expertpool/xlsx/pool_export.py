@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from expertpool.models import Committee, Expert
-from expertpool.xlsx.common import put, workbook_bytes, write_header
+from expertpool.xlsx.common import first_sheet, put, workbook_bytes, write_header
 
 HEADERS = [
     "专家编号",
@@ -33,7 +33,7 @@ WIDTHS = [10, 10, 6, 9, 20, 30, 9, 16, 10, 30, 50, 8, 15, 26]
 def export_pool(session: Session, experts: Iterable[Expert], *, title: str = "专家库") -> bytes:
     names = {cid: name for cid, name in session.execute(select(Committee.id, Committee.name))}
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = title[:31]
     write_header(ws, HEADERS, WIDTHS)
     for row, e in enumerate(experts, start=2):

@@ -13,14 +13,14 @@ from expertpool.services.shortfall import (
     CommitteeShortfall,
     report_rows,
 )
-from expertpool.xlsx.common import put, workbook_bytes, write_header
+from expertpool.xlsx.common import first_sheet, put, workbook_bytes, write_header
 
 WIDTHS = [10, 48, 6, 9, 18, 9, 9, 12, 9, 10, 10, 13, 10, 12, 60]
 
 
 def build_workbook(report: list[CommitteeShortfall], year: int) -> Workbook:
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = f"{year}年专家缺口"
     write_header(ws, [header for _, header in COLUMNS], WIDTHS)
     for row, values in enumerate(report_rows(report), start=2):

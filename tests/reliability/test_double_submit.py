@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Nomination, User, YearSetting
 from expertpool.services import nominations as noms
 from expertpool.services.nominations import Actor, NominationInput, shanghai_now, year_committees
+from expertpool.services.nominations import unit as noms_unit
 from expertpool.validators import make_id_card
 from tests.web.conftest import PASSWORD
 
@@ -117,11 +118,12 @@ def test_twin_committed_between_token_check_and_duplicate_check(
             pledge_personal=True,
             pledge_unit=True,
         )
-    now = shanghai_now().replace(year=2024, month=7, day=1)
+    now = datetime(2024, 7, 1, 10, 0, 0)
     with session_scope(factory) as s:
         first, created = noms.submit_nomination(s, actor, 2024, data, now=now, token="tok-A1")
         assert created
-    monkeypatch.setattr(noms, "find_by_token", lambda session, token: None)
+    # The token lookup misses, as when the twin request commits just after it.
+    monkeypatch.setattr(noms_unit, "find_by_token", lambda session, token: None)
     with session_scope(factory) as s:
         again, created = noms.submit_nomination(s, actor, 2024, data, now=now, token="tok-A1")
         assert not created and again.id == first.id

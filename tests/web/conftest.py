@@ -26,6 +26,7 @@ from werkzeug.serving import make_server
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Committee, Unit
+from expertpool.seeds import SeedSequence
 from expertpool.services.accounts import create_user
 from expertpool.validators import make_uscc
 from web.app import create_app
@@ -72,6 +73,7 @@ def app(db: Engine, clock: Clock) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret-key-not-for-production",
             "WTF_CSRF_ENABLED": True,
             "NOW": clock,
+            "SEED_SOURCE": SeedSequence("web"),  # every web draw reproducible
             "WORKING_YEAR": 2024,
         }
     )

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Applicant, Conflict, Expert, Meeting, Nomination, Unit
+from expertpool.seeds import SeedSequence
 from expertpool.services import panels
+from tests.conftest import ZJJ
 from tests.web.conftest import csrf_token, do_login
 
 ROLES = ("anonymous", "unit", "bureau", "office", "regulator")
@@ -99,11 +101,11 @@ def test_every_route_has_an_entry(app):
 
 
 @pytest.fixture
-def ids(demo_db) -> dict[str, str]:
+def ids(demo_db, seeds: SeedSequence) -> dict[str, str]:
     with session_scope(make_session_factory(demo_db)) as s:
         meeting = s.scalar(select(Meeting).where(Meeting.code == "2024-S01"))
         meeting.settings = {"panel_size": 5, "min_full_senior_share": "1/5"}
-        panel = panels.draw_meeting(s, meeting, "zjj", "office")
+        panel = panels.draw_meeting(s, meeting, ZJJ, seeds=seeds)
         assert panel.status == "drawn"
         dlut = s.scalar(select(Unit).where(Unit.name == "大连理工大学"))
         nomination = s.scalar(select(Nomination).where(Nomination.unit_id == dlut.id).limit(1))

@@ -12,8 +12,10 @@ from sqlalchemy import Engine, select, text
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import AuditEvent, Meeting
+from expertpool.seeds import SeedSequence
 from expertpool.services import panels as svc
 from expertpool.services.applicants import HEADERS
+from tests.conftest import ZJJ
 from tests.web.conftest import browser_login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -98,13 +100,13 @@ def test_office_imports_draws_declines_seals_and_exports(  # type: ignore[no-unt
 
 
 def test_regulator_sees_every_rule_pass_and_a_broken_chain(  # type: ignore[no-untyped-def]
-    page, demo_db: Engine
+    page, demo_db: Engine, seeds: SeedSequence
 ) -> None:
     _small(demo_db)
     with session_scope(make_session_factory(demo_db)) as s:
         m = s.scalar(select(Meeting).where(Meeting.code == S01))
-        p = svc.draw_meeting(s, m, "zjj", "office")
-        svc.seal(s, p, "zjj", "office")
+        p = svc.draw_meeting(s, m, ZJJ, seeds=seeds)
+        svc.seal(s, p, ZJJ)
         panel_id = p.id
     browser_login(page, "jianguan")
     page.goto("/regulator/")

@@ -12,7 +12,9 @@ from sqlalchemy import Engine, func, select, text
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import AuditEvent, Base, Meeting
+from expertpool.seeds import SeedSequence
 from expertpool.services import panels as svc
+from tests.conftest import SCJG, ZJJ
 from tests.web.conftest import csrf_token, do_login
 from web import regulator
 
@@ -21,16 +23,17 @@ S01 = "2024-S01"
 
 def drawn_panels(db: Engine) -> tuple[int, int]:
     """A sealed panel with a decline on S01 and an infeasible draw on S02."""
+    seeds = SeedSequence("tests")
     with session_scope(make_session_factory(db)) as s:
         m1 = s.scalar(select(Meeting).where(Meeting.code == S01))
         m1.settings = {"panel_size": 11, "min_full_senior_share": "1/4"}
-        p1 = svc.draw_meeting(s, m1, "zjj", "office")
+        p1 = svc.draw_meeting(s, m1, ZJJ, seeds=seeds)
         r1 = svc.result_of(p1)
         covered = [m for m in r1["members"] if m not in r1["uncovered"]]
-        svc.decline(s, p1, covered[0], "出国", "zjj", "office")
-        svc.seal(s, p1, "zjj", "office")
+        svc.decline(s, p1, covered[0], "出国", ZJJ)
+        svc.seal(s, p1, ZJJ)
         m2 = s.scalar(select(Meeting).where(Meeting.code == "2024-S02"))
-        p2 = svc.draw_meeting(s, m2, "scjg", "office")
+        p2 = svc.draw_meeting(s, m2, SCJG, seeds=seeds)
         assert p2.status == "infeasible"
         return p1.id, p2.id
 

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, select
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Meeting, Panel
+from expertpool.seeds import SeedSequence
+from tests.conftest import ZJJ
 from tests.web.conftest import csrf_token, do_login
 
 
@@ -52,15 +54,17 @@ def test_season_draw_shows_failures_and_stores_panels(
     assert "重放一致" in client.get(f"/regulator/panels/{panel_id}/replay").get_data(as_text=True)
 
 
-def test_sealed_meetings_are_named_and_left_alone(client: FlaskClient, demo_db: Engine) -> None:
+def test_sealed_meetings_are_named_and_left_alone(
+    client: FlaskClient, demo_db: Engine, seeds: SeedSequence
+) -> None:
     from expertpool.services import panels as svc
 
     with session_scope(make_session_factory(demo_db)) as s:
         m = s.scalar(select(Meeting).where(Meeting.code == "2024-S01"))
         m.settings = {"panel_size": 11, "min_full_senior_share": "1/4"}
         s.flush()
-        p = svc.draw_meeting(s, m, "zjj", "office")
-        svc.seal(s, p, "zjj", "office")
+        p = svc.draw_meeting(s, m, ZJJ, seeds=seeds)
+        svc.seal(s, p, ZJJ)
     do_login(client, "rsj")
     page = client.get("/season/").get_data(as_text=True)
     assert 'id="sealed-meetings"' in page and "2024-S01" in page

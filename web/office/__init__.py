@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -23,7 +23,7 @@ from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
 from expertpool.xlsx.common import LIMITS_TEXT
-from web.access import roles_required
+from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.context import db_session, now, working_year
 from web.downloads import send_xlsx
@@ -159,7 +159,7 @@ def import_applicants(code: str) -> str | Response:
     upload = request.files.get("file")
     data = upload.read() if upload else b""
     with attempt(None) as act:  # the errors are listed on the page, not flashed
-        created = app_svc.import_applicants(db_session(), meeting, data, *_who())
+        created = app_svc.import_applicants(db_session(), meeting, data, current_actor())
         act.done(f"已导入{len(created)}名申报人。")
     if isinstance(act.error, app_svc.ApplicantRowErrors):
         return _meeting_page(meeting, act.error.lines(), act.error.message)
@@ -181,7 +181,7 @@ def add_conflict(code: str) -> Response:
             applicant_id,
             request.form.get("reason", ""),
             request.form.get("note", ""),
-            *_who(),
+            current_actor(),
         )
         act.done(f"已登记回避：{c.expert.name} 回避申报人 {c.applicant.name}。")
     return _back(meeting, "#conflicts")
@@ -192,7 +192,7 @@ def add_conflict(code: str) -> Response:
 def remove_conflict(code: str, conflict_id: int) -> Response:
     meeting = _meeting(code)
     with attempt("未能撤销：") as act:
-        app_svc.remove_conflict(db_session(), meeting, conflict_id, *_who())
+        app_svc.remove_conflict(db_session(), meeting, conflict_id, current_actor())
         act.done("已撤销该回避。")
     return _back(meeting, "#conflicts")
 
@@ -203,7 +203,7 @@ def remove_applicant(code: str, applicant_id: int) -> Response:
     meeting = _meeting(code)
     _require_form()
     with attempt("未能删除：") as act:
-        gone = app_svc.remove_applicant(db_session(), meeting, applicant_id, *_who())
+        gone = app_svc.remove_applicant(db_session(), meeting, applicant_id, current_actor())
         act.done(f"已删除申报人 {gone.code} {gone.name}（及其回避登记）。")
     return _back(meeting, "#applicants")
 
@@ -255,7 +255,11 @@ def draw(code: str) -> Response:
     _require_form()
     with attempt("未能抽取：") as act:
         panel = svc.draw_meeting(
-            db_session(), meeting, *_who(), reason=request.form.get("reason", "")
+            db_session(),
+            meeting,
+            current_actor(),
+            seeds=current_app.config["SEED_SOURCE"],
+            reason=request.form.get("reason", ""),
         )
         if panel.status == "drawn":
             act.done(f"已抽取评委（随机种子 {panel.seed}）。")
@@ -288,7 +292,7 @@ def panel(panel_id: int) -> str:
     p = _panel(panel_id)
     session = db_session()
     view = panel_view(session, p)
-    svc.log_view(session, p, *_who())
+    svc.log_view(session, p, current_actor())
     session.commit()
     return render_template(
         "office/panel.html",
@@ -307,7 +311,11 @@ def decline(panel_id: int) -> Response:
     _require_form()
     with attempt("未能登记请辞：") as act:
         out = svc.decline(
-            db_session(), p, request.form.get("expert", ""), request.form.get("reason", ""), *_who()
+            db_session(),
+            p,
+            request.form.get("expert", ""),
+            request.form.get("reason", ""),
+            current_actor(),
         )
         act.done(out.message, "success" if out.by else "error")
     return redirect(url_for("office.panel", panel_id=p.id))
@@ -319,7 +327,7 @@ def seal(panel_id: int) -> Response:
     p = _panel(panel_id)
     _require_form()
     with attempt("未能锁定：") as act:
-        svc.seal(db_session(), p, *_who())
+        svc.seal(db_session(), p, current_actor())
         act.done("评委名单已锁定，此后不能再作任何修改。")
     return redirect(url_for("office.panel", panel_id=p.id))
 
@@ -335,7 +343,7 @@ def no_show(panel_id: int) -> Response:
             p,
             request.form.get("expert", ""),
             request.form.get("reason", ""),
-            *_who(),
+            current_actor(),
             today=now().date(),
         )
         act.done(f"已登记{seat.expert.name}缺席，已记入该专家档案。")
@@ -355,7 +363,7 @@ def export_xlsx(panel_id: int) -> Response:
     _sealed(p)
     session = db_session()
     data = panel_xlsx(session, p)
-    svc.log_export(session, p, *_who(), what="评委名单xlsx")
+    svc.log_export(session, p, current_actor(), what="评委名单xlsx")
     session.commit()
     return send_xlsx(data, f"评委名单-{p.meeting.code}.xlsx")
 
@@ -367,7 +375,7 @@ def print_view(panel_id: int) -> str:
     _sealed(p)
     session = db_session()
     view = panel_view(session, p)
-    svc.log_export(session, p, *_who(), what="打印评委名单")
+    svc.log_export(session, p, current_actor(), what="打印评委名单")
     session.commit()
     return render_template("office/print.html", view=view, meeting=p.meeting, printed=now())
 
@@ -375,10 +383,10 @@ def print_view(panel_id: int) -> str:
 @bp.route("/panels/<int:panel_id>/package.json")
 @roles_required("office")
 def package_json(panel_id: int) -> Response:
-    return logged_json_download(_panel(panel_id), "package", *_who())
+    return logged_json_download(_panel(panel_id), "package", current_actor())
 
 
 @bp.route("/panels/<int:panel_id>/result.json")
 @roles_required("office")
 def result_json(panel_id: int) -> Response:
-    return logged_json_download(_panel(panel_id), "result", *_who())
+    return logged_json_download(_panel(panel_id), "result", current_actor())

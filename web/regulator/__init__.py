@@ -12,7 +12,6 @@ import json
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -23,7 +22,7 @@ from expertpool.models import AuditEvent, Meeting, Panel
 from expertpool.services import audit, verification
 from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
-from web.access import roles_required
+from web.access import current_actor, roles_required
 from web.context import db_session, working_year
 from web.extensions import csrf, csrf_exempt
 from web.forms import EmptyForm
@@ -39,10 +38,6 @@ AUDIT_PER_PAGE = 50
 @bp.context_processor
 def _globals() -> dict[str, Any]:
     return template_globals()
-
-
-def _who() -> tuple[str, str]:
-    return current_user.username, current_user.role
 
 
 def _panel(panel_id: int) -> Panel:
@@ -90,7 +85,7 @@ def panel(panel_id: int) -> str:
     p = _panel(panel_id)
     session = db_session()
     view = panel_view(session, p)
-    svc.log_view(session, p, *_who(), what="核验报告")
+    svc.log_view(session, p, current_actor(), what="核验报告")
     session.commit()
     return render_template("regulator/panel.html", view=view, meeting=p.meeting)
 
@@ -101,7 +96,7 @@ def replay(panel_id: int) -> str:
     p = _panel(panel_id)
     session = db_session()
     outcome = svc.replay(session, p, season_loader=lambda sha: season_svc.load_season(session, sha))
-    svc.log_view(session, p, *_who(), what=f"重放：{'一致' if outcome.same else '不一致'}")
+    svc.log_view(session, p, current_actor(), what=f"重放：{'一致' if outcome.same else '不一致'}")
     session.commit()
     return render_template("regulator/replay.html", panel=p, meeting=p.meeting, outcome=outcome)
 
@@ -109,13 +104,13 @@ def replay(panel_id: int) -> str:
 @bp.route("/panels/<int:panel_id>/package.json")
 @roles_required("regulator")
 def package_json(panel_id: int) -> Response:
-    return logged_json_download(_panel(panel_id), "package", *_who())
+    return logged_json_download(_panel(panel_id), "package", current_actor())
 
 
 @bp.route("/panels/<int:panel_id>/result.json")
 @roles_required("regulator")
 def result_json(panel_id: int) -> Response:
-    return logged_json_download(_panel(panel_id), "result", *_who())
+    return logged_json_download(_panel(panel_id), "result", current_actor())
 
 
 @bp.route("/audit")

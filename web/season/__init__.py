@@ -6,14 +6,13 @@ names: before a meeting ends its panel is visible only to its office and to regu
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
 from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
-from web.access import roles_required
+from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.context import db_session, working_year
 from web.forms import EmptyForm
@@ -55,7 +54,11 @@ def draw() -> Response:
         return redirect(url_for("season.index"))
     with attempt(_draw_failure) as act:
         out = season_svc.run_season(
-            db_session(), year, max_panels, current_user.username, current_user.role
+            db_session(),
+            year,
+            max_panels,
+            current_actor(),
+            seeds=current_app.config["SEED_SOURCE"],
         )
         act.done(
             f"年度联合抽取完成，用时{out.elapsed}秒：{out.drawn}/{out.meetings}次例会抽出评委。"
@@ -104,8 +107,7 @@ def store(run_id: str) -> Response:
             data["year"],
             season_data,
             data["plan"],
-            current_user.username,
-            current_user.role,
+            current_actor(),
         )
         season_svc.save_run(session, season_data, dict(data, stored=True))
         act.done(f"已将{len(stored)}次例会的抽取结果保存为各例会的当前评委名单。")

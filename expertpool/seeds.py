@@ -1,0 +1,44 @@
+"""Where a draw's random seed comes from.
+
+A seed is 16 lowercase hex characters. Production draws take a fresh one from `secrets` on
+every click (`secrets_seed`); tests and rehearsals inject a `SeedSource` that gives a known
+sequence, so a draw and everything decided from it is reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Protocol
+
+
+class SeedSource(Protocol):
+    def __call__(self) -> str: ...
+
+
+def secrets_seed() -> str:
+    """A fresh unpredictable seed (the default for every draw)."""
+    return secrets.token_hex(8)
+
+
+class SeedSequence:
+    """A reproducible sequence of seeds derived from ``base``: the n-th call always gives
+    the same 16 hex characters."""
+
+    def __init__(self, base: str = "expertpool") -> None:
+        self.base = base
+        self.count = 0
+
+    def __call__(self) -> str:
+        self.count += 1
+        return hashlib.sha256(f"{self.base}:{self.count}".encode()).hexdigest()[:16]
+
+
+class FixedSeed:
+    """Always the same seed."""
+
+    def __init__(self, seed: str) -> None:
+        self.seed = seed
+
+    def __call__(self) -> str:
+        return self.seed

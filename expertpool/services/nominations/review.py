@@ -1,0 +1,309 @@
+"""The bureau's review of nominations: the queue with duplicate warnings, and approve,
+reject or return one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from expertpool.actor import Actor
+from expertpool.errors import UserError
+from expertpool.models import (
+    Committee,
+    Expert,
+    Nomination,
+    PoolMembership,
+    StatusChange,
+    Unit,
+)
+from expertpool.services import audit
+from expertpool.services.nominations.validation import ACTIVE_STATUSES, MAX_TEXT
+
+
+@dataclass
+class QueueItem:
+    nomination: Nomination
+    committees: list[Committee]
+    warnings: list[str]
+    existing_expert: Expert | None
+
+
+def _require_bureau(actor: Actor) -> None:
+    if actor.role != "bureau":
+        raise UserError("只有市人社局可以审核推荐")
+
+
+def review_queue(
+    session: Session, year: int, *, status: str = "已提交", q: str = ""
+) -> list[QueueItem]:
+    """Nominations awaiting review (or of ``status``), with duplicate warnings."""
+    stmt = (
+        select(Nomination)
+        .where(Nomination.year == year)
+        .options(selectinload(Nomination.unit))
+        .order_by(Nomination.submitted_at, Nomination.id)
+    )
+    if status:
+        stmt = stmt.where(Nomination.status == status)
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.join(Unit, Unit.id == Nomination.unit_id).where(
+            Nomination.name.like(like) | Unit.name.like(like)
+        )
+    return _with_warnings(session, year, list(session.scalars(stmt)))
+
+
+def review_item(session: Session, nomination_id: int) -> QueueItem:
+    """One nomination with the duplicate warnings the review queue shows for it."""
+    nomination = session.get(Nomination, nomination_id)
+    if nomination is None:
+        raise UserError("推荐记录不存在", field="nomination")
+    return _with_warnings(session, nomination.year, [nomination])[0]
+
+
+def _with_warnings(session: Session, year: int, nominations: list[Nomination]) -> list[QueueItem]:
+    """Queue items: committees, and duplicates by 身份证号 (other active nominations
+    of ``year``, and the pool)."""
+    cards = {n.id_card for n in nominations}
+    committees = {c.id: c for c in session.scalars(select(Committee))}
+    experts = (
+        {e.id_card: e for e in session.scalars(select(Expert).where(Expert.id_card.in_(cards)))}
+        if cards
+        else {}
+    )
+    others: dict[str, list[Nomination]] = {}
+    if cards:
+        for n in session.scalars(
+            select(Nomination)
+            .where(
+                Nomination.year == year,
+                Nomination.id_card.in_(cards),
+                Nomination.status.in_(ACTIVE_STATUSES),
+            )
+            .options(selectinload(Nomination.unit))
+        ):
+            others.setdefault(n.id_card, []).append(n)
+    items = []
+    for n in nominations:
+        warnings = []
+        expert = experts.get(n.id_card)
+        if expert is not None:
+            warnings.append(f"此人已在专家库：{expert.code} {expert.name}（{expert.status}）")
+        for other in others.get(n.id_card, []):
+            if other.id != n.id:
+                warnings.append(f"与{other.unit.name}的推荐#{other.id}重复（{other.status}）")
+        items.append(
+            QueueItem(
+                n, [committees[c] for c in n.committee_ids if c in committees], warnings, expert
+            )
+        )
+    return items
+
+
+def next_expert_code(session: Session) -> str:
+    codes = session.scalars(select(Expert.code).where(Expert.code.like("E%")))
+    top = 0
+    for code in codes:
+        digits = code[1:]
+        if digits.isdigit():
+            top = max(top, int(digits))
+    return f"E{top + 1:06d}"
+
+
+def _reviewable(session: Session, nomination_id: int) -> Nomination:
+    nomination = session.get(Nomination, nomination_id)
+    if nomination is None:
+        raise UserError("推荐记录不存在", field="nomination")
+    if nomination.status != "已提交":
+        raise UserError(f"该推荐当前状态为“{nomination.status}”，不能审核")
+    return nomination
+
+
+def _approved_committees(nomination: Nomination, committee_ids: list[int] | None) -> list[int]:
+    chosen = list(dict.fromkeys(committee_ids or nomination.committee_ids))
+    if not chosen:
+        raise UserError("请至少选择一个评委会", field="committee_ids")
+    if any(c not in nomination.committee_ids for c in chosen):
+        raise UserError("只能批准进入单位推荐的评委会", field="committee_ids")
+    return chosen
+
+
+def _new_expert(session: Session, actor: Actor, nomination: Nomination, now: datetime) -> Expert:
+    """A new pool expert from the nomination, with its first status change."""
+    expert = Expert(
+        code=next_expert_code(session),
+        name=nomination.name,
+        gender=nomination.gender,
+        birth_year=nomination.birth_year,
+        id_card=nomination.id_card,
+        unit_id=nomination.unit_id,
+        rank=nomination.rank,
+        title_name=nomination.title_name,
+        series=nomination.series,
+        specialties=list(nomination.specialties),
+        phone=nomination.phone,
+        email=nomination.email,
+        status="在库",
+        created_at=now,
+    )
+    session.add(expert)
+    session.flush()
+    session.add(
+        StatusChange(
+            expert_id=expert.id,
+            old_status="待审核",
+            new_status="在库",
+            reason=f"推荐#{nomination.id}审核通过",
+            by_user=actor.username,
+            at=now,
+        )
+    )
+    return expert
+
+
+def _renominated_expert(
+    session: Session, actor: Actor, expert: Expert, nomination: Nomination, now: datetime
+) -> None:
+    """A person already in the pool: the nomination's data, and back to 在库 if out."""
+    if expert.status in ("黑名单", "暂停"):
+        raise UserError(
+            f"此人已在专家库（{expert.code}），当前状态为“{expert.status}”，不能通过；"
+            "如需恢复请先在专家档案中变更状态"
+        )
+    expert.name = nomination.name
+    expert.unit_id = nomination.unit_id
+    expert.rank = nomination.rank
+    expert.title_name = nomination.title_name
+    expert.series = nomination.series or expert.series
+    expert.phone = nomination.phone
+    expert.email = nomination.email
+    expert.specialties = list(
+        dict.fromkeys(list(expert.specialties) + list(nomination.specialties))
+    )
+    if expert.status != "在库":
+        session.add(
+            StatusChange(
+                expert_id=expert.id,
+                old_status=expert.status,
+                new_status="在库",
+                reason=f"重新推荐（推荐#{nomination.id}）审核通过",
+                by_user=actor.username,
+                at=now,
+            )
+        )
+        expert.status = "在库"
+
+
+def _join_pools(session: Session, expert: Expert, chosen: list[int], now: datetime) -> None:
+    have = set(
+        session.scalars(
+            select(PoolMembership.committee_id).where(PoolMembership.expert_id == expert.id)
+        )
+    )
+    for cid in chosen:
+        if cid not in have:
+            session.add(PoolMembership(committee_id=cid, expert_id=expert.id, since=now))
+
+
+def approve_nomination(
+    session: Session,
+    actor: Actor,
+    nomination_id: int,
+    *,
+    now: datetime,
+    committee_ids: list[int] | None = None,
+) -> Expert:
+    """Approve into the chosen committees' pools (default: all nominated committees).
+
+    A person already in the pool (same 身份证号) gains the committees and specialties;
+    no second expert is created.
+    """
+    _require_bureau(actor)
+    nomination = _reviewable(session, nomination_id)
+    chosen = _approved_committees(nomination, committee_ids)
+    expert = session.scalar(select(Expert).where(Expert.id_card == nomination.id_card))
+    created = expert is None
+    if expert is None:
+        expert = _new_expert(session, actor, nomination, now)
+    else:
+        _renominated_expert(session, actor, expert, nomination, now)
+    _join_pools(session, expert, chosen, now)
+    nomination.status = "已通过"
+    nomination.expert_id = expert.id
+    nomination.reviewed_by = actor.username
+    nomination.reviewed_at = now
+    nomination.review_reason = ""
+    audit.record(
+        session,
+        actor.username,
+        actor.role,
+        "nomination_review",
+        f"推荐#{nomination.id}",
+        {"decision": "通过", "expert": expert.code, "new_expert": created, "committees": chosen},
+    )
+    session.flush()
+    return expert
+
+
+def _decide(
+    session: Session, actor: Actor, nomination_id: int, status: str, reason: str, now: datetime
+) -> Nomination:
+    _require_bureau(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError("请填写理由", field="reason")
+    if len(reason) > MAX_TEXT:
+        raise UserError(f"理由不能超过{MAX_TEXT}个字", field="reason")
+    nomination = _reviewable(session, nomination_id)
+    nomination.status = status
+    nomination.reviewed_by = actor.username
+    nomination.reviewed_at = now
+    nomination.review_reason = reason
+    audit.record(
+        session,
+        actor.username,
+        actor.role,
+        "nomination_review",
+        f"推荐#{nomination.id}",
+        {"decision": status, "reason": reason},
+    )
+    session.flush()
+    return nomination
+
+
+def reject_nomination(
+    session: Session, actor: Actor, nomination_id: int, reason: str, *, now: datetime
+) -> Nomination:
+    return _decide(session, actor, nomination_id, "已驳回", reason, now)
+
+
+def return_nomination(
+    session: Session, actor: Actor, nomination_id: int, reason: str, *, now: datetime
+) -> Nomination:
+    """Send back to the unit for correction (已退回); the unit may edit and resubmit."""
+    return _decide(session, actor, nomination_id, "已退回", reason, now)
+
+
+def nomination_counts(session: Session, year: int) -> dict[int, int]:
+    """Active nominations (submitted, returned, approved) per committee id this year."""
+    counts: dict[int, int] = {}
+    for ids in session.scalars(
+        select(Nomination.committee_ids).where(
+            Nomination.year == year, Nomination.status.in_(ACTIVE_STATUSES)
+        )
+    ):
+        for cid in ids or []:
+            counts[cid] = counts.get(cid, 0) + 1
+    return counts
+
+
+def status_counts(session: Session, year: int) -> dict[str, int]:
+    rows = session.execute(
+        select(Nomination.status, func.count())
+        .where(Nomination.year == year)
+        .group_by(Nomination.status)
+    )
+    return {status: n for status, n in rows}

@@ -1,0 +1,68 @@
+"""Panels (参会评委) of one meeting, by job: reading (`query`), drawing (`draw`), what moved
+since the draw (`drift`), declines (`declines`), sealing and no-shows (`sealing`), replay and
+verification (`replay`), and storing a season plan (`season_store`).
+
+The names callers use are re-exported here: ``from expertpool.services import panels``.
+"""
+
+from expertpool.services.panels.declines import DECLINE_HOW, DeclineOutcome, decline
+from expertpool.services.panels.draw import draw_meeting, redraw_reason, store_draw
+from expertpool.services.panels.drift import (
+    Drift,
+    changes_since_draw,
+    drift_since_draw,
+    refuse_if_changed,
+)
+from expertpool.services.panels.query import (
+    MAX_REASON_CHARS,
+    current_panel,
+    log_export,
+    log_view,
+    meeting_panels,
+    package_of,
+    result_bytes,
+    result_of,
+    seat_rows,
+    stamp,
+)
+from expertpool.services.panels.replay import ReplayOutcome, replay, verification_report
+from expertpool.services.panels.sealing import (
+    SEALED_MESSAGE,
+    is_sealed,
+    record_no_show,
+    refuse_if_sealed,
+    seal,
+)
+from expertpool.services.panels.season_store import store_plan
+
+__all__ = [
+    "DECLINE_HOW",
+    "MAX_REASON_CHARS",
+    "SEALED_MESSAGE",
+    "DeclineOutcome",
+    "Drift",
+    "ReplayOutcome",
+    "changes_since_draw",
+    "current_panel",
+    "decline",
+    "draw_meeting",
+    "drift_since_draw",
+    "is_sealed",
+    "log_export",
+    "log_view",
+    "meeting_panels",
+    "package_of",
+    "record_no_show",
+    "redraw_reason",
+    "refuse_if_changed",
+    "refuse_if_sealed",
+    "replay",
+    "result_bytes",
+    "result_of",
+    "seal",
+    "seat_rows",
+    "stamp",
+    "store_draw",
+    "store_plan",
+    "verification_report",
+]

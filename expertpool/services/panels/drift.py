@@ -1,0 +1,117 @@
+"""Drift: how the stored data moved since a panel's package was built, and the refusals
+that follow from it (a panel drawn on other data may no longer comply)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from expertpool.errors import UserError
+from expertpool.models import Panel
+from expertpool.services.packages import build_package
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How the stored data moved since a panel's package was built."""
+
+    rules: bool
+    applicants_added: int
+    applicants_removed: int
+    conflicts_added: frozenset[tuple[str, str]]
+    conflicts_removed: frozenset[tuple[str, str]]
+    unavailable: frozenset[str]  # in the package, no longer drawable (status or pool)
+
+    def conflicted(self) -> set[str]:
+        return {e for e, _ in self.conflicts_added | self.conflicts_removed}
+
+
+def _applicants(pkg: dict[str, Any]) -> set[tuple[str, str, str]]:
+    return {(a["id"], a["unit"], a["specialty"]) for a in pkg.get("applicants", [])}
+
+
+def _conflicts(pkg: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(c["expert"], c["applicant"]) for c in pkg.get("conflicts", [])}
+
+
+def drift_since_draw(session: Session, panel: Panel) -> Drift:
+    stored = json.loads(panel.package_json)
+    fresh = build_package(session, panel.meeting)
+    old_a, new_a = _applicants(stored), _applicants(fresh)
+    old_c, new_c = _conflicts(stored), _conflicts(fresh)
+    available = {e["id"] for e in fresh["experts"] if e["available"]}
+    return Drift(
+        rules=stored.get("rules") != fresh["rules"],
+        applicants_added=len(new_a - old_a),
+        applicants_removed=len(old_a - new_a),
+        conflicts_added=frozenset(new_c - old_c),
+        conflicts_removed=frozenset(old_c - new_c),
+        unavailable=frozenset(
+            e["id"] for e in stored.get("experts", []) if e.get("available", True)
+        )
+        - available,
+    )
+
+
+def changes_since_draw(
+    session: Session,
+    panel: Panel,
+    *,
+    members_only: bool = False,
+    ignore: str = "",
+    drift: Drift | None = None,
+) -> list[str]:
+    """What changed since the draw that the panel's compliance depends on: rules, applicants,
+    declared conflicts of seated experts, and seated experts no longer drawable. Sealing needs
+    only the members (`members_only`); a decline does not depend on the member who declines
+    (`ignore`), and checks the alternate or expert it actually seats afterwards."""
+    drift = drift or drift_since_draw(session, panel)
+    seats = [
+        s
+        for s in panel.seats
+        if s.state == "active"
+        and (s.role == "member" or not members_only)
+        and s.expert.code != ignore
+    ]
+    seated = {s.expert.code for s in seats}
+    out = []
+    if drift.rules:
+        out.append("抽取规则（评委人数、比例等）已修改")
+    if drift.applicants_added or drift.applicants_removed:
+        out.append(
+            f"申报人已变化（新增{drift.applicants_added}名、删除或修改{drift.applicants_removed}名）"
+        )
+    added = sum(1 for e, _ in drift.conflicts_added if e in seated)
+    removed = sum(1 for e, _ in drift.conflicts_removed if e in seated)
+    if added or removed:
+        out.append(f"回避登记已变化（新增{added}条、删除或修改{removed}条）")
+    for seat in sorted(seats, key=lambda s: (s.role != "member", s.position)):
+        if seat.expert.code in drift.unavailable:
+            who = "评委" if seat.role == "member" else "备选专家"
+            out.append(
+                f"{who}{seat.expert.name}（{seat.expert.code}）已不能参加抽取"
+                f"（当前状态：{seat.expert.status}，或已不在本评委会专家库）"
+            )
+    return out
+
+
+def refuse_if_changed(
+    session: Session,
+    panel: Panel,
+    doing: str,
+    *,
+    members_only: bool = False,
+    ignore: str = "",
+    drift: Drift | None = None,
+) -> None:
+    changes = changes_since_draw(
+        session, panel, members_only=members_only, ignore=ignore, drift=drift
+    )
+    if changes:
+        raise UserError(
+            f"抽取后以下数据有变化，名单可能已不合规，请重新抽取后再{doing}：" + "；".join(changes),
+            field="panel",
+        )
