@@ -16,8 +16,8 @@ from ortools.sat.python import cp_model
 
 from solver.errors import SolverFailure
 from solver.model import make_solver
+from solver.rowsystem import PartialState, RowSystem
 from solver.sample import sample_candidates
-from solver.slack import PartialState, RowSystem
 
 # Above this many candidate patterns, samples and the unit-free relaxation are tried first.
 LARGE_MODEL = 1000

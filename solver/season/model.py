@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 from solver.draw import DrawSpace
 from solver.errors import SolverFailure
 from solver.model import ModelContext, make_solver
-from solver.rules import ALL
+from solver.registry import ALL
 from solver.season.package import Season
 
 SEASON_RULES = ("season_overlap", "max_panels_per_expert")
@@ -57,6 +57,8 @@ class SeasonModel:
             ctx = SharedContext(space, self.model, meeting.id)
             act = self.model.new_bool_var(f"active:{meeting.id}")
             for rule in ALL:
+                if not rule.applies(meeting.pkg):
+                    continue
                 for ct in rule.add_to_model(ctx):
                     ct.only_enforce_if(act)
             for v in ctx.x:  # an inactive meeting seats nobody

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from solver.contract import Package, canonical_bytes
 from solver.errors import PackageError
-from solver.package import Package, R, _parse_expert, decode_json, parse_package
+from solver.package import parse_expert, parse_package
+from solver.reader import R, decode_json
 
 FORMAT = "expertpool.season/1"
 
@@ -42,8 +43,7 @@ class Season:
         return {m.id: m for m in self.meetings}
 
 
-def projection_bytes(doc: dict[str, Any]) -> bytes:
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+projection_bytes = canonical_bytes  # the projection is hashed like any package
 
 
 def _prefixed(exc: PackageError, prefix: str) -> PackageError:
@@ -105,7 +105,7 @@ def parse_season(data: bytes) -> Season:
         p = f"experts[{i}]"
         obj = R.obj(raw, p)
         served = R.obj(obj.get("served", {}), f"{p}.served")
-        _parse_expert({**obj, "served": []}, i)  # same field checks as a draw package
+        parse_expert({**obj, "served": []}, i)  # same field checks as a draw package
         eid = obj["id"]
         if eid in experts:
             raise PackageError(f"{p}.id：专家编号“{eid}”重复", field=f"{p}.id")

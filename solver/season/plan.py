@@ -14,14 +14,15 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from solver.alternates import alternates_for
 from solver.diagnose import diagnose
 from solver.draw import DrawSpace, draw_space, initial_witness
-from solver.engine import alternates_for, solver_info
+from solver.model import solver_info
 from solver.panel import panel_dict
+from solver.rowsystem import PartialState
 from solver.sample import sample_candidates
 from solver.season.model import SeasonModel
 from solver.season.package import Season, parse_season
-from solver.slack import PartialState
 
 PLAN_FORMAT = "expertpool.plan/1"
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from solver.errors import PackageError
-from solver.package import decode_json
 from solver.panel import PanelFile, parse_panel
+from solver.reader import decode_json
+from solver.registry import ineligibility_reason
 from solver.season.package import Season, parse_season
 from solver.verify import verify_package
 
@@ -138,8 +139,6 @@ def verify_plan(season_bytes: bytes, plan_bytes: bytes) -> SeasonReport:
 def season_exclusions(season: Season, members: dict[str, list[str]]) -> dict[str, set[str]]:
     """For each drawn meeting, its eligible non-members who sit on an overlapping meeting or
     have reached the yearly cap: the experts the plan may not list as its alternates."""
-    from solver.rules.eligibility import ineligibility_reason
-
     by_id = season.by_id()
     seats: dict[str, set[str]] = defaultdict(set)
     for mid, ids in members.items():

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver.errors import PackageError
-from solver.rules.eligibility import ineligibility_reason
+from solver.registry import ineligibility_reason
 from solver.season.package import parse_season
 from solver.season.plan import plan, plan_season, seat_key
 from solver.season.verify import season_checks, verify_plan

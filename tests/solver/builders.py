@@ -19,6 +19,7 @@ def expert(
     specs: tuple[str, ...] = (),
     served: tuple[int, ...] = (),
     available: bool = True,
+    birth: str | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": eid,
@@ -31,6 +32,8 @@ def expert(
     }
     if kind is not None:
         out["unit_kind"] = kind
+    if birth is not None:
+        out["birth_date"] = birth
     return out
 
 

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from solver.features import Features
-from solver.rules import ALL, PartitionCap, Row, Rule
+from solver.registry import ALL
+from solver.rules.base import PartitionCap, Row, Rule
 
 
 def _implied_by_a_cap(row: Row, caps: Sequence[PartitionCap]) -> bool:
