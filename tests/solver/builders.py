@@ -77,6 +77,22 @@ def package(experts: list[dict[str, Any]], **kw: Any) -> bytes:
     return to_bytes(package_doc(experts, **kw))
 
 
+def _add_age_rules(
+    rng: random.Random, experts: list[dict[str, Any]], rules: dict[str, Any]
+) -> None:
+    """Birth dates for everyone (near the 55/60 boundaries on 2024-10-21) and an age rule."""
+    for e in experts:
+        year = rng.choice([1962, 1964, 1969, 1970, 1975])
+        e["birth_date"] = f"{year}-10-{rng.choice([20, 21, 22])}"
+    if rng.random() < 0.6:
+        rules["max_age"] = rng.choice([55, 60])
+    if rng.random() < 0.6:
+        rules["min_share_under_age"] = {
+            "age": rng.choice([55, 60]),
+            "share": rng.choice(["1/3", "2/3"]),
+        }
+
+
 def random_doc(rng: random.Random, max_experts: int = 12) -> dict[str, Any]:
     """A random tiny package (≤ max_experts experts) exercising every rule."""
     m = rng.randint(3, max_experts)
@@ -122,6 +138,8 @@ def random_doc(rng: random.Random, max_experts: int = 12) -> dict[str, Any]:
         rules["min_specialist_voters"] = 1
     if rng.random() < 0.4:
         rules["max_consecutive_years"] = rng.randint(1, 3)
+    if rng.random() < 0.35:
+        _add_age_rules(rng, experts, rules)
     return package_doc(
         experts,
         rules=rules,
