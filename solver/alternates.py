@@ -10,7 +10,7 @@ the exact compatibility matrix.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -81,7 +81,7 @@ def _coverage_model(
     return model, y, zs
 
 
-def _solve(model: cp_model.CpModel, workers: int) -> tuple[int, cp_model.CpSolver]:
+def _solve(model: cp_model.CpModel, workers: int) -> tuple[Any, cp_model.CpSolver]:
     solver = make_solver(workers)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):

@@ -155,7 +155,7 @@ def lex_first_panel(
     stats["solver_calls"] = 1
     if witness is None:
         return None, space, stats
-    oracle = PanelOracle(space, witness, fixed, workers, order)
+    oracle = PanelOracle(space, witness.tolist(), fixed, workers, order)
     chosen = lex_first(order, feat.n, oracle, fixed=fixed)
     stats["solver_calls"] += oracle.solver_calls
     release_model(space)
