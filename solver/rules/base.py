@@ -12,13 +12,14 @@ plain parts, so nothing here imports ortools.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from solver.contract import Applicant, Expert, Package, conflicted
+from solver.contract import Applicant, Expert, Package
 from solver.params import Param
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,17 +65,49 @@ class PartitionCap:
     cap: int
 
 
-@dataclass(frozen=True)
 class Supply:
     """The eligible experts of a package, for supply counts. `note` says how many the barring
     rules excluded (appended to the counts that depend on eligibility)."""
 
-    pkg: Package
-    eligible: list[Expert]
-    note: str
+    def __init__(self, pkg: Package, eligible: list[Expert], note: str) -> None:
+        self.pkg = pkg
+        self.eligible = eligible
+        self.note = note
+        self._tables: tuple[Counter[str], Counter[tuple[str, str]], Counter[str]] | None = None
+        self._declared: dict[str, list[Expert]] = {}
 
-    def free(self, expert: Expert, applicant: Applicant) -> bool:
-        return not conflicted(self.pkg, expert, applicant)
+    def _build(self) -> tuple[Counter[str], Counter[tuple[str, str]], Counter[str]]:
+        if self._tables is None:
+            by_unit: Counter[str] = Counter(e.unit for e in self.eligible)
+            by_unit_spec: Counter[tuple[str, str]] = Counter(
+                (e.unit, sp) for e in self.eligible for sp in e.specialties
+            )
+            by_spec: Counter[str] = Counter(sp for e in self.eligible for sp in e.specialties)
+            ids = {e.id: e for e in self.eligible}
+            for expert_id, app_id in sorted(self.pkg.conflict_pairs):
+                if expert_id in ids:
+                    self._declared.setdefault(app_id, []).append(ids[expert_id])
+            self._tables = (by_unit, by_unit_spec, by_spec)
+        return self._tables
+
+    def free_count(self, applicant: Applicant, specialty: str | None = None) -> int:
+        """Eligible experts not conflicted with the applicant (the contract's `conflicted`,
+        counted per unit rather than pair by pair), optionally only those listing `specialty`."""
+        by_unit, by_unit_spec, by_spec = self._build()
+        recuse = self.pkg.rules.recuse_same_unit
+        if specialty is None:
+            total = len(self.eligible)
+            same = by_unit[applicant.unit] if recuse else 0
+        else:
+            total = by_spec[specialty]
+            same = by_unit_spec[(applicant.unit, specialty)] if recuse else 0
+        declared = sum(
+            1
+            for e in self._declared.get(applicant.id, ())
+            if (specialty is None or specialty in e.specialties)
+            and not (recuse and e.unit == applicant.unit)
+        )
+        return total - same - declared
 
 
 class Rule:

@@ -87,7 +87,7 @@ class MinSpecialistVoters(Rule):
             return []
 
         def count(app: Applicant) -> int:
-            return sum(1 for e in s.eligible if app.specialty in e.specialties and s.free(e, app))
+            return s.free_count(app, app.specialty)
 
         def text(app: Applicant, want: int, have: int) -> str:
             return (

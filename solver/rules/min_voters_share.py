@@ -91,7 +91,7 @@ class MinVotersShare(Rule):
             return []
 
         def count(app: Applicant) -> int:
-            return sum(1 for e in s.eligible if s.free(e, app))
+            return s.free_count(app)
 
         def text(app: Applicant, want: int, have: int) -> str:
             return (

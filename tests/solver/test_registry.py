@@ -59,3 +59,20 @@ def test_defaults_leave_the_age_rules_out() -> None:
     rules = registry.defaults("senior", None, {"建筑工程": 30}, narrow=False)
     assert "max_age" not in rules and "min_share_under_age" not in rules
     assert list(rules)[:3] == ["panel_size", "alternates", "min_rank"]
+
+
+def test_supply_free_counts_match_the_contract() -> None:
+    import random
+
+    from solver.contract import conflicted
+    from solver.rules.base import Supply
+    from tests.solver.builders import random_doc, to_bytes
+
+    for case in range(60):
+        pkg = parse_package(to_bytes(random_doc(random.Random(case))))
+        elig = registry.eligible(pkg)
+        s = Supply(pkg, elig, "")
+        for app in pkg.applicants:
+            assert s.free_count(app) == sum(not conflicted(pkg, e, app) for e in elig)
+            want = sum(app.specialty in e.specialties and not conflicted(pkg, e, app) for e in elig)
+            assert s.free_count(app, app.specialty) == want

@@ -158,7 +158,10 @@ def test_verify_and_rules_do_not_import_ortools() -> None:
     import subprocess
     import sys
 
-    code = "import sys, solver.verify, solver.defaults; assert 'ortools' not in sys.modules"
+    code = (
+        "import sys, solver, solver.verify, solver.defaults, solver.registry, solver.season.verify;"
+        " solver.verify_plan; solver.verify_panel; assert 'ortools' not in sys.modules"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
@@ -204,3 +207,25 @@ def test_over_age_experts_noted_in_the_supply_count() -> None:
     assert entry["rule"] == "eligibility"
     assert "另有3名专家因年龄超过上限被排除" in entry["message"]
     assert_independently_valid(data, result)
+
+
+def test_age_rules_through_alternates_and_replace() -> None:
+    import json
+
+    from solver.engine import replace
+
+    experts = [E(f"Y{i}", f"U{i}", birth=f"19{80 + i}-01-01") for i in range(4)]
+    experts += [E(f"O{i}", f"V{i}", birth=f"19{50 + i}-01-01") for i in range(4)]  # 70+
+    experts += [E(f"M{i}", f"W{i}", birth=f"196{i}-12-01") for i in range(3)]  # 60-63
+    rules = {"alternates": 3, "max_age": 65, "min_share_under_age": {"age": 55, "share": "2/3"}}
+    data = package(experts, rules=rules)
+    result = draw(data, "age-replace")
+    assert result["status"] == "drawn"
+    assert not any(x.startswith("O") for x in result["members"] + result["alternates"])
+    assert sum(m.startswith("Y") for m in result["members"]) >= 2
+    assert_independently_valid(data, result)
+    young = next(m for m in result["members"] if m.startswith("Y"))
+    out = replace(data, json.dumps(result, ensure_ascii=False).encode(), [young])
+    assert out["status"] == "drawn" and young not in out["members"]
+    assert sum(m.startswith("Y") for m in out["members"]) >= 2
+    assert_independently_valid(data, out)
