@@ -10,14 +10,20 @@ the exact compatibility matrix.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ortools.sat.python import cp_model
 
+from solver.contract import Package
 from solver.errors import SolverFailure
 from solver.model import make_solver
+from solver.order import seeded_order
+from solver.rowsystem import RowSystem
 from solver.search import lex_first
-from solver.slack import RowSystem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from solver.draw import DrawSpace
 
 
 def _popcount(v: int) -> int:
@@ -75,7 +81,7 @@ def _coverage_model(
     return model, y, zs
 
 
-def _solve(model: cp_model.CpModel, workers: int) -> tuple[int, cp_model.CpSolver]:
+def _solve(model: cp_model.CpModel, workers: int) -> tuple[Any, cp_model.CpSolver]:
     solver = make_solver(workers)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
@@ -238,3 +244,23 @@ def choose_alternates(
         cover |= sigs[i]
     uncovered = [j for j in range(n_members) if not cover >> j & 1]
     return [xs[i] for i in picked_pos], uncovered
+
+
+def alternates_for(
+    pkg: Package,
+    space: DrawSpace,
+    members: Sequence[str],
+    seed: str,
+    workers: int,
+    *,
+    excluded: Sequence[str] = (),
+) -> tuple[list[str], list[str]]:
+    """Alternates (seeded order) and uncovered members (sorted) for a drawn panel."""
+    feat = space.feat
+    member_set = set(members)
+    skip = set(excluded)
+    mem_idx = [feat.pos[m] for m in sorted(members)]
+    order = seeded_order(seed, pkg.instance_sha256, feat.ids)
+    xs = [feat.pos[e] for e in order if e not in member_set and e not in skip]
+    alts, unc = choose_alternates(space.system, mem_idx, xs, pkg.rules.alternates, workers)
+    return [feat.ids[i] for i in alts], sorted(feat.ids[mem_idx[j]] for j in unc)

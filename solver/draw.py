@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from solver.alternates import alternates_for
+from solver.contract import Package
+from solver.diagnose import diagnose
 from solver.features import Features, eligible_mask
-from solver.model import ModelContext, build_model, solve_feasibility
+from solver.model import ModelContext, build_model, solve_feasibility, solver_info
 from solver.order import seeded_order
-from solver.package import Package
+from solver.panel import panel_dict
 from solver.reduced import ReducedOracle
+from solver.rowsystem import PartialState, RowSystem
 from solver.sample import sample_candidates
 from solver.search import lex_first
-from solver.slack import PartialState, RowSystem
 
 
 @dataclass
@@ -150,8 +155,36 @@ def lex_first_panel(
     stats["solver_calls"] = 1
     if witness is None:
         return None, space, stats
-    oracle = PanelOracle(space, witness, fixed, workers, order)
+    oracle = PanelOracle(space, witness.tolist(), fixed, workers, order)
     chosen = lex_first(order, feat.n, oracle, fixed=fixed)
     stats["solver_calls"] += oracle.solver_calls
     release_model(space)
     return sorted(feat.ids[i] for i in chosen), space, stats
+
+
+def draw_package(pkg: Package, seed: str, workers: int = 1) -> dict[str, Any]:
+    """The `expertpool.panel/1` dict of a parsed package: the lex-first panel and its
+    alternates, or the diagnosis when no compliant panel exists."""
+    started = time.perf_counter()
+    members, space, _stats = lex_first_panel(pkg, seed, workers)
+    if members is None:
+        return panel_dict(
+            pkg,
+            seed,
+            members=[],
+            alternates=[],
+            uncovered=[],
+            diagnosis=diagnose(pkg),
+            solver_info=solver_info(started),
+            status="infeasible",
+        )
+    alts, unc = alternates_for(pkg, space, members, seed, workers)
+    return panel_dict(
+        pkg,
+        seed,
+        members=members,
+        alternates=alts,
+        uncovered=unc,
+        solver_info=solver_info(started),
+        status="drawn",
+    )

@@ -6,26 +6,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from solver.package import RANK_LEVEL, Expert, Package
+from solver.contract import RANK_LEVEL, Expert, Package
+from solver.registry import eligible_mask
 
-
-def eligible_mask(pkg: Package, experts: Sequence[Expert]) -> np.ndarray:
-    """Vectorised eligibility (available, rank, rotation) — the model's pruning."""
-    return available_rank_ok(pkg, experts) & ~barred_mask(pkg, experts)
-
-
-def available_rank_ok(pkg: Package, experts: Sequence[Expert]) -> np.ndarray:
-    level = np.array([RANK_LEVEL[e.rank] for e in experts], dtype=np.int8)
-    avail = np.array([e.available for e in experts], dtype=bool)
-    return avail & (level >= RANK_LEVEL[pkg.rules.min_rank])
-
-
-def barred_mask(pkg: Package, experts: Sequence[Expert]) -> np.ndarray:
-    k = pkg.rules.max_consecutive_years
-    if k is None:
-        return np.zeros(len(experts), dtype=bool)
-    window = set(range(pkg.meeting.year - k, pkg.meeting.year))
-    return np.array([window <= e.served for e in experts], dtype=bool)
+__all__ = ["Features", "eligible_mask"]
 
 
 class Features:
@@ -39,13 +23,14 @@ class Features:
         self.ids = [e.id for e in self.experts]
         self.pos = {eid: i for i, eid in enumerate(self.ids)}
         level = np.array([RANK_LEVEL[e.rank] for e in self.experts], dtype=np.int8)
-        self.full_senior = level == RANK_LEVEL["正高级"]
-        self.rank_ok = level >= RANK_LEVEL[pkg.rules.min_rank]
-        self.barred = barred_mask(pkg, self.experts)
+        self.full_senior: np.ndarray = level == RANK_LEVEL["正高级"]
+        self.rank_ok: np.ndarray = level >= RANK_LEVEL[pkg.rules.min_rank]
         units = [e.unit for e in self.experts]
-        self.unit_names, codes = np.unique(np.array(units, dtype=object), return_inverse=True)
-        self.unit_names = list(self.unit_names) if self.m else []
-        self.unit_code = codes.astype(np.int64) if self.m else np.zeros(0, dtype=np.int64)
+        names, codes = np.unique(np.array(units, dtype=object), return_inverse=True)
+        self.unit_names: list[str] = list(names) if self.m else []
+        self.unit_code: np.ndarray = (
+            codes.astype(np.int64) if self.m else np.zeros(0, dtype=np.int64)
+        )
         self._kind = np.array([e.unit_kind for e in self.experts], dtype=object)
         self._spec_cache: dict[str, np.ndarray] = {}
         self._build_conflicts()
@@ -53,7 +38,8 @@ class Features:
     def kind_mask(self, kind: str) -> np.ndarray:
         if self.m == 0:
             return np.zeros(0, dtype=bool)
-        return self._kind == kind
+        mask: np.ndarray = self._kind == kind
+        return mask
 
     def spec_mask(self, spec: str) -> np.ndarray:
         mask = self._spec_cache.get(spec)
@@ -63,6 +49,9 @@ class Features:
         return mask
 
     def _build_conflicts(self) -> None:
+        """Candidates conflicted with each applicant (the contract's `conflicted`, vectorised),
+        grouped by conflicted set for the voter rows and by (specialty, set) for the
+        specialist rows."""
         pkg = self.pkg
         by_unit: dict[str, list[int]] = {}
         if pkg.rules.recuse_same_unit:
@@ -70,9 +59,9 @@ class Features:
                 by_unit.setdefault(e.unit, []).append(i)
         declared: dict[str, set[int]] = {}
         for c in pkg.conflicts:
-            i = self.pos.get(c.expert)
-            if i is not None:
-                declared.setdefault(c.applicant, set()).add(i)
+            pos = self.pos.get(c.expert)
+            if pos is not None:
+                declared.setdefault(c.applicant, set()).add(pos)
         self.conflicted: dict[str, tuple[int, ...]] = {}
         voter: dict[tuple[int, ...], list[str]] = {}
         specialist: dict[tuple[str, tuple[int, ...]], list[str]] = {}

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import ortools
 from ortools.sat.python import cp_model
 
 from solver.errors import SolverFailure
 from solver.features import Features
-from solver.rules import ALL, Rule
+from solver.registry import ALL
+from solver.rules.base import Rule
+
+ENGINE = "ortools-cp-sat"
+
+
+def solver_info(started: float, **extra: Any) -> dict[str, Any]:
+    """The `solver` field of a result: engine, version and seconds since `started`."""
+    info: dict[str, Any] = {
+        "engine": ENGINE,
+        "version": getattr(ortools, "__version__", "unknown"),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    info.update(extra)
+    return info
 
 
 class ModelContext:
@@ -53,6 +69,8 @@ def build_model(
     ctx = ModelContext(feat)
     lits: dict[str, Any] = {}
     for rule in rules:
+        if not rule.applies(feat.pkg):  # switched off: no constraints and no guard literal
+            continue
         constraints = rule.add_to_model(ctx)
         if guarded:
             lit = ctx.model.new_bool_var(f"rule:{rule.id}")

@@ -6,27 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from solver.contract import Package, recusals
 from solver.errors import PackageError
-from solver.package import Package, decode_json
+from solver.reader import decode_json
 
 FORMAT = "expertpool.panel/1"
 
-
-def recusals(pkg: Package, members: Sequence[str]) -> dict[str, list[str]]:
-    """For each applicant with at least one conflicted member, those members (sorted)."""
-    pairs = {(c.expert, c.applicant) for c in pkg.conflicts}
-    same_unit = pkg.rules.recuse_same_unit
-    out: dict[str, list[str]] = {}
-    for app in pkg.applicants:
-        hit = sorted(
-            mid
-            for mid in set(members)
-            if (mid, app.id) in pairs
-            or (same_unit and mid in pkg.expert_by_id and pkg.expert_by_id[mid].unit == app.unit)
-        )
-        if hit:
-            out[app.id] = hit
-    return out
+__all__ = ["FORMAT", "Original", "PanelFile", "Replacement", "panel_dict", "parse_panel"]
 
 
 def panel_dict(

@@ -11,13 +11,15 @@ an impossible answer is remembered for its pattern until then.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from ortools.sat.python import cp_model
 
 from solver.errors import SolverFailure
 from solver.model import make_solver
+from solver.rowsystem import PartialState, RowSystem
 from solver.sample import sample_candidates
-from solver.slack import PartialState, RowSystem
 
 # Above this many candidate patterns, samples and the unit-free relaxation are tried first.
 LARGE_MODEL = 1000
@@ -75,7 +77,9 @@ class _Patterns:
         self.impossible: set[tuple[int, ...]] = set()
 
 
-def _strongest(cols: np.ndarray, bounds: np.ndarray, pick) -> list[tuple[list[int], int]]:  # noqa: ANN001
+def _strongest(
+    cols: np.ndarray, bounds: np.ndarray, pick: Callable[[int, int], int]
+) -> list[tuple[list[int], int]]:
     """Distinct column patterns (as group index lists) with the strongest bound of each."""
     if cols.shape[1] == 0:
         return []
@@ -99,7 +103,6 @@ class ReducedOracle:
         self.sys = system
         self.state = state
         self.workers = workers
-        self.calls = 0
         self.order = order
         self.witness: set[int] = set()
         self._pat: _Patterns | None = None
@@ -122,7 +125,7 @@ class ReducedOracle:
             free = self.state.free
             ahead = [i for i in self.order if free[i]]
             small = sample_candidates(self.sys, ahead, self.witness)
-            masks = []
+            masks: list[np.ndarray] = []
             for keep in (small, small | set(ahead[: max(80 * self.sys.n, 2000)])):
                 mask = np.zeros(self.sys.m, dtype=bool)
                 mask[sorted(keep)] = True
@@ -227,13 +230,9 @@ class ReducedOracle:
         base = [*st.fixed, x]
         if rem < 0 or np.any(c > s.hi):
             return None
-        unit_rooms = []
-        for cc, cap in zip(st.cap_fixed, s.caps, strict=True):
-            room = cap.cap - cc
-            room[cap.labels[x]] -= 1
-            if room[cap.labels[x]] < 0:
-                return None
-            unit_rooms.append(room)
+        unit_rooms = self._unit_rooms(x)
+        if unit_rooms is None:
+            return None
         if rem == 0:
             return base if np.all(c >= s.lo) else None
         free = st.free.copy()
@@ -243,57 +242,40 @@ class ReducedOracle:
         free_idx = np.flatnonzero(free)
         if len(free_idx) < rem:
             return None
-        # Extended groups: the F-patterns, with x's own unit split off where x brings it near
-        # the cap (those members were not told apart when the patterns were made).
-        G = pat.n_groups
-        flags = np.zeros(len(free_idx), dtype=np.int64)
-        split_unit = []
-        for t, (rooms, cap) in enumerate(zip(unit_rooms, s.caps, strict=True)):
-            ux = int(cap.labels[x])
-            lab_state = pat.labels[:, t]
-            if units and rooms[ux] < rem and not (lab_state[x] >= 0):
-                flags |= (cap.labels[free_idx] == ux).astype(np.int64) << t
-            split_unit.append(ux)
-        ext = pat.group[free_idx] + G * flags
-        uniq, ext_inv, ext_counts = np.unique(ext, return_inverse=True, return_counts=True)
-        ext_inv = ext_inv.reshape(-1)
-        g_of = uniq % G
-        f_of = uniq // G
-        reps = pat.rep[g_of]
-        # Coarsen to the rows this x leaves in play.
-        need = s.lo - c
-        room = s.hi - c
-        lower = pat.rel_lower[need[pat.rel_lower] > 0]
-        upper = pat.rel_upper[room[pat.rel_upper] < rem]
-        cols = [s.A[reps][:, lower].astype(np.int64), s.A[reps][:, upper].astype(np.int64)]
-        for t, rooms in enumerate(unit_rooms if units else []):
-            lab = np.where((f_of >> t) & 1, split_unit[t], pat.labels[reps, t])
-            near = (lab >= 0) & (rooms[np.maximum(lab, 0)] < rem)
-            cols.append(np.where(near, lab, -1)[:, None])
-        sig = np.concatenate(cols, axis=1)
-        first, inv = group_rows(sig)
-        groups = sig[first]
-        gcount = np.bincount(inv, weights=ext_counts, minlength=len(groups)).astype(np.int64)
-        cap_n = np.minimum(gcount, rem)
-        for j, r in enumerate(lower):
-            if int(cap_n[groups[:, j] > 0].sum()) < need[r]:
+        groups = _Groups(s, pat, x, c, free_idx, unit_rooms if units else [])
+        if not groups.lower_bounds_coverable():
+            return None
+        found = self._solve_groups(groups)
+        return None if found is None else base + found
+
+    def _unit_rooms(self, x: int) -> list[np.ndarray] | None:
+        """Seats left per unit once x sits (None when x's own unit is already full)."""
+        rooms = []
+        for cc, cap in zip(self.state.cap_fixed, self.sys.caps, strict=True):
+            room = cap.cap - cc
+            room[cap.labels[x]] -= 1
+            if room[cap.labels[x]] < 0:
                 return None
+            rooms.append(room)
+        return rooms
+
+    def _solve_groups(self, g: _Groups) -> list[int] | None:
+        """The small integer model over the groups: how many of each group sit."""
         model = cp_model.CpModel()
-        y = [model.new_int_var(0, int(k), f"g{g}") for g, k in enumerate(cap_n)]
+        y = [model.new_int_var(0, int(k), f"g{i}") for i, k in enumerate(g.cap_n)]
         total = cp_model.LinearExpr.sum
-        model.add(total(y) == rem)
-        k = len(lower)
+        model.add(total(y) == g.rem)
+        k = len(g.lower)
         # Rows with the same groups are one constraint: the largest need, the smallest room.
-        for j, bound in _strongest(groups[:, :k], need[lower], max):
-            model.add(total([y[g] for g in j]) >= bound)
-        for j, bound in _strongest(groups[:, k : k + len(upper)], room[upper], min):
-            model.add(total([y[g] for g in j]) <= bound)
-        col = k + len(upper)
-        for t, rooms in enumerate(unit_rooms if units else []):
-            lab = groups[:, col + t]
+        for idx, bound in _strongest(g.sig[:, :k], g.need[g.lower], max):
+            model.add(total([y[i] for i in idx]) >= bound)
+        for idx, bound in _strongest(g.sig[:, k : k + len(g.upper)], g.room[g.upper], min):
+            model.add(total([y[i] for i in idx]) <= bound)
+        col = k + len(g.upper)
+        for t, rooms in enumerate(g.unit_rooms):
+            lab = g.sig[:, col + t]
             for u in np.unique(lab[lab >= 0]):
-                model.add(total([y[g] for g in np.flatnonzero(lab == u)]) <= int(rooms[u]))
-        self.calls += 1
+                model.add(total([y[i] for i in np.flatnonzero(lab == u)]) <= int(rooms[u]))
         solver = make_solver(self.workers)
         # Covering models need the full LP relaxation (level 2): without it one proof of
         # infeasibility took 65 s instead of 0.4 s. Presolve costs more than it saves on small
@@ -306,11 +288,69 @@ class ReducedOracle:
             return None
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise SolverFailure(f"CP-SAT 未能给出结论（状态 {solver.status_name(status)}）")
-        # Back to candidates: each free candidate's coarse group.
-        coarse = inv[ext_inv]
+        return g.candidates([int(solver.value(v)) for v in y])
+
+
+class _Groups:
+    """The free candidates of one question in coarse groups: the F-patterns, with x's own
+    unit split off where x brings it near the cap (those members were not told apart when
+    the patterns were made), coarsened to the rows and units this x leaves in play."""
+
+    def __init__(
+        self,
+        s: RowSystem,
+        pat: _Patterns,
+        x: int,
+        c: np.ndarray,
+        free_idx: np.ndarray,
+        unit_rooms: list[np.ndarray],
+    ) -> None:
+        self.rem = rem = pat.rem
+        self.free_idx = free_idx
+        self.unit_rooms = unit_rooms
+        n_groups = pat.n_groups
+        flags = np.zeros(len(free_idx), dtype=np.int64)
+        split_unit = []
+        for t, (rooms, cap) in enumerate(zip(unit_rooms, s.caps, strict=False)):
+            ux = int(cap.labels[x])
+            if rooms[ux] < rem and not (pat.labels[:, t][x] >= 0):
+                flags |= (cap.labels[free_idx] == ux).astype(np.int64) << t
+            split_unit.append(ux)
+        ext = pat.group[free_idx] + n_groups * flags
+        uniq, ext_inv, ext_counts = np.unique(ext, return_inverse=True, return_counts=True)
+        self.ext_inv = ext_inv.reshape(-1)
+        g_of, f_of = uniq % n_groups, uniq // n_groups
+        reps = pat.rep[g_of]
+        self.need = s.lo - c
+        self.room = s.hi - c
+        self.lower = pat.rel_lower[self.need[pat.rel_lower] > 0]
+        self.upper = pat.rel_upper[self.room[pat.rel_upper] < rem]
+        cols = [
+            s.A[reps][:, self.lower].astype(np.int64),
+            s.A[reps][:, self.upper].astype(np.int64),
+        ]
+        for t, rooms in enumerate(unit_rooms):
+            lab = np.where((f_of >> t) & 1, split_unit[t], pat.labels[reps, t])
+            near = (lab >= 0) & (rooms[np.maximum(lab, 0)] < rem)
+            cols.append(np.where(near, lab, -1)[:, None])
+        sig = np.concatenate(cols, axis=1)
+        first, self.inv = group_rows(sig)
+        self.sig = sig[first]
+        gcount = np.bincount(self.inv, weights=ext_counts, minlength=len(self.sig)).astype(np.int64)
+        self.cap_n = np.minimum(gcount, rem)
+
+    def lower_bounds_coverable(self) -> bool:
+        """Each lower-bound row has enough candidates among the groups that serve it."""
+        for j, r in enumerate(self.lower):
+            if int(self.cap_n[self.sig[:, j] > 0].sum()) < self.need[r]:
+                return False
+        return True
+
+    def candidates(self, takes: list[int]) -> list[int]:
+        """Back to candidates: the first `take` free candidates of each coarse group."""
+        coarse = self.inv[self.ext_inv]
         picks: list[int] = []
-        for g, var in enumerate(y):
-            take = solver.value(var)
+        for g, take in enumerate(takes):
             if take:
-                picks.extend(int(i) for i in free_idx[coarse == g][:take])
-        return base + picks
+                picks.extend(int(i) for i in self.free_idx[coarse == g][:take])
+        return picks

@@ -6,33 +6,60 @@ members whose decline could not be covered keep their seat as a placeholder for 
 until the redraw. Missing seats are then drawn again, lex-first in the same seeded order,
 keeping every accepted member (original and substituted) and excluding everyone who declined.
 A rule is never relaxed: if no compliant completion exists, the result is `infeasible`.
+
+The compliance questions are answered on the engine's row system (solver/rowsystem.py), not
+by the verifier's plain checks: the verifier replays the same history with its own code.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from solver.draw import lex_first_panel
-from solver.engine import solver_info
+from solver.contract import Package
+from solver.draw import draw_space, lex_first_panel
 from solver.errors import PackageError
+from solver.model import solver_info
 from solver.order import seeded_order
 from solver.package import parse_package
-from solver.panel import panel_dict, parse_panel
-from solver.verify import exact_uncovered, first_fitting_alternate
+from solver.panel import PanelFile, panel_dict, parse_panel
 
 
-def replace_members(
-    package_bytes: bytes,
-    panel_bytes: bytes,
-    declined: Sequence[str],
-    workers: int = 1,
-    unavailable: Collection[str] = (),
-) -> dict[str, Any]:
-    started = time.perf_counter()
-    pkg = parse_package(package_bytes)
-    panel = parse_panel(panel_bytes)
+class Seats:
+    """Compliance of whole panels over the eligible candidates (an ineligible id never fits)."""
+
+    def __init__(self, pkg: Package) -> None:
+        space = draw_space(pkg)
+        self.pos = space.feat.pos
+        self.system = space.system
+
+    def complies(self, ids: Sequence[str]) -> bool:
+        if any(i not in self.pos for i in ids):
+            return False
+        return self.system.complies([self.pos[i] for i in ids])
+
+    def first_fitting(self, members: Sequence[str], member: str, alts: Sequence[str]) -> str | None:
+        rest = [x for x in members if x != member]
+        return next((a for a in alts if a not in members and self.complies([*rest, a])), None)
+
+    def uncovered(self, members: Sequence[str], alts: Sequence[str]) -> list[str]:
+        return [m for m in sorted(set(members)) if self.first_fitting(members, m, alts) is None]
+
+
+@dataclass
+class Progress:
+    """The panel while declines are applied: seats, alternates left, history, holes."""
+
+    current: list[str]
+    alternates: list[str]
+    history: list[dict[str, str]]
+    holes: list[str] = field(default_factory=list)
+
+
+def _checked_inputs(pkg: Package, panel: PanelFile, declined: Sequence[str]) -> list[str]:
+    """The declines in order, each once, after checking the panel belongs to the package."""
     if panel.status != "drawn":
         raise PackageError("PANEL status：只能对已抽出（drawn）的评委会办理替换", field="status")
     if panel.instance_sha256 != pkg.instance_sha256:
@@ -51,75 +78,103 @@ def replace_members(
             raise PackageError(f"--declined：“{d}”不是该评委会的评委", field="--declined")
         if d not in order_decl:
             order_decl.append(d)
+    return order_decl
 
-    history = [{"declined": r.declined, "by": r.by, "how": r.how} for r in panel.replacements]
-    earlier_decliners = {r.declined for r in panel.replacements}
-    # The first draw travels with the history, so the verifier can replay every step.
-    original = panel.raw.get("original") or {
+
+def _original(panel: PanelFile) -> Any:
+    """The first draw travels with the history, so the verifier can replay every step."""
+    return panel.raw.get("original") or {
         "status": panel.status,
         "members": list(panel.members),
         "alternates": list(panel.alternates),
         "uncovered": list(panel.uncovered),
     }
 
-    current = list(panel.members)
-    alternates = list(panel.alternates)
-    holes: list[str] = []
+
+def _substitute(seats: Seats, state: Progress, order_decl: Sequence[str]) -> None:
     for d in order_decl:
-        by = first_fitting_alternate(pkg, current, d, alternates)
+        by = seats.first_fitting(state.current, d, state.alternates)
         if by is None:
-            holes.append(d)
+            state.holes.append(d)
             continue
-        current = [by if m == d else m for m in current]
-        alternates.remove(by)
-        history.append({"declined": d, "by": by, "how": "alternate"})
+        state.current = [by if m == d else m for m in state.current]
+        state.alternates.remove(by)
+        state.history.append({"declined": d, "by": by, "how": "alternate"})
 
-    if holes:
-        kept = [m for m in current if m not in holes]
-        excluded = set(order_decl) | earlier_decliners | set(unavailable)
-        members, _space, _stats = lex_first_panel(
-            pkg, panel.seed, workers, fixed_ids=kept, excluded=excluded
-        )
-        if members is None:
-            diagnosis = [
-                {
-                    "rule": "panel_size",
-                    "message": f"保留已接受的{len(kept)}名评委后，无法补抽出{len(holes)}名评委组成合规"
-                    "的评委会；按规定应停止评审并重新组建评委会，不得放宽规则",
-                    "need": len(holes),
-                    "have": 0,
-                }
-            ]
-            result = panel_dict(
-                pkg,
-                panel.seed,
-                members=[],
-                alternates=[],
-                uncovered=[],
-                diagnosis=diagnosis,
-                solver_info=solver_info(started),
-                status="infeasible",
-            )
-            result["replacements"] = history
-            result["original"] = original
+
+def _redraw(
+    pkg: Package, panel: PanelFile, state: Progress, excluded: set[str], workers: int
+) -> bool:
+    """Fill the holes lex-first keeping the accepted members; False when impossible."""
+    kept = [m for m in state.current if m not in state.holes]
+    members, _space, _stats = lex_first_panel(
+        pkg, panel.seed, workers, fixed_ids=kept, excluded=excluded
+    )
+    if members is None:
+        return False
+    order = seeded_order(panel.seed, pkg.instance_sha256, members)
+    new = [m for m in order if m not in kept]
+    for d, by in zip(state.holes, new, strict=True):
+        state.history.append({"declined": d, "by": by, "how": "redraw"})
+    state.current = members
+    state.alternates = [a for a in state.alternates if a not in members]
+    return True
+
+
+def _infeasible(pkg: Package, panel: PanelFile, state: Progress, started: float) -> dict[str, Any]:
+    kept = len([m for m in state.current if m not in state.holes])
+    diagnosis = [
+        {
+            "rule": "panel_size",
+            "message": f"保留已接受的{kept}名评委后，无法补抽出{len(state.holes)}名评委组成合规"
+            "的评委会；按规定应停止评审并重新组建评委会，不得放宽规则",
+            "need": len(state.holes),
+            "have": 0,
+        }
+    ]
+    return panel_dict(
+        pkg,
+        panel.seed,
+        members=[],
+        alternates=[],
+        uncovered=[],
+        diagnosis=diagnosis,
+        solver_info=solver_info(started),
+        status="infeasible",
+    )
+
+
+def replace_members(
+    package_bytes: bytes,
+    panel_bytes: bytes,
+    declined: Sequence[str],
+    workers: int = 1,
+    unavailable: Collection[str] = (),
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    pkg = parse_package(package_bytes)
+    panel = parse_panel(panel_bytes)
+    order_decl = _checked_inputs(pkg, panel, declined)
+    history = [{"declined": r.declined, "by": r.by, "how": r.how} for r in panel.replacements]
+    state = Progress(list(panel.members), list(panel.alternates), history)
+    seats = Seats(pkg)
+    _substitute(seats, state, order_decl)
+    if state.holes:
+        excluded = set(order_decl) | {r.declined for r in panel.replacements} | set(unavailable)
+        if not _redraw(pkg, panel, state, excluded, workers):
+            result = _infeasible(pkg, panel, state, started)
+            result["replacements"] = state.history
+            result["original"] = _original(panel)
             return result
-        order = seeded_order(panel.seed, pkg.instance_sha256, members)
-        new = [m for m in order if m not in kept]
-        for d, by in zip(holes, new, strict=True):
-            history.append({"declined": d, "by": by, "how": "redraw"})
-        current = members
-        alternates = [a for a in alternates if a not in members]
-
-    uncovered = exact_uncovered(pkg, current, alternates)
     result = panel_dict(
         pkg,
         panel.seed,
-        members=current,
-        alternates=alternates,
-        uncovered=uncovered,
+        members=state.current,
+        alternates=state.alternates,
+        uncovered=seats.uncovered(state.current, state.alternates),
         solver_info=solver_info(started),
         status="drawn",
     )
-    result["replacements"] = history
-    result["original"] = original
+    result["replacements"] = state.history
+    result["original"] = _original(panel)
     return result

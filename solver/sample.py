@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from solver.slack import RowSystem
+from solver.rowsystem import RowSystem
 
 
 def sample_candidates(

@@ -1,4 +1,8 @@
-"""Independent verification from the rules' plain checks alone (must not import ortools)."""
+"""Independent verification from the rules' plain checks alone (must not import ortools).
+
+Nothing here shares code with the engine's decisions: compliance is the rules' plain checks,
+and the replacement replay (`first_fitting_alternate`, `exact_uncovered`) is written out
+here again, while the engine picks replacements on its row system (solver/replace.py)."""
 
 from __future__ import annotations
 
@@ -7,18 +11,20 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
-from solver.package import Package, parse_package
-from solver.panel import PanelFile, parse_panel, recusals
-from solver.rules import ALL, BY_ID
-from solver.rules.eligibility import ineligibility_reason
+from solver.contract import Package, recusals
+from solver.package import parse_package
+from solver.panel import PanelFile, parse_panel
+from solver.registry import ALL, BY_ID, complies, ineligibility_reason
 
-
-def complies(pkg: Package, members: Sequence[str]) -> bool:
-    return all(not rule.check(pkg, members) for rule in ALL)
-
-
-def violations(pkg: Package, members: Sequence[str]) -> list[Any]:
-    return [v for rule in ALL for v in rule.check(pkg, members)]
+__all__ = [
+    "Item",
+    "Report",
+    "complies",
+    "exact_uncovered",
+    "first_fitting_alternate",
+    "verify_package",
+    "verify_panel",
+]
 
 
 def exact_uncovered(pkg: Package, members: Sequence[str], alternates: Sequence[str]) -> list[str]:
@@ -34,6 +40,8 @@ def exact_uncovered(pkg: Package, members: Sequence[str], alternates: Sequence[s
 def first_fitting_alternate(
     pkg: Package, members: Sequence[str], member: str, alternates: Sequence[str]
 ) -> str | None:
+    """The contract's replacement: the first alternate, in list order, whose substitution for
+    `member` leaves the panel compliant (plain checks; the engine has its own, solver/replace.py)."""
     rest = [x for x in members if x != member]
     for a in alternates:
         if a not in members and complies(pkg, [*rest, a]):

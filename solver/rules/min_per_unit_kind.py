@@ -5,8 +5,45 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from solver.package import Package
-from solver.rules.base import Row, Rule, Violation, known_members
+from solver.contract import UNIT_KINDS, Package, known_members
+from solver.errors import PackageError
+from solver.params import Param
+from solver.reader import R
+from solver.rules.base import Row, Rule, Supply, Violation
+
+Counts = tuple[tuple[str, int], ...]
+
+
+def parse_kind_counts(value: object, path: str) -> Counts:
+    out: dict[str, int] = {}
+    for key, count in R.obj(value, path).items():
+        sub = f"{path}.{key}"
+        if key not in UNIT_KINDS:
+            raise PackageError(
+                f"{sub}：未知单位类别“{key}”（应为 {'/'.join(UNIT_KINDS)}）", field=sub
+            )
+        out[key] = R.integer(count, sub)
+    return tuple(sorted(out.items()))
+
+
+def _within_seats(value: object, seats: int) -> str | None:
+    if isinstance(value, dict) and sum(value.values()) > seats:
+        return "各类单位最少人数之和超过评委人数"
+    return None
+
+
+MIN_PER_UNIT_KIND: Param[Counts] = Param(
+    key="min_per_unit_kind",
+    label_zh="各类单位最少评委人数",
+    unit_zh="名",
+    widget="kind_counts",
+    absent=(),
+    parse=parse_kind_counts,
+    default=lambda d: {},
+    form_order=60,
+    form_check=_within_seats,
+    rule="min_per_unit_kind",
+)
 
 
 class MinPerUnitKind(Rule):
@@ -16,11 +53,12 @@ class MinPerUnitKind(Rule):
         "吉林省2013年评委会组建办法：评委按规定比例（如2:2:6、2:3:5）从不同类别单位产生"
         "（各类别人数为本系统默认设置）"
     )
+    params = (MIN_PER_UNIT_KIND,)
 
     def check(self, pkg: Package, members: Sequence[str]) -> list[Violation]:
         experts = known_members(pkg, members)
         out = []
-        for kind, want in pkg.rules.min_per_unit_kind:
+        for kind, want in MIN_PER_UNIT_KIND.of(pkg.rules):
             have = sum(1 for e in experts if e.unit_kind == kind)
             if have < want:
                 out.append(
@@ -33,19 +71,28 @@ class MinPerUnitKind(Rule):
     def rows(self, feat: Any) -> list[Any]:
         return [
             Row(f"{self.id}:{kind}", feat.kind_mask(kind), want, feat.n)
-            for kind, want in feat.pkg.rules.min_per_unit_kind
+            for kind, want in MIN_PER_UNIT_KIND.of(feat.pkg.rules)
             if want > 0
         ]
 
     def add_to_model(self, ctx: Any) -> list[Any]:
         return [
             ctx.model.add(ctx.total(ctx.feat.kind_mask(kind)) >= want)
-            for kind, want in ctx.feat.pkg.rules.min_per_unit_kind
+            for kind, want in MIN_PER_UNIT_KIND.of(ctx.feat.pkg.rules)
             if want > 0
         ]
 
+    def supply(self, s: Supply) -> list[Violation]:
+        out = []
+        for kind, want in MIN_PER_UNIT_KIND.of(s.pkg.rules):
+            have = sum(1 for e in s.eligible if e.unit_kind == kind)
+            if have < want:
+                text = f"需要至少{want}名来自{kind}的评委，符合条件的只有{have}名"
+                out.append(Violation(self.id, text, want, have))
+        return out
+
     def describe(self, pkg: Package) -> str:
-        parts = [f"{k}至少{c}名" for k, c in pkg.rules.min_per_unit_kind]
+        parts = [f"{k}至少{c}名" for k, c in MIN_PER_UNIT_KIND.of(pkg.rules)]
         return "各类单位评委人数：" + ("、".join(parts) if parts else "不限")
 
 

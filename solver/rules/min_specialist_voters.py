@@ -5,8 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from solver.package import Package
-from solver.rules.base import Row, Rule, Violation, conflict_pairs, known_members
+from solver.contract import Applicant, Package, conflicted, known_members
+from solver.params import Param, at_most_seats
+from solver.reader import R
+from solver.rules.base import Row, Rule, Supply, Violation, per_applicant
+
+MIN_SPECIALIST_VOTERS: Param[int] = Param(
+    key="min_specialist_voters",
+    label_zh="同专业表决评委人数",
+    unit_zh="名",
+    widget="int",
+    absent=0,
+    parse=lambda v, p: R.integer(v, p),
+    default=lambda d: 1,
+    form_order=100,
+    form_check=at_most_seats,
+    rule="min_specialist_voters",
+)
 
 
 class MinSpecialistVoters(Rule):
@@ -16,21 +31,17 @@ class MinSpecialistVoters(Rule):
         "人社部令第40号《职称评审管理暂行规定》：评审专家按专业从专家库中抽取，"
         "评审中与申报人有利害关系的专家应当回避（人数为本系统默认设置）"
     )
+    params = (MIN_SPECIALIST_VOTERS,)
 
     def check(self, pkg: Package, members: Sequence[str]) -> list[Violation]:
-        want = pkg.rules.min_specialist_voters
+        want = MIN_SPECIALIST_VOTERS.of(pkg.rules)
         if want <= 0:
             return []
         experts = known_members(pkg, members)
-        pairs = conflict_pairs(pkg)
-        same_unit = pkg.rules.recuse_same_unit
         out = []
         for app in pkg.applicants:
             have = sum(
-                1
-                for e in experts
-                if app.specialty in e.specialties
-                and not ((same_unit and e.unit == app.unit) or (e.id, app.id) in pairs)
+                1 for e in experts if app.specialty in e.specialties and not conflicted(pkg, e, app)
             )
             if have < want:
                 out.append(
@@ -45,7 +56,7 @@ class MinSpecialistVoters(Rule):
         return out
 
     def rows(self, feat: Any) -> list[Any]:
-        want = feat.pkg.rules.min_specialist_voters
+        want = MIN_SPECIALIST_VOTERS.of(feat.pkg.rules)
         if want <= 0:
             return []
         out = []
@@ -57,7 +68,7 @@ class MinSpecialistVoters(Rule):
 
     def add_to_model(self, ctx: Any) -> list[Any]:
         feat = ctx.feat
-        want = feat.pkg.rules.min_specialist_voters
+        want = MIN_SPECIALIST_VOTERS.of(feat.pkg.rules)
         if want <= 0:
             return []
         out = []
@@ -70,8 +81,25 @@ class MinSpecialistVoters(Rule):
             out.append(ctx.model.add(expr >= want))
         return out
 
+    def supply(self, s: Supply) -> list[Violation]:
+        want = MIN_SPECIALIST_VOTERS.of(s.pkg.rules)
+        if want <= 0:
+            return []
+
+        def count(app: Applicant) -> int:
+            return s.free_count(app, app.specialty)
+
+        def text(app: Applicant, want: int, have: int) -> str:
+            return (
+                f"申报人“{app.id}”（专业“{app.specialty}”）需要至少{want}名无回避的本专业评委，"
+                f"符合条件的只有{have}名"
+            )
+
+        return per_applicant(s, self.id, want, count, text)
+
     def describe(self, pkg: Package) -> str:
-        return f"每名申报人至少有{pkg.rules.min_specialist_voters}名无回避的本专业评委"
+        k = MIN_SPECIALIST_VOTERS.of(pkg.rules)
+        return f"每名申报人至少有{k}名无回避的本专业评委"
 
 
 RULE = MinSpecialistVoters()

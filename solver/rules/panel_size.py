@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from solver.package import Package
+from solver.contract import Expert, Package
 from solver.rules.base import Rule, Violation
+from solver.rules.settings import PANEL_SIZE
 
 
 class PanelSize(Rule):
@@ -16,6 +17,7 @@ class PanelSize(Rule):
         "人社部令第40号《职称评审管理暂行规定》：职称评审委员会组成人员应当是单数；"
         "按照系列组建的高级职称评审委员会评审专家不少于25人，按照专业组建的不少于11人"
     )
+    params = (PANEL_SIZE,)
 
     def check(self, pkg: Package, members: Sequence[str]) -> list[Violation]:
         n = pkg.rules.panel_size
@@ -35,6 +37,9 @@ class PanelSize(Rule):
 
     def add_to_model(self, ctx: Any) -> list[Any]:
         return [ctx.model.add(ctx.total_all() == ctx.n)]
+
+    def core_numbers(self, pkg: Package, eligible: list[Expert]) -> tuple[int | None, int | None]:
+        return pkg.rules.panel_size, len(eligible)
 
     def describe(self, pkg: Package) -> str:
         return f"评委会人数为{pkg.rules.panel_size}人"

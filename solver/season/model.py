@@ -18,10 +18,12 @@ from ortools.sat.python import cp_model
 from solver.draw import DrawSpace
 from solver.errors import SolverFailure
 from solver.model import ModelContext, make_solver
-from solver.rules import ALL
+from solver.registry import ALL
 from solver.season.package import Season
+from solver.season.rules import SEASON_RULES
+from solver.season.rules.season_overlap import overlap_cliques
 
-SEASON_RULES = ("season_overlap", "max_panels_per_expert")
+__all__ = ["SeasonModel", "SharedContext", "overlap_cliques"]
 
 
 class SharedContext(ModelContext):
@@ -35,17 +37,6 @@ class SharedContext(ModelContext):
         self._spec_totals: dict[str, Any] = {}
 
 
-def overlap_cliques(season: Season) -> list[frozenset[int]]:
-    """Maximal sets of meetings whose windows share a day (intervals: check at each start)."""
-    ms = season.meetings
-    cliques: list[frozenset[int]] = []
-    for a in ms:
-        clique = frozenset(j for j, b in enumerate(ms) if b.start <= a.start <= b.end)
-        if len(clique) > 1 and not any(clique <= c for c in cliques):
-            cliques = [c for c in cliques if not c <= clique] + [clique]
-    return cliques
-
-
 class SeasonModel:
     def __init__(self, season: Season, spaces: Sequence[DrawSpace]) -> None:
         self.season = season
@@ -57,6 +48,8 @@ class SeasonModel:
             ctx = SharedContext(space, self.model, meeting.id)
             act = self.model.new_bool_var(f"active:{meeting.id}")
             for rule in ALL:
+                if not rule.applies(meeting.pkg):
+                    continue
                 for ct in rule.add_to_model(ctx):
                     ct.only_enforce_if(act)
             for v in ctx.x:  # an inactive meeting seats nobody
@@ -64,29 +57,23 @@ class SeasonModel:
             self.ctx.append(ctx)
             self.active.append(act)
             del j
-        self.rule_lit = {rid: self.model.new_bool_var(f"rule:{rid}") for rid in SEASON_RULES}
+        self.rule_lit = {r.id: self.model.new_bool_var(f"rule:{r.id}") for r in SEASON_RULES}
         # expert id → [(meeting index, candidate index)]
         self.seats: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for j, space in enumerate(spaces):
             for i, eid in enumerate(space.feat.ids):
                 self.seats[eid].append((j, i))
-        cliques = overlap_cliques(season)
+        self._add_season_rules()
+
+    def _add_season_rules(self) -> None:
+        """Each season rule over each expert's seats, guarded by the rule's literal."""
+        prepared = [rule.prepare(self.season) for rule in SEASON_RULES]
         for pairs in self.seats.values():
             if len(pairs) < 2:
                 continue
-            js = {j: i for j, i in pairs}
-            done: set[frozenset[int]] = set()
-            for clique in cliques:
-                mine = frozenset(j for j in clique if j in js)
-                if len(mine) > 1 and mine not in done:
-                    done.add(mine)
-                    self.model.add(sum(self.ctx[j].x[js[j]] for j in mine) <= 1).only_enforce_if(
-                        self.rule_lit["season_overlap"]
-                    )
-            if season.max_panels is not None and len(pairs) > season.max_panels:
-                self.model.add(
-                    sum(self.ctx[j].x[i] for j, i in pairs) <= season.max_panels
-                ).only_enforce_if(self.rule_lit["max_panels_per_expert"])
+            xs = {j: self.ctx[j].x[i] for j, i in pairs}
+            for rule, prep in zip(SEASON_RULES, prepared, strict=True):
+                rule.add_for_expert(self.model, prep, xs, self.rule_lit[rule.id])
 
     # Domain edits on the proto, as in the single-meeting model.
     def _set(self, var: Any, lo: int, hi: int) -> None:
@@ -128,7 +115,7 @@ class SeasonModel:
         self, workers: int, hint: dict[int, set[int]] | None = None
     ) -> dict[int, set[int]] | None:
         """A season assignment {meeting index: candidate indices}, or None when proven impossible."""
-        self.model.clear_hints()
+        self.model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
         for j, sel in (hint or {}).items():
             for i in sel:
                 self.model.add_hint(self.ctx[j].x[i], 1)
@@ -147,7 +134,7 @@ class SeasonModel:
     def core(self, assumptions: Sequence[Any]) -> list[Any] | None:
         """A subset of `assumptions` that cannot all hold (None when they can): 1 worker, no objective."""
         self.model.clear_assumptions()
-        self.model.clear_hints()
+        self.model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
         self.model.add_assumptions(list(assumptions))
         solver = make_solver(1)
         status = solver.solve(self.model)

@@ -14,14 +14,16 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from solver.alternates import alternates_for
 from solver.diagnose import diagnose
 from solver.draw import DrawSpace, draw_space, initial_witness
-from solver.engine import alternates_for, solver_info
+from solver.model import solver_info
 from solver.panel import panel_dict
+from solver.rowsystem import PartialState
 from solver.sample import sample_candidates
 from solver.season.model import SeasonModel
 from solver.season.package import Season, parse_season
-from solver.slack import PartialState
+from solver.season.rules import SEASON_BY_ID, SEASON_RULES
 
 PLAN_FORMAT = "expertpool.plan/1"
 
@@ -63,10 +65,7 @@ class SeasonSearch:
     def season_blocked(self, eid: str, j: int, seats: dict[str, set[int]]) -> bool:
         """Would a seat at j put e on two overlapping panels or past the cap, given `seats`?"""
         have = seats.get(eid, set())
-        if have & self.overlap[j]:
-            return True
-        cap = self.season.max_panels
-        return cap is not None and len(have - {j}) + 1 > cap
+        return any(r.blocks(self.season, have, j, self.overlap[j]) for r in SEASON_RULES)
 
     def _witness_seats(self) -> dict[str, set[int]]:
         out: dict[str, set[int]] = defaultdict(set)
@@ -162,12 +161,8 @@ def _competition(
     contested = sorted(ids & {e for k in rivals for e in spaces[k].feat.ids})
     full = {e.id for e in season.meetings[j].pkg.experts if e.rank == "正高级"}
     names = "、".join(season.meetings[k].id for k in rivals)
-    rule = rules[0] if rules else "season_overlap"
-    why = {
-        "season_overlap": "时间重叠的例会不能共用同一名评委",
-        "max_panels_per_expert": f"每名专家本年度至多参加{season.max_panels}个评委会",
-    }
-    text = "；".join(why[r] for r in rules) or why[rule]
+    rule = rules[0] if rules else SEASON_RULES[0].id
+    text = "；".join(SEASON_BY_ID[r].why(season) for r in rules) or SEASON_BY_ID[rule].why(season)
     message = (
         f"例会{season.meetings[j].id}单独可以抽取，但与例会{names}同时抽取时无法满足（{text}）："
         f"共同候选专家{len(contested)}名，其中正高级{len(set(contested) & full)}名"

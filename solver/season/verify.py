@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from solver.errors import PackageError
-from solver.package import decode_json
 from solver.panel import PanelFile, parse_panel
+from solver.reader import decode_json
+from solver.registry import ineligibility_reason
 from solver.season.package import Season, parse_season
+from solver.season.rules import SEASON_RULES
 from solver.verify import verify_package
 
 
@@ -60,41 +62,14 @@ class SeasonReport:
 
 
 def season_checks(season: Season, members: dict[str, list[str]]) -> list[dict[str, Any]]:
-    by_id = season.by_id()
+    """Each season rule's plain check over the drawn panels."""
     seats: dict[str, list[str]] = defaultdict(list)
     for mid, ids in members.items():
         for e in set(ids):
             seats[e].append(mid)
-    clashes = []
-    over = []
-    for e, mids in sorted(seats.items()):
+    for mids in seats.values():
         mids.sort()
-        for a in range(len(mids)):
-            for b in range(a + 1, len(mids)):
-                if by_id[mids[a]].overlaps(by_id[mids[b]]):
-                    clashes.append(f"{e}（{mids[a]}与{mids[b]}）")
-        if season.max_panels is not None and len(mids) > season.max_panels:
-            over.append(f"{e}（{len(mids)}个）")
-    items = [
-        {
-            "rule": "season_overlap",
-            "ok": not clashes,
-            "message": "没有专家同时参加时间重叠的两个评委会"
-            if not clashes
-            else "以下专家被安排在时间重叠的评委会：" + "、".join(clashes),
-        }
-    ]
-    cap = season.max_panels
-    items.append(
-        {
-            "rule": "max_panels_per_expert",
-            "ok": not over,
-            "message": (f"每名专家至多参加{cap}个评委会" if cap is not None else "未设上限")
-            if not over
-            else f"以下专家超过{cap}个评委会：" + "、".join(over),
-        }
-    )
-    return items
+    return [rule.check(season, seats) for rule in SEASON_RULES]
 
 
 def verify_plan(season_bytes: bytes, plan_bytes: bytes) -> SeasonReport:
@@ -138,25 +113,23 @@ def verify_plan(season_bytes: bytes, plan_bytes: bytes) -> SeasonReport:
 def season_exclusions(season: Season, members: dict[str, list[str]]) -> dict[str, set[str]]:
     """For each drawn meeting, its eligible non-members who sit on an overlapping meeting or
     have reached the yearly cap: the experts the plan may not list as its alternates."""
-    from solver.rules.eligibility import ineligibility_reason
-
-    by_id = season.by_id()
-    seats: dict[str, set[str]] = defaultdict(set)
+    index = {m.id: j for j, m in enumerate(season.meetings)}
+    seats: dict[str, set[int]] = defaultdict(set)
     for mid, ids in members.items():
         for e in ids:
-            seats[e].add(mid)
+            seats[e].add(index[mid])
     out: dict[str, set[str]] = {}
     for mid in members:
-        m = by_id[mid]
-        expected = set()
-        for e in m.pkg.experts:
-            if e.id in members[mid] or ineligibility_reason(m.pkg, e) is not None:
+        j = index[mid]
+        m = season.meetings[j]
+        overlap = {k for k, o in enumerate(season.meetings) if k != j and o.overlaps(m)}
+        expected: set[str] = set()
+        for expert in m.pkg.experts:
+            if expert.id in members[mid] or ineligibility_reason(m.pkg, expert) is not None:
                 continue
-            mine = seats.get(e.id, set())
-            clash = any(by_id[o].overlaps(m) for o in mine if o != mid)
-            full = season.max_panels is not None and len(mine) >= season.max_panels
-            if clash or full:
-                expected.add(e.id)
+            have = seats.get(expert.id, set())
+            if any(r.blocks(season, have, j, overlap) for r in SEASON_RULES):
+                expected.add(expert.id)
         out[mid] = expected
     return out
 

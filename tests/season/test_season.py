@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver.errors import PackageError
-from solver.rules.eligibility import ineligibility_reason
+from solver.registry import ineligibility_reason
 from solver.season.package import parse_season
 from solver.season.plan import plan, plan_season, seat_key
 from solver.season.verify import season_checks, verify_plan
@@ -319,3 +319,46 @@ def test_season_runs_are_kept_in_the_database(db, session):
     save_run(session, data, {"year": 2024, "plan": result, "stored": True}, "rsj")
     assert [r["stored"] for r in list_runs(session, 2024)] == [True]
     assert load_run(session, "../etc/passwd") is None and load_season(session, "0" * 64) is None
+
+
+def _aged(eid, pools, birth):
+    return {**ex(eid, pools), "birth_date": birth}
+
+
+def test_age_rules_in_a_season():
+    """A's max_age bars the two oldest; B's under-55 quota needs both young experts, who then
+    cannot sit on A (the windows overlap)."""
+    experts = [
+        _aged("E1", ["A", "B"], "1990-01-01"),
+        _aged("E2", ["A", "B"], "1991-01-01"),
+        _aged("E3", ["A", "B"], "1960-01-01"),
+        _aged("E4", ["A", "B"], "1955-01-01"),
+        _aged("E5", ["A", "B"], "1952-01-01"),
+        _aged("E6", ["A", "B"], "1965-06-01"),
+        _aged("E7", ["A", "B"], "1966-06-01"),
+        _aged("E8", ["A", "B"], "1967-06-01"),
+    ]
+    meetings = [
+        mt("A", OCT, max_age=65),
+        mt("B", OCT, min_share_under_age={"age": 55, "share": "2/3"}),
+    ]
+    data = season_doc(experts, meetings)
+    result = checked_plan(data)
+    a, b = result["panels"]["A"], result["panels"]["B"]
+    assert a["status"] == b["status"] == "drawn"
+    assert {"E1", "E2"} <= set(b["members"])
+    assert not {"E1", "E2", "E4", "E5"} & set(a["members"])
+    season = parse_season(data)
+    for m in season.meetings:
+        panel = result["panels"][m.id]
+        assert complies(m.pkg, panel["members"])
+        assert all(
+            ineligibility_reason(m.pkg, m.pkg.expert_by_id[x]) is None for x in panel["alternates"]
+        )
+
+
+def test_season_age_rule_needs_birth_dates():
+    experts = [ex(f"E{i}", ["A"]) for i in range(4)]
+    with pytest.raises(PackageError) as info:
+        parse_season(season_doc(experts, [mt("A", OCT, max_age=65)]))
+    assert "birth_date" in info.value.message and info.value.message.startswith("meetings[0].")

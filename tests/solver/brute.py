@@ -6,7 +6,7 @@ from itertools import combinations
 
 from solver.order import seeded_order
 from solver.package import Package
-from solver.rules.eligibility import ineligibility_reason
+from solver.registry import ineligibility_reason
 from solver.verify import complies
 
 

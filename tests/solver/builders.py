@@ -19,6 +19,7 @@ def expert(
     specs: tuple[str, ...] = (),
     served: tuple[int, ...] = (),
     available: bool = True,
+    birth: str | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": eid,
@@ -31,6 +32,8 @@ def expert(
     }
     if kind is not None:
         out["unit_kind"] = kind
+    if birth is not None:
+        out["birth_date"] = birth
     return out
 
 
@@ -72,6 +75,22 @@ def to_bytes(doc: dict[str, Any]) -> bytes:
 
 def package(experts: list[dict[str, Any]], **kw: Any) -> bytes:
     return to_bytes(package_doc(experts, **kw))
+
+
+def _add_age_rules(
+    rng: random.Random, experts: list[dict[str, Any]], rules: dict[str, Any]
+) -> None:
+    """Birth dates for everyone (near the 55/60 boundaries on 2024-10-21) and an age rule."""
+    for e in experts:
+        year = rng.choice([1962, 1964, 1969, 1970, 1975])
+        e["birth_date"] = f"{year}-10-{rng.choice([20, 21, 22])}"
+    if rng.random() < 0.6:
+        rules["max_age"] = rng.choice([55, 60])
+    if rng.random() < 0.6:
+        rules["min_share_under_age"] = {
+            "age": rng.choice([55, 60]),
+            "share": rng.choice(["1/3", "2/3"]),
+        }
 
 
 def random_doc(rng: random.Random, max_experts: int = 12) -> dict[str, Any]:
@@ -119,6 +138,8 @@ def random_doc(rng: random.Random, max_experts: int = 12) -> dict[str, Any]:
         rules["min_specialist_voters"] = 1
     if rng.random() < 0.4:
         rules["max_consecutive_years"] = rng.randint(1, 3)
+    if rng.random() < 0.35:
+        _add_age_rules(rng, experts, rules)
     return package_doc(
         experts,
         rules=rules,

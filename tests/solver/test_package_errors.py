@@ -148,7 +148,74 @@ CASES: list[tuple[str, bytes, str]] = [
         mutate(_del(["applicants", 0, "specialty"])),
         "applicants[0].specialty",
     ),
+    (
+        "bad birth date",
+        mutate(_set(["experts", 1, "birth_date"], "1968-02-30")),
+        "experts[1].birth_date",
+    ),
+    (
+        "birth date not text",
+        mutate(_set(["experts", 1, "birth_date"], 1968)),
+        "experts[1].birth_date",
+    ),
+    ("max_age too low", mutate(_set(["rules", "max_age"], 29)), "rules.max_age"),
+    ("max_age too high", mutate(_set(["rules", "max_age"], 101)), "rules.max_age"),
+    ("max_age not int", mutate(_set(["rules", "max_age"], "65")), "rules.max_age"),
+    (
+        "under-age rule not object",
+        mutate(_set(["rules", "min_share_under_age"], "1/2")),
+        "rules.min_share_under_age",
+    ),
+    (
+        "under-age rule age out of range",
+        mutate(_set(["rules", "min_share_under_age"], {"age": 120, "share": "1/2"})),
+        "rules.min_share_under_age.age",
+    ),
+    (
+        "under-age rule missing share",
+        mutate(_set(["rules", "min_share_under_age"], {"age": 55})),
+        "rules.min_share_under_age.share",
+    ),
+    (
+        "under-age rule bad share",
+        mutate(_set(["rules", "min_share_under_age"], {"age": 55, "share": "3/2"})),
+        "rules.min_share_under_age.share",
+    ),
+    # An age rule applies, but an expert has no birth date: the message names the expert.
+    ("missing birth date", mutate(_set(["rules", "max_age"], 65)), "experts[0].birth_date"),
+    (
+        "missing window for an age rule",
+        mutate(
+            lambda d: (
+                d["meeting"].pop("window"),
+                d["rules"].update(min_share_under_age={"age": 55, "share": "1/2"}),
+            )
+        ),
+        "meeting.window",
+    ),
 ]
+
+
+def _with_births(doc: dict[str, Any]) -> None:
+    for e in doc["experts"]:
+        e["birth_date"] = "1970-01-01"
+
+
+def test_missing_birth_date_names_the_expert() -> None:
+    def fn(doc: dict[str, Any]) -> None:
+        _with_births(doc)
+        del doc["experts"][2]["birth_date"]
+        doc["rules"]["max_age"] = 65
+
+    with pytest.raises(PackageError) as info:
+        parse_package(mutate(fn))
+    assert info.value.field == "experts[2].birth_date"
+    assert "E3" in info.value.message and "max_age" in info.value.message
+
+
+def test_age_rules_off_need_no_birth_dates() -> None:
+    pkg = parse_package(mutate(_set(["rules", "max_age"], None)))
+    assert pkg.rules.max_age is None and pkg.experts[0].birth_date is None
 
 
 @pytest.mark.parametrize(("name", "data", "field"), CASES, ids=[c[0] for c in CASES])

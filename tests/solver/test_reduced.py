@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from solver.draw import draw_space
 from solver.package import parse_package
 from solver.reduced import ReducedOracle
-from solver.slack import PartialState
+from solver.rowsystem import PartialState
 from solver.verify import complies
 from tests.solver.builders import applicant, expert, package
 

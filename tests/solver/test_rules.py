@@ -11,7 +11,7 @@ from solver.engine import draw
 from solver.features import Features
 from solver.model import ModelContext, make_solver
 from solver.package import Package, parse_package
-from solver.rules import ALL, BY_ID
+from solver.registry import ALL, BY_ID
 from tests.solver.builders import applicant, expert, package
 from tests.solver.conftest import assert_independently_valid
 
@@ -47,9 +47,32 @@ CASES: dict[str, dict[str, Any]] = {
         good=["E1", "E2", "E3"],
         bad=["E1", "E2", "E4"],
     ),
+    "max_age": dict(
+        experts=[
+            E("E1", birth="1970-01-01"),
+            E("E2", birth="1959-10-21"),  # 65 on the window's first day: not above 65
+            E("E3", birth="1980-05-05"),
+            E("E4", birth="1959-10-20"),  # 65 the day before: still 65
+            E("E5", birth="1950-01-01"),  # 74
+        ],
+        rules={"max_age": 65},
+        good=["E1", "E2", "E4"],
+        bad=["E1", "E2", "E5"],
+    ),
     "min_full_senior_share": dict(
         experts=[E("E1"), E("E2"), E("E3", rank="副高级"), E("E4", rank="副高级")],
         rules={"min_full_senior_share": "1/2"},
+        good=["E1", "E2", "E3"],
+        bad=["E1", "E3", "E4"],
+    ),
+    "min_share_under_age": dict(
+        experts=[
+            E("E1", birth="1980-01-01"),
+            E("E2", birth="1969-10-22"),  # 54 on 2024-10-21: younger than 55
+            E("E3", birth="1969-10-21"),  # 55 that day: not younger
+            E("E4", birth="1960-03-03"),
+        ],
+        rules={"min_share_under_age": {"age": 55, "share": "2/3"}},
         good=["E1", "E2", "E3"],
         bad=["E1", "E3", "E4"],
     ),
@@ -135,5 +158,74 @@ def test_verify_and_rules_do_not_import_ortools() -> None:
     import subprocess
     import sys
 
-    code = "import sys, solver.verify, solver.defaults; assert 'ortools' not in sys.modules"
+    code = (
+        "import sys, solver, solver.verify, solver.defaults, solver.registry, solver.season.verify;"
+        " solver.verify_plan; solver.verify_panel; assert 'ortools' not in sys.modules"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_over_age_breaks_eligibility_too() -> None:
+    case = CASES["max_age"]
+    pkg = parse_package(package(case["experts"], rules=case["rules"]))
+    found = {v.rule for rule in ALL for v in rule.check(pkg, case["bad"])}
+    assert found == {"eligibility", "max_age"}
+    (v,) = BY_ID["max_age"].check(pkg, case["bad"])
+    assert "74周岁" in v.message and "65" in v.message
+
+
+def test_age_rules_off_leave_the_model_alone() -> None:
+    """Off (the default), the age rules add nothing: no constraints, no guard literal."""
+    from solver.model import build_model
+
+    pkg = parse_package(package([E("E1"), E("E2"), E("E3")]))
+    feat = Features(pkg, list(pkg.experts))
+    _ctx, lits = build_model(feat, guarded=True)
+    assert "max_age" not in lits and "min_share_under_age" not in lits
+    assert not BY_ID["max_age"].applies(pkg) and not BY_ID["min_share_under_age"].applies(pkg)
+
+
+def test_age_shortage_in_the_diagnosis() -> None:
+    experts = [E(f"E{i}", f"U{i}", birth="1960-01-01") for i in range(6)]
+    experts += [E("Y1", "U9", birth="1990-01-01")]
+    data = package(experts, rules={"min_share_under_age": {"age": 55, "share": "2/3"}})
+    result = draw(data, "age")
+    assert result["status"] == "infeasible"
+    (entry,) = result["diagnosis"]
+    assert entry["rule"] == "min_share_under_age"
+    assert entry["message"] == "需要至少2名55岁以下评委，符合条件的只有1名"
+    assert (entry["need"], entry["have"]) == (2, 1)
+    assert_independently_valid(data, result)
+
+
+def test_over_age_experts_noted_in_the_supply_count() -> None:
+    experts = [E(f"E{i}", f"U{i}", birth="1950-01-01") for i in range(3)]
+    experts += [E("Y1", "U9", birth="1990-01-01")]
+    data = package(experts, rules={"max_age": 60})
+    result = draw(data, "age")
+    (entry,) = result["diagnosis"]
+    assert entry["rule"] == "eligibility"
+    assert "另有3名专家因年龄超过上限被排除" in entry["message"]
+    assert_independently_valid(data, result)
+
+
+def test_age_rules_through_alternates_and_replace() -> None:
+    import json
+
+    from solver.engine import replace
+
+    experts = [E(f"Y{i}", f"U{i}", birth=f"19{80 + i}-01-01") for i in range(4)]
+    experts += [E(f"O{i}", f"V{i}", birth=f"19{50 + i}-01-01") for i in range(4)]  # 70+
+    experts += [E(f"M{i}", f"W{i}", birth=f"196{i}-12-01") for i in range(3)]  # 60-63
+    rules = {"alternates": 3, "max_age": 65, "min_share_under_age": {"age": 55, "share": "2/3"}}
+    data = package(experts, rules=rules)
+    result = draw(data, "age-replace")
+    assert result["status"] == "drawn"
+    assert not any(x.startswith("O") for x in result["members"] + result["alternates"])
+    assert sum(m.startswith("Y") for m in result["members"]) >= 2
+    assert_independently_valid(data, result)
+    young = next(m for m in result["members"] if m.startswith("Y"))
+    out = replace(data, json.dumps(result, ensure_ascii=False).encode(), [young])
+    assert out["status"] == "drawn" and young not in out["members"]
+    assert sum(m.startswith("Y") for m in out["members"]) >= 2
+    assert_independently_valid(data, out)

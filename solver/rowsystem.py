@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from solver.features import Features
-from solver.rules import ALL, PartitionCap, Row, Rule
+from solver.registry import ALL
+from solver.rules.base import PartitionCap, Row, Rule
 
 
 def _implied_by_a_cap(row: Row, caps: Sequence[PartitionCap]) -> bool:
@@ -37,7 +38,10 @@ class RowSystem:
         caps: list[PartitionCap] = []
         for rule in rules:
             for item in rule.rows(feat):
-                (caps if isinstance(item, PartitionCap) else rows).append(item)
+                if isinstance(item, PartitionCap):
+                    caps.append(item)
+                else:
+                    rows.append(item)
         rows = [r for r in rows if not _implied_by_a_cap(r, caps)]
         self.keys = [r.key for r in rows]
         if rows:
@@ -90,7 +94,8 @@ class RowSystem:
             lx = cap.labels[x]
             after = (cc[lx] if lx < len(cc) else 0) + 1 - (cap.labels[outs_a] == lx)
             ok &= after <= cap.cap
-        return ok
+        result: np.ndarray = ok
+        return result
 
     def compatibility(self, sel: Sequence[int], xs: Sequence[int]) -> np.ndarray:
         """Matrix [x, j]: sel − sel[j] + x complies (sel complies, xs disjoint from sel)."""
