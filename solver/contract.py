@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from solver.params import LEVELS, RANK_LEVEL, RANKS, UNIT_KINDS, Param
-from solver.rules.settings import ALTERNATES, MIN_RANK, PANEL_SIZE, RECUSE_SAME_UNIT
+from solver.settings import ALTERNATES, MIN_RANK, PANEL_SIZE, RECUSE_SAME_UNIT
 
 __all__ = [
     "LEVELS",

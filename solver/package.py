@@ -26,7 +26,7 @@ from solver.contract import (
 from solver.errors import PackageError
 from solver.reader import MAX_INT, R, decode_json, shown
 from solver.registry import parse_rules, validate
-from solver.rules.settings import parse_rank
+from solver.settings import parse_rank
 
 FORMAT = "expertpool.draw/1"
 

@@ -47,8 +47,8 @@ from solver.rules import (
 )
 from solver.rules.base import Rule, Supply, Violation
 from solver.rules.eligibility import Eligibility
-from solver.rules.settings import ALTERNATES, RECUSE_SAME_UNIT, default_seats
-from solver.rules.settings import SOURCES as SETTING_SOURCES
+from solver.settings import ALTERNATES, RECUSE_SAME_UNIT, default_seats
+from solver.settings import SOURCES as SETTING_SOURCES
 
 __all__ = [
     "ALL",

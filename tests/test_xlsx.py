@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from expertpool.models import Expert, Nomination, Unit
 from expertpool.services.nominations import Actor, RowErrors, year_committees
-from expertpool.xlsx.common import MAX_ROWS, XlsxError, put, workbook_bytes
+from expertpool.spreadsheet import MAX_ROWS, XlsxError, put, workbook_bytes
 from expertpool.xlsx.nominations import HEADERS, build_template, import_nominations
 from expertpool.xlsx.pool_export import export_pool
 from tests.test_nominations import add_unit, bad_card, card

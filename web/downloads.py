@@ -13,7 +13,7 @@ from flask import send_file
 from openpyxl import Workbook
 from werkzeug.wrappers import Response
 
-from expertpool.xlsx.common import workbook_bytes
+from expertpool.spreadsheet import workbook_bytes
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON_MIME = "application/json"

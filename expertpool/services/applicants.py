@@ -19,8 +19,7 @@ from expertpool.models import Applicant, Conflict, Expert, Meeting, PoolMembersh
 from expertpool.models.enums import CONFLICT_REASONS
 from expertpool.services import audit
 from expertpool.services.panels.sealing import refuse_if_sealed
-from expertpool.validators import ValidationError, validate_name, validate_uscc
-from expertpool.xlsx.common import (
+from expertpool.spreadsheet import (
     LIMITS_TEXT,
     MAX_ROWS,
     CellProblem,
@@ -33,6 +32,7 @@ from expertpool.xlsx.common import (
     workbook_bytes,
     write_header,
 )
+from expertpool.validators import ValidationError, validate_name, validate_uscc
 
 HEADERS = ["姓名", "工作单位", "统一社会信用代码", "申报专业", "现职称"]
 REQUIRED = {"姓名", "工作单位", "申报专业"}

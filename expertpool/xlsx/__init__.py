@@ -1,22 +1,3 @@
-"""Spreadsheet (xlsx) helpers: safe writing, bounded reading, nomination template and
-import, and the pool export. No Flask here."""
-
-from expertpool.xlsx.common import (
-    MAX_CELL_CHARS,
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-    XlsxError,
-    open_workbook,
-    put,
-    workbook_bytes,
-)
-
-__all__ = [
-    "MAX_CELL_CHARS",
-    "MAX_FILE_BYTES",
-    "MAX_ROWS",
-    "XlsxError",
-    "open_workbook",
-    "put",
-    "workbook_bytes",
-]
+"""Excel import and export adapters above the services: the nomination template and bulk
+import, the pool export and the shortfall workbook. The format-level helpers (safe writing,
+bounded reading) are in expertpool/spreadsheet.py, which the services use too. No Flask here."""

@@ -22,7 +22,7 @@ from expertpool.services.nominations import (
     ensure_open,
     year_committees,
 )
-from expertpool.xlsx.common import (
+from expertpool.spreadsheet import (
     LIMITS_TEXT,
     MAX_ROWS,
     CellProblem,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from expertpool.models import Committee, Expert
-from expertpool.xlsx.common import first_sheet, put, workbook_bytes, write_header
+from expertpool.spreadsheet import first_sheet, put, workbook_bytes, write_header
 
 HEADERS = [
     "专家编号",

@@ -13,7 +13,7 @@ from expertpool.services.shortfall import (
     CommitteeShortfall,
     report_rows,
 )
-from expertpool.xlsx.common import first_sheet, put, workbook_bytes, write_header
+from expertpool.spreadsheet import first_sheet, put, workbook_bytes, write_header
 
 WIDTHS = [10, 48, 6, 9, 18, 9, 9, 12, 9, 10, 10, 13, 10, 12, 60]
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from solver.contract import RANK_LEVEL, Expert, Package
 from solver.rules.base import Rule, Supply, Violation, fix_out
-from solver.rules.settings import MIN_RANK
+from solver.settings import MIN_RANK
 
 
 class Eligibility(Rule):

@@ -7,7 +7,7 @@ from typing import Any
 
 from solver.contract import Expert, Package
 from solver.rules.base import Rule, Violation
-from solver.rules.settings import PANEL_SIZE
+from solver.settings import PANEL_SIZE
 
 
 class PanelSize(Rule):

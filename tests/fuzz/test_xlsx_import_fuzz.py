@@ -30,8 +30,8 @@ from bench.load_harness import multipart
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Nomination
 from expertpool.services.nominations import year_committees
+from expertpool.spreadsheet import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS
 from expertpool.validators import make_id_card
-from expertpool.xlsx.common import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS
 from expertpool.xlsx.nominations import HEADERS
 from tests.web.conftest import csrf_token, do_login
 

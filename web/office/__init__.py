@@ -22,7 +22,7 @@ from expertpool.services import applicants as app_svc
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
-from expertpool.xlsx.common import LIMITS_TEXT
+from expertpool.spreadsheet import LIMITS_TEXT
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.context import db_session, now, working_year

@@ -9,7 +9,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from expertpool.models import Panel, PanelSeat
-from expertpool.xlsx.common import put, workbook_bytes, write_header
+from expertpool.spreadsheet import put, workbook_bytes, write_header
 from web.formatting import bj_datetime
 from web.panels import SEAT_STATES, panel_view
 

@@ -16,7 +16,7 @@ from expertpool.models import Nomination
 from expertpool.models.enums import NOMINATION_STATUSES
 from expertpool.services import nominations as noms
 from expertpool.services import pool as pool_svc
-from expertpool.xlsx.common import LIMITS_TEXT, MAX_FILE_BYTES
+from expertpool.spreadsheet import LIMITS_TEXT, MAX_FILE_BYTES
 from expertpool.xlsx.nominations import build_template, import_nominations
 from web.access import current_actor, roles_required
 from web.actions import attempt

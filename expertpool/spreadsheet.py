@@ -1,4 +1,6 @@
-"""Safe xlsx writing (user text never becomes a formula) and bounded, formula-free reading."""
+"""Safe xlsx writing (user text never becomes a formula) and bounded, formula-free reading.
+
+Below the services (applicant import reads with it) and the xlsx adapters alike."""
 
 from __future__ import annotations
 
