@@ -262,7 +262,9 @@ def submit_one(browser: Browser, index: int, plan: Plan, results: Results) -> No
         return
     location = locations.pop()
     with results.lock:
-        results.created_ids[index] = int(DETAIL_RE.match(location).group(1))  # type: ignore[union-attr]
+        match = DETAIL_RE.match(location)
+        assert match is not None, location  # the redirect went to a nomination's page
+        results.created_ids[index] = int(match.group(1))
     detail = browser.get(location)
     results.status(detail.status)
     if detail.status != 200:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -22,7 +23,7 @@ _FOREIGN_SQLITE = (
 )
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: Any, _record: object) -> None:  # a DB-API connection: untyped
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     if not cur.execute(_FOREIGN_SQLITE).fetchone()[0]:

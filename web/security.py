@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
 
 from expertpool.validators import has_control_characters
 
@@ -58,7 +59,7 @@ def init_security(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     @app.before_request
-    def _refuse_control_characters():  # type: ignore[no-untyped-def]
+    def _refuse_control_characters() -> None:
         # NUL and other control characters are never valid in a URL or a form field;
         # PostgreSQL would refuse NUL with a 500, so every request is checked here, once.
         for value in (request.view_args or {}).values():
@@ -86,7 +87,7 @@ def init_security(app: Flask) -> None:
         session.permanent = True
 
     @app.after_request
-    def _headers(response):  # type: ignore[no-untyped-def]
+    def _headers(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["X-Content-Type-Options"] = "nosniff"
