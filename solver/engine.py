@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
 from typing import Any
 
 from solver.alternates import alternates_for
@@ -33,13 +32,5 @@ def verify(package_bytes: bytes, panel_bytes: bytes) -> Report:
     return verify_panel(package_bytes, panel_bytes)
 
 
-def replace(
-    package_bytes: bytes,
-    panel_bytes: bytes,
-    declined: Sequence[str],
-    workers: int = 1,
-    unavailable: Collection[str] = (),
-) -> dict[str, Any]:
-    """Replace declined members by alternates in order, redrawing seats no alternate fits.
-    `unavailable`: experts a redrawn seat may not go to (booked elsewhere since the draw)."""
-    return replace_members(package_bytes, panel_bytes, declined, workers, unavailable)
+# The replacement of solver/replace.py under the facade's name.
+replace = replace_members

@@ -8,7 +8,6 @@ The `rules` object is read parameter by parameter from the registry (solver/regi
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from solver.contract import (
@@ -24,7 +23,7 @@ from solver.contract import (
     Rules,
 )
 from solver.errors import PackageError
-from solver.reader import MAX_INT, R, decode_json, shown
+from solver.reader import MAX_INT, R, decode_json, open_document, shown
 from solver.registry import parse_rules, validate
 from solver.settings import parse_rank
 
@@ -182,13 +181,7 @@ def _parse_conflicts(
 
 def parse_package(data: bytes) -> Package:
     """Parse and validate a draw package from the bytes of its file."""
-    if not isinstance(data, bytes | bytearray):
-        raise TypeError("parse_package expects bytes")
-    sha = hashlib.sha256(bytes(data)).hexdigest()
-    top = R.obj(decode_json(bytes(data), "抽取包"), "抽取包")
-    fmt = R.require(top, "format", "format")
-    if fmt != FORMAT:
-        raise PackageError(f"format：格式标记应为“{FORMAT}”，实际为“{shown(fmt)}”", field="format")
+    sha, top = open_document(data, FORMAT, "抽取包", caller="parse_package")
     meeting = _parse_meeting(R.require(top, "meeting", "meeting"))
     rules = parse_rules(R.require(top, "rules", "rules"))
     experts, index = _parse_experts(top)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -119,3 +121,24 @@ def decode_json(data: bytes, what: str) -> Any:
         raise PackageError(f"{what}：不是有效的 JSON（嵌套过深）") from None
     except ValueError:  # e.g. an integer literal with more digits than Python converts
         raise PackageError(f"{what}：不是有效的 JSON（数字位数过多）") from None
+
+
+def open_document(
+    data: bytes,
+    fmt: str,
+    what: str,
+    *,
+    caller: str,
+    show: Callable[[object], str] = shown,
+) -> tuple[str, dict[str, Any]]:
+    """A document's sha256 and its top-level object, checked to carry the `format` tag `fmt`.
+    `what` names the document in messages, `caller` the parser refusing anything but bytes,
+    and `show` how a wrong tag is written in the message."""
+    if not isinstance(data, bytes | bytearray):
+        raise TypeError(f"{caller} expects bytes")
+    sha = hashlib.sha256(bytes(data)).hexdigest()
+    top = R.obj(decode_json(bytes(data), what), what)
+    tag = R.require(top, "format", "format")
+    if tag != fmt:
+        raise PackageError(f"format：格式标记应为“{fmt}”，实际为“{show(tag)}”", field="format")
+    return sha, top

@@ -151,6 +151,8 @@ def replace_members(
     workers: int = 1,
     unavailable: Collection[str] = (),
 ) -> dict[str, Any]:
+    """Replace declined members by alternates in order, redrawing seats no alternate fits.
+    `unavailable`: experts a redrawn seat may not go to (booked elsewhere since the draw)."""
     started = time.perf_counter()
     pkg = parse_package(package_bytes)
     panel = parse_panel(panel_bytes)

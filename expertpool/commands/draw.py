@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from expertpool.commands.files import as_user_error, one_line, read, seed, workers, write
+from expertpool.commands.files import blaming, one_line, read, read_parsed, seed, workers, write
 from expertpool.errors import UserError
 
 EXIT_DRAWN = 0
@@ -16,14 +16,9 @@ EXIT_INFEASIBLE = 3
 
 def cmd_draw(args: argparse.Namespace) -> int:
     from solver.engine import draw_package
-    from solver.errors import PackageError
     from solver.package import parse_package
 
-    data = read(args.package, "PACKAGE")
-    try:
-        pkg = parse_package(data)
-    except PackageError as exc:
-        raise as_user_error(exc, args.package) from None
+    pkg = read_parsed(args.package, "PACKAGE", parse_package)
     result = draw_package(pkg, seed(args.seed), workers(args.workers))
     write(result, args.output)
     if result["status"] != "drawn":
@@ -34,21 +29,16 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from solver.errors import PackageError
     from solver.package import parse_package
     from solver.panel import parse_panel
     from solver.verify import verify_package
 
     pkg_bytes = read(args.package, "PACKAGE")
     panel_bytes = read(args.panel, "PANEL")
-    try:
+    with blaming(args.package):
         pkg = parse_package(pkg_bytes)
-    except PackageError as exc:
-        raise as_user_error(exc, args.package) from None
-    try:
+    with blaming(args.panel):
         panel = parse_panel(panel_bytes)
-    except PackageError as exc:
-        raise as_user_error(exc, args.panel) from None
     report = verify_package(pkg, panel)
     print(report.text())
     return EXIT_DRAWN if report.ok else EXIT_FAILED

@@ -11,10 +11,11 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from expertpool.errors import UserError
 from expertpool.seeds import secrets_seed
+from solver.errors import PackageError
 
 
 def read(path: str, what: str) -> bytes:
@@ -27,6 +28,25 @@ def read(path: str, what: str) -> bytes:
         raise UserError(f"{what}：是目录而不是文件：{shown}", field=what) from None
     except OSError as exc:
         raise UserError(f"{what}：无法读取文件 {shown}（{exc.strerror}）", field=what) from None
+
+
+T = TypeVar("T")
+
+
+@contextmanager
+def blaming(path: str) -> Iterator[None]:
+    """A solver PackageError raised in the block becomes a UserError naming the file `path`."""
+    try:
+        yield
+    except PackageError as exc:
+        raise as_user_error(exc, path) from None
+
+
+def read_parsed(path: str, what: str, parse: Callable[[bytes], T]) -> T:
+    """The file `path` (called `what` in messages) read and parsed by `parse`."""
+    data = read(path, what)
+    with blaming(path):
+        return parse(data)
 
 
 def write(result: dict[str, Any], out: str | None) -> None:

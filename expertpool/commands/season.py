@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from expertpool.commands.files import (
-    as_user_error,
+    blaming,
     check_output_path,
     read,
+    read_parsed,
     seed,
     workers,
     write,
@@ -24,15 +25,10 @@ EXIT_INFEASIBLE = 3
 
 
 def cmd_season(args: argparse.Namespace) -> int:
-    from solver.errors import PackageError
     from solver.season.package import parse_season
     from solver.season.plan import plan_season
 
-    data = read(args.season, "SEASON")
-    try:
-        season = parse_season(data)
-    except PackageError as exc:
-        raise as_user_error(exc, args.season) from None
+    season = read_parsed(args.season, "SEASON", parse_season)
     if args.projections:
         folder = Path(args.projections)
         if not folder.is_dir():
@@ -52,15 +48,12 @@ def cmd_season(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_season(args: argparse.Namespace) -> int:
-    from solver.errors import PackageError
     from solver.season.verify import verify_plan
 
     season = read(args.season, "SEASON")
     plan = read(args.plan, "PLAN")
-    try:
+    with blaming(args.plan):
         report = verify_plan(season, plan)
-    except PackageError as exc:
-        raise as_user_error(exc, args.plan) from None
     print(report.text())
     return EXIT_DRAWN if report.ok else EXIT_FAILED
 

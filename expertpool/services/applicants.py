@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from expertpool.actor import Actor
-from expertpool.errors import UserError
+from expertpool.errors import BadRows, UserError
 from expertpool.models import Applicant, Conflict, Expert, Meeting, PoolMembership, Unit
 from expertpool.models.enums import CONFLICT_REASONS
 from expertpool.services import audit
@@ -41,16 +41,8 @@ DATA_SHEET = "申报人"
 MAX_TEXT = {"姓名": 20, "工作单位": 200, "申报专业": 60, "现职称": 60}
 
 
-class ApplicantRowErrors(UserError):
+class ApplicantRowErrors(BadRows):
     """Bad rows: nothing was imported. ``problems``: (row, column header, message)."""
-
-    def __init__(self, problems: list[tuple[int, str, str]]) -> None:
-        self.problems = problems
-        rows = len({p[0] for p in problems})
-        super().__init__(f"共有{rows}行数据有错误，全部未导入，请修改后重新上传")
-
-    def lines(self) -> list[str]:
-        return [f"第{row}行「{col}」：{msg}" for row, col, msg in self.problems]
 
 
 def build_template(meeting: Meeting) -> bytes:

@@ -8,6 +8,7 @@ and writers are not blocked for long). PostgreSQL deployments use pg_dump/pg_res
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -88,16 +89,12 @@ def backup(engine: Engine, target: Path, *, label: str | None = None) -> int:
     if not source.exists():
         raise UserError(f"数据库文件不存在：{source}")
     try:
-        src = sqlite3.connect(source, timeout=30)
-        try:
-            dst = sqlite3.connect(target)
-            try:
-                src.backup(dst, pages=1024)
-                dst.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        with (
+            closing(sqlite3.connect(source, timeout=30)) as src,
+            closing(sqlite3.connect(target)) as dst,
+        ):
+            src.backup(dst, pages=1024)
+            dst.execute("PRAGMA journal_mode=DELETE")
     except sqlite3.Error as exc:
         raise UserError(f"备份失败：{shown}（{_reason(exc)}）") from None
     _check_backup_file(target)
@@ -123,14 +120,10 @@ def restore(engine: Engine, source: Path) -> None:
             f"无法创建数据库所在目录 {target.parent}（{exc.strerror or type(exc).__name__}）"
         ) from None
     try:
-        src = _read_only(source)
-        try:
-            dst = sqlite3.connect(target, timeout=30)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        with (
+            closing(_read_only(source)) as src,
+            closing(sqlite3.connect(target, timeout=30)) as dst,
+        ):
+            src.backup(dst)
     except sqlite3.Error as exc:
         raise UserError(f"恢复失败，数据库未改动：{target}（{_reason(exc)}）") from None

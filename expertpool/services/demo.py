@@ -10,6 +10,7 @@ import random
 import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -413,6 +414,21 @@ def load_demo(
     return DemoSummary(len(all_units), len(pool.experts), n_applicants, n_conflicts, users)
 
 
+def _submitted(year: int, unit: Unit, now: datetime, **person: Any) -> Nomination:
+    """A nomination the demo unit submitted at `now`, with both pledges, for `person`."""
+    return Nomination(
+        year=year,
+        unit_id=unit.id,
+        status="已提交",
+        pledge_personal=True,
+        pledge_unit=True,
+        submitted_by="demo",
+        submitted_at=now,
+        updated_at=now,
+        **person,
+    )
+
+
 def _demo_nominations(
     session: Session,
     rng: random.Random,
@@ -431,10 +447,10 @@ def _demo_nominations(
                 f"210204{birth}0{rng.randint(1, 9)}{rng.randint(10, 28)}{rng.randint(100, 999)}"
             )
             session.add(
-                Nomination(
-                    year=year,
-                    unit_id=unit.id,
-                    status="已提交",
+                _submitted(
+                    year,
+                    unit,
+                    now,
                     name=_name(rng),
                     gender="男",
                     birth_year=birth,
@@ -447,21 +463,16 @@ def _demo_nominations(
                     phone=f"139{rng.randint(10000000, 99999999)}",
                     email=f"n{rng.randint(1000, 9999)}@example.cn",
                     recommendation="该同志业务能力突出，同意推荐。",
-                    pledge_personal=True,
-                    pledge_unit=True,
-                    submitted_by="demo",
-                    submitted_at=now,
-                    updated_at=now,
                 )
             )
     # The same 身份证号 as a pooled expert: the review queue flags it.
     existing = session.scalars(select(Expert).limit(1)).first()
     if existing is not None:
         session.add(
-            Nomination(
-                year=year,
-                unit_id=by_name["大连理工大学"].id,
-                status="已提交",
+            _submitted(
+                year,
+                by_name["大连理工大学"],
+                now,
                 name=existing.name,
                 gender=existing.gender,
                 birth_year=existing.birth_year,
@@ -474,10 +485,5 @@ def _demo_nominations(
                 phone=existing.phone,
                 email=existing.email,
                 recommendation="同意推荐。",
-                pledge_personal=True,
-                pledge_unit=True,
-                submitted_by="demo",
-                submitted_at=now,
-                updated_at=now,
             )
         )

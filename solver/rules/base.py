@@ -188,6 +188,23 @@ def per_applicant(
     return capped(out, rule)
 
 
+def group_minimums(
+    rule: str,
+    counts: Sequence[tuple[str, int]],
+    experts: Sequence[Expert],
+    belongs: Callable[[Expert, str], bool],
+    text: Callable[[str, int, int], str],
+) -> list[Violation]:
+    """For each (group, want) of `counts`, a violation when fewer than `want` of `experts`
+    belong to the group (`belongs(expert, group)`); its message is `text(group, want, have)`."""
+    out = []
+    for group, want in counts:
+        have = sum(1 for e in experts if belongs(e, group))
+        if have < want:
+            out.append(Violation(rule, text(group, want, have), want, have))
+    return out
+
+
 def require_birth_dates(pkg: Package, rule: Rule) -> None:
     """An age rule needs the meeting window (ages are counted to its first day) and every
     expert's birth date; a missing one is bad input naming the field and the expert."""

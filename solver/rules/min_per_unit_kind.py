@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from solver.contract import UNIT_KINDS, Package, known_members
+from solver.contract import UNIT_KINDS, Expert, Package, known_members
 from solver.errors import PackageError
 from solver.params import Param
 from solver.reader import R
-from solver.rules.base import Row, Rule, Supply, Violation
+from solver.rules.base import Row, Rule, Supply, Violation, group_minimums
 
 Counts = tuple[tuple[str, int], ...]
 
@@ -46,6 +46,10 @@ MIN_PER_UNIT_KIND: Param[Counts] = Param(
 )
 
 
+def _of_kind(expert: Expert, kind: str) -> bool:
+    return expert.unit_kind == kind
+
+
 class MinPerUnitKind(Rule):
     id = "min_per_unit_kind"
     title_zh = "各类单位的评委不少于规定人数"
@@ -56,17 +60,13 @@ class MinPerUnitKind(Rule):
     params = (MIN_PER_UNIT_KIND,)
 
     def check(self, pkg: Package, members: Sequence[str]) -> list[Violation]:
-        experts = known_members(pkg, members)
-        out = []
-        for kind, want in MIN_PER_UNIT_KIND.of(pkg.rules):
-            have = sum(1 for e in experts if e.unit_kind == kind)
-            if have < want:
-                out.append(
-                    Violation(
-                        self.id, f"需要至少{want}名来自{kind}的评委，只有{have}名", want, have
-                    )
-                )
-        return out
+        return group_minimums(
+            self.id,
+            MIN_PER_UNIT_KIND.of(pkg.rules),
+            known_members(pkg, members),
+            _of_kind,
+            lambda kind, want, have: f"需要至少{want}名来自{kind}的评委，只有{have}名",
+        )
 
     def rows(self, feat: Any) -> list[Any]:
         return [
@@ -83,13 +83,13 @@ class MinPerUnitKind(Rule):
         ]
 
     def supply(self, s: Supply) -> list[Violation]:
-        out = []
-        for kind, want in MIN_PER_UNIT_KIND.of(s.pkg.rules):
-            have = sum(1 for e in s.eligible if e.unit_kind == kind)
-            if have < want:
-                text = f"需要至少{want}名来自{kind}的评委，符合条件的只有{have}名"
-                out.append(Violation(self.id, text, want, have))
-        return out
+        return group_minimums(
+            self.id,
+            MIN_PER_UNIT_KIND.of(s.pkg.rules),
+            s.eligible,
+            _of_kind,
+            lambda kind, want, have: f"需要至少{want}名来自{kind}的评委，符合条件的只有{have}名",
+        )
 
     def describe(self, pkg: Package) -> str:
         parts = [f"{k}至少{c}名" for k, c in MIN_PER_UNIT_KIND.of(pkg.rules)]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from solver.contract import Package, known_members
+from solver.contract import Expert, Package, known_members
 from solver.errors import PackageError
 from solver.params import BIG_SPECIALTY, Defaults, Param
 from solver.reader import R
-from solver.rules.base import Row, Rule, Supply, Violation
+from solver.rules.base import Row, Rule, Supply, Violation, group_minimums
 
 Counts = tuple[tuple[str, int], ...]
 
@@ -53,6 +53,10 @@ SPECIALTY_DEMAND: Param[Counts] = Param(
 )
 
 
+def _of_specialty(expert: Expert, spec: str) -> bool:
+    return spec in expert.specialties
+
+
 class SpecialtyDemand(Rule):
     id = "specialty_demand"
     title_zh = "各专业的评委不少于规定人数"
@@ -63,17 +67,13 @@ class SpecialtyDemand(Rule):
     params = (SPECIALTY_DEMAND,)
 
     def check(self, pkg: Package, members: Sequence[str]) -> list[Violation]:
-        experts = known_members(pkg, members)
-        out = []
-        for spec, want in SPECIALTY_DEMAND.of(pkg.rules):
-            have = sum(1 for e in experts if spec in e.specialties)
-            if have < want:
-                out.append(
-                    Violation(
-                        self.id, f"专业“{spec}”需要至少{want}名评委，只有{have}名", want, have
-                    )
-                )
-        return out
+        return group_minimums(
+            self.id,
+            SPECIALTY_DEMAND.of(pkg.rules),
+            known_members(pkg, members),
+            _of_specialty,
+            lambda spec, want, have: f"专业“{spec}”需要至少{want}名评委，只有{have}名",
+        )
 
     def rows(self, feat: Any) -> list[Any]:
         return [
@@ -90,13 +90,15 @@ class SpecialtyDemand(Rule):
         ]
 
     def supply(self, s: Supply) -> list[Violation]:
-        out = []
-        for spec, want in SPECIALTY_DEMAND.of(s.pkg.rules):
-            have = sum(1 for e in s.eligible if spec in e.specialties)
-            if have < want:
-                text = f"专业“{spec}”需要至少{want}名评委，符合条件的该专业专家只有{have}名"
-                out.append(Violation(self.id, text, want, have))
-        return out
+        return group_minimums(
+            self.id,
+            SPECIALTY_DEMAND.of(s.pkg.rules),
+            s.eligible,
+            _of_specialty,
+            lambda spec, want, have: (
+                f"专业“{spec}”需要至少{want}名评委，符合条件的该专业专家只有{have}名"
+            ),
+        )
 
     def describe(self, pkg: Package) -> str:
         parts = [f"{s}至少{c}名" for s, c in SPECIALTY_DEMAND.of(pkg.rules)]

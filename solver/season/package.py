@@ -8,14 +8,13 @@ each meeting's panel is verified against.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from solver.contract import Package, canonical_bytes
 from solver.errors import PackageError
 from solver.package import parse_expert, parse_package
-from solver.reader import R, decode_json
+from solver.reader import R, open_document
 from solver.season.rules import max_panels_per_expert
 
 FORMAT = "expertpool.season/1"
@@ -198,13 +197,8 @@ def _projection(
 
 
 def parse_season(data: bytes) -> Season:
-    if not isinstance(data, bytes | bytearray):
-        raise TypeError("parse_season expects bytes")
-    sha = hashlib.sha256(bytes(data)).hexdigest()
-    top = R.obj(decode_json(bytes(data), "年度抽取文件"), "年度抽取文件")
-    fmt = R.require(top, "format", "format")
-    if fmt != FORMAT:
-        raise PackageError(f"format：格式标记应为“{FORMAT}”，实际为“{fmt}”", field="format")
+    # A wrong tag is shown as str() writes it (the season file's message always has been).
+    sha, top = open_document(data, FORMAT, "年度抽取文件", caller="parse_season", show=str)
     year = R.integer(R.require(top, "year", "year"), "year", minimum=1)
     max_panels = max_panels_per_expert.parse(top)
     meeting_objs = _meeting_objs(top)

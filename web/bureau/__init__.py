@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
-from expertpool.models import Committee
+from expertpool.models import Committee, Expert
 from expertpool.models.enums import EXPERT_STATUSES, NOMINATION_STATUSES, RANKS
 from expertpool.services import audit
 from expertpool.services import nominations as noms
@@ -162,12 +163,18 @@ def _filter_args(flt: pool_svc.PoolFilter) -> dict[str, Any]:
     return {k: v for k, v in args.items() if v}
 
 
+def _filtered_pool(session: Session) -> tuple[pool_svc.PoolFilter, list[Expert]]:
+    """The filter of the request's query string and the experts it selects: what the pool
+    page lists is what its export writes."""
+    flt = _pool_filter()
+    return flt, pool_svc.search_pool(session, flt)
+
+
 @bp.route("/pool")
 @roles_required("bureau")
 def pool() -> str:
     session = db_session()
-    flt = _pool_filter()
-    experts = pool_svc.search_pool(session, flt)
+    flt, experts = _filtered_pool(session)
     page = pool_svc.paginate(experts, _page_arg(), 50)
     committees = noms.year_committees(session, working_year())
     names = {c.id: c.name for c in session.scalars(select(Committee))}
@@ -189,8 +196,7 @@ def pool() -> str:
 @roles_required("bureau")
 def pool_export() -> Response:
     session = db_session()
-    flt = _pool_filter()
-    experts = pool_svc.search_pool(session, flt)
+    flt, experts = _filtered_pool(session)
     data = export_pool(session, experts)
     # Names, phones and e-mails of the whole pool leave the system: always on the trail.
     actor = current_actor()

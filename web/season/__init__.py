@@ -6,7 +6,10 @@ names: before a meeting ends its panel is visible only to its office and to regu
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
@@ -68,13 +71,18 @@ def draw() -> Response:
     return redirect(url_for("season.run", run_id=out.run_id))
 
 
+def _run_or_404(session: Session, run_id: str) -> dict[str, Any]:
+    data = season_svc.load_run(session, run_id)
+    if data is None:
+        abort(404)
+    return data
+
+
 @bp.route("/runs/<run_id>")
 @roles_required("bureau")
 def run(run_id: str) -> str:
     session = db_session()
-    data = season_svc.load_run(session, run_id)
-    if data is None:
-        abort(404)
+    data = _run_or_404(session, run_id)
     rows = season_svc.run_rows(session, data)
     failed = [r for r in rows if r["status"] != "drawn"]
     return render_template(
@@ -91,9 +99,7 @@ def run(run_id: str) -> str:
 @roles_required("bureau")
 def store(run_id: str) -> Response:
     session = db_session()
-    data = season_svc.load_run(session, run_id)
-    if data is None:
-        abort(404)
+    data = _run_or_404(session, run_id)
     if data.get("stored"):
         flash("该次年度抽取结果已经保存过。", "warning")
         return redirect(url_for("season.run", run_id=run_id))

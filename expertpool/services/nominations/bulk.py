@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from expertpool.actor import Actor
-from expertpool.errors import UserError
+from expertpool.errors import BadRows
 from expertpool.models import Nomination
 from expertpool.services import audit
 from expertpool.services.nominations.deadline import ensure_open
@@ -22,18 +22,10 @@ from expertpool.services.nominations.validation import (
 )
 
 
-class RowErrors(UserError):
+class RowErrors(BadRows):
     """Bulk input with bad rows: ``problems`` is a list of (row number, field key, message)."""
 
-    def __init__(self, problems: list[tuple[int, str, str]]) -> None:
-        self.problems = problems
-        rows = len({p[0] for p in problems})
-        super().__init__(f"共有{rows}行数据有错误，全部未导入，请修改后重新上传")
-
-    def lines(self) -> list[str]:
-        return [
-            f"第{row}行「{FIELD_LABELS.get(key, key)}」：{msg}" for row, key, msg in self.problems
-        ]
+    labels = FIELD_LABELS
 
 
 def _clean_rows(

@@ -231,21 +231,42 @@ def approve_nomination(
     else:
         _renominated_expert(session, actor, expert, nomination, now)
     _join_pools(session, expert, chosen, now)
-    nomination.status = "已通过"
     nomination.expert_id = expert.id
+    _record_decision(
+        session,
+        actor,
+        nomination,
+        "已通过",
+        "",
+        now,
+        {"decision": "通过", "expert": expert.code, "new_expert": created, "committees": chosen},
+    )
+    return expert
+
+
+def _record_decision(
+    session: Session,
+    actor: Actor,
+    nomination: Nomination,
+    status: str,
+    reason: str,
+    now: datetime,
+    detail: dict[str, object],
+) -> None:
+    """The review's outcome on the nomination, and on the audit trail with `detail`."""
+    nomination.status = status
     nomination.reviewed_by = actor.username
     nomination.reviewed_at = now
-    nomination.review_reason = ""
+    nomination.review_reason = reason
     audit.record(
         session,
         actor.username,
         actor.role,
         "nomination_review",
         f"推荐#{nomination.id}",
-        {"decision": "通过", "expert": expert.code, "new_expert": created, "committees": chosen},
+        detail,
     )
     session.flush()
-    return expert
 
 
 def _decide(
@@ -258,19 +279,9 @@ def _decide(
     if len(reason) > MAX_TEXT:
         raise UserError(f"理由不能超过{MAX_TEXT}个字", field="reason")
     nomination = _reviewable(session, nomination_id)
-    nomination.status = status
-    nomination.reviewed_by = actor.username
-    nomination.reviewed_at = now
-    nomination.review_reason = reason
-    audit.record(
-        session,
-        actor.username,
-        actor.role,
-        "nomination_review",
-        f"推荐#{nomination.id}",
-        {"decision": status, "reason": reason},
+    _record_decision(
+        session, actor, nomination, status, reason, now, {"decision": status, "reason": reason}
     )
-    session.flush()
     return nomination
 
 
