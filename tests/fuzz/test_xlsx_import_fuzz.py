@@ -1,7 +1,7 @@
 """The bulk nomination import under hostile files, through the web page: every one gives
 one clear Chinese message, imports nothing, and is answered quickly.
 
-The importer's limits (expertpool/xlsx/common.py): file ≤ 5 MB (MAX_FILE_BYTES; a bigger
+The importer's limits (expertpool/spreadsheet.py): file ≤ 5 MB (MAX_FILE_BYTES; a bigger
 request is refused with 413 before the view runs), ≤ 80 MB inflated (MAX_UNCOMPRESSED_BYTES,
 from the zip directory, so a zip bomb is never inflated), ≤ 2,000 data rows (MAX_ROWS),
 ≤ 500 characters per cell (MAX_CELL_CHARS), no formulas, the template's 13 headers.
