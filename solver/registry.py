@@ -15,6 +15,7 @@ API for the services and the office form (no ortools, no database):
     rules, errors = registry.parse_form(form, registry.FormContext(specialties=[...]))
     registry.defaults("senior", None, {"建筑工程": 30}, narrow=False)   # = default_rules
     registry.supply_counts(pkg)               # [{"rule", "message", "need", "have"}]
+    registry.needs_birth_dates(rules)         # exporters write experts[].birth_date then
 
 `parse_form` reads the form's text (a mapping of input name → text; count maps use
 `kind_<类别>` / `spec_<专业>` inputs, `min_share_under_age` uses `<key>_age` and
@@ -30,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from solver.contract import Expert, Package, Rules
+from solver.contract import Expert, Meeting, Package, Rules
 from solver.params import Defaults, FormContext, Param
 from solver.reader import R
 from solver.rules import (
@@ -62,6 +63,7 @@ __all__ = [
     "eligible",
     "eligible_mask",
     "ineligibility_reason",
+    "needs_birth_dates",
     "parse_form",
     "parse_rules",
     "supply_counts",
@@ -121,6 +123,14 @@ def parse_rules(raw: object) -> Rules:
         else:
             values[p.key] = p.parse(obj[p.key], path)
     return Rules(values)
+
+
+def needs_birth_dates(rules: Mapping[str, object]) -> bool:
+    """Whether a package with this `rules` object must give every expert's `birth_date`
+    (some rule that reads birth dates applies); raises PackageError on bad rules."""
+    parsed = parse_rules(rules)
+    probe = Package(Meeting(id="", year=0), parsed, (), (), (), "")
+    return any(rule.needs_birth_dates and rule.applies(probe) for rule in RULES)
 
 
 def validate(pkg: Package) -> None:

@@ -112,7 +112,7 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session, seeds: SeedSeq
         lambda: svc.decline(s, panel, after["members"][0], "理由", ZJJ),
         lambda: svc.seal(s, panel, ZJJ),
         lambda: svc.draw_meeting(s, meeting, ZJJ, seeds=seeds),
-        lambda: settings_svc.save_rule_settings(s, meeting, {}, "zjj", "office"),
+        lambda: settings_svc.save_rule_settings(s, meeting, {}, ZJJ),
     ):
         with pytest.raises(UserError, match="已锁定"):
             attempt()
@@ -276,16 +276,16 @@ def test_rule_settings_store_only_differences(s: Session) -> None:
         "max_consecutive_years": "3",
         **{f"spec_{k}": str(v) for k, v in defaults["specialty_demand"].items()},
     }
-    settings_svc.save_rule_settings(s, meeting, form, "zjj", "office")
+    settings_svc.save_rule_settings(s, meeting, form, ZJJ)
     assert meeting.settings == {"panel_size": 11}
     bad = dict(form, panel_size="10", min_full_senior_share="3/2", alternates="x")
     with pytest.raises(settings_svc.SettingsError) as info:
-        settings_svc.save_rule_settings(s, meeting, bad, "zjj", "office")
+        settings_svc.save_rule_settings(s, meeting, bad, ZJJ)
     assert set(info.value.errors) == {"panel_size", "min_full_senior_share", "alternates"}
     # Digits only ASCII: '²' and '١' pass str.isdigit() or \d but are not what a clerk typed.
     odd = dict(form, panel_size="1²", max_per_unit="²", min_full_senior_share="١/٢")
     with pytest.raises(settings_svc.SettingsError) as info:
-        settings_svc.save_rule_settings(s, meeting, odd, "zjj", "office")
+        settings_svc.save_rule_settings(s, meeting, odd, ZJJ)
     assert set(info.value.errors) == {"panel_size", "max_per_unit", "min_full_senior_share"}
     assert info.value.errors["panel_size"] == "评委人数应为整数"
 

@@ -4,21 +4,24 @@ defaults is stored in `Meeting.settings`)."""
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from expertpool.actor import Actor
 from expertpool.errors import UserError
 from expertpool.models import Meeting, Panel
-from expertpool.models.enums import RANKS, UNIT_KINDS
 from expertpool.services import audit
 from expertpool.services.packages import applicant_specialty_counts, effective_rules
 from expertpool.services.panels.sealing import refuse_if_sealed
+from solver import registry
 from solver.defaults import SENIOR_NARROW_SEATS, SENIOR_SEATS, default_rules
+from solver.params import RANKS, UNIT_KINDS, Param
 
 
 def update_dates(
@@ -27,8 +30,7 @@ def update_dates(
     window_start: date,
     window_end: date,
     dossier_deadline: date,
-    username: str,
-    role: str,
+    actor: Actor,
 ) -> None:
     refuse_if_sealed(session, meeting)
     if window_end < window_start:
@@ -47,8 +49,8 @@ def update_dates(
     session.flush()
     audit.record(
         session,
-        username,
-        role,
+        actor.username,
+        actor.role,
         "settings",
         meeting.code,
         {
@@ -70,20 +72,9 @@ class SettingsError(UserError):
         self.errors = errors
 
 
-_FRACTION_RE = re.compile(r"^\s*([0-9]{1,4})\s*/\s*([0-9]{1,4})\s*$")
-RULE_FIELDS = (
-    "panel_size",
-    "alternates",
-    "min_rank",
-    "min_full_senior_share",
-    "max_per_unit",
-    "min_per_unit_kind",
-    "specialty_demand",
-    "recuse_same_unit",
-    "min_voters_share",
-    "min_specialist_voters",
-    "max_consecutive_years",
-)
+# Every key of a package's `rules`, in form order, and its Chinese label (solver/registry.py).
+RULE_FIELDS: tuple[str, ...] = tuple(p.key for p in registry.PARAMS)
+RULE_LABELS: dict[str, str] = registry.LABELS
 
 
 def level_defaults(meeting: Meeting, panel_size: int | None = None) -> dict[str, Any]:
@@ -92,125 +83,37 @@ def level_defaults(meeting: Meeting, panel_size: int | None = None) -> dict[str,
     return default_rules(c.level, panel_size, applicant_specialty_counts(meeting), c.narrow)
 
 
-def parse_rule_form(meeting: Meeting, form: dict[str, str]) -> dict[str, Any]:
+def parse_rule_form(meeting: Meeting, form: Mapping[str, str]) -> dict[str, Any]:
     """Read the rule settings form (text values) into a complete rules object; SettingsError."""
-    errors: dict[str, str] = {}
-
-    def integer(
-        key: str, label: str, *, minimum: int, maximum: int, blank_none: bool = False
-    ) -> int | None:
-        text = (form.get(key) or "").strip()
-        if not text:
-            if blank_none:
-                return None
-            errors[key] = f"{label}不能为空"
-            return None
-        if not (text.isascii() and text.isdigit()):  # '²' is a digit to isdigit, not to int
-            errors[key] = f"{label}应为整数"
-            return None
-        value = int(text)
-        if not minimum <= value <= maximum:
-            errors[key] = f"{label}应在{minimum}到{maximum}之间"
-            return None
-        return value
-
-    def fraction(key: str, label: str) -> str | None:
-        text = (form.get(key) or "").strip()
-        m = _FRACTION_RE.match(text)
-        if not m:
-            errors[key] = f"{label}应写成分数“a/b”，如 1/2"
-            return None
-        a, b = int(m.group(1)), int(m.group(2))
-        if b == 0 or a > b:
-            errors[key] = f"{label}应为0到1之间的分数（分母不为0，分子不大于分母）"
-            return None
-        return f"{a}/{b}"
-
-    size = integer("panel_size", "评委人数", minimum=3, maximum=99)
-    if size is not None and size % 2 == 0:
-        errors["panel_size"] = "评委人数应为不小于3的单数"
-        size = None
-    rules: dict[str, Any] = {"panel_size": size}
-    rules["alternates"] = integer("alternates", "备选专家人数", minimum=0, maximum=30)
-    min_rank = (form.get("min_rank") or "").strip()
-    if min_rank not in RANKS:
-        errors["min_rank"] = f"最低职称应为{'、'.join(RANKS)}之一"
-    rules["min_rank"] = min_rank
-    rules["min_full_senior_share"] = fraction("min_full_senior_share", "正高级占比")
-    rules["max_per_unit"] = integer(
-        "max_per_unit", "同一单位评委上限", minimum=1, maximum=99, blank_none=True
-    )
-    kinds: dict[str, int] = {}
-    for kind in UNIT_KINDS:
-        value = integer(
-            f"kind_{kind}", f"{kind}评委最少人数", minimum=0, maximum=99, blank_none=True
-        )
-        if value:
-            kinds[kind] = value
-    rules["min_per_unit_kind"] = kinds
-    demand: dict[str, int] = {}
-    for spec in meeting.committee.specialties:
-        value = integer(
-            f"spec_{spec}", f"{spec}评委最少人数", minimum=0, maximum=99, blank_none=True
-        )
-        if value:
-            demand[spec] = value
-    rules["specialty_demand"] = dict(sorted(demand.items()))
-    rules["recuse_same_unit"] = (form.get("recuse_same_unit") or "") in ("y", "on", "1", "true")
-    rules["min_voters_share"] = fraction("min_voters_share", "表决基数")
-    rules["min_specialist_voters"] = integer(
-        "min_specialist_voters", "同专业表决评委人数", minimum=0, maximum=99
-    )
-    rules["max_consecutive_years"] = integer(
-        "max_consecutive_years", "连续任职年限", minimum=1, maximum=20, blank_none=True
-    )
-    if size is not None and not errors:
-        if sum(kinds.values()) > size:
-            errors["min_per_unit_kind"] = "各类单位最少人数之和超过评委人数"
-        if sum(demand.values()) > size * 3:
-            errors["specialty_demand"] = "各专业最少人数明显超过评委人数"
-        for key in ("max_per_unit", "min_specialist_voters"):
-            if rules[key] is not None and rules[key] > size:
-                errors[key] = "不能超过评委人数"
+    context = registry.FormContext(specialties=tuple(meeting.committee.specialties))
+    rules, errors = registry.parse_form(form, context)
     if errors:
         raise SettingsError(errors)
     return rules
 
 
+def _default_for(key: str, base: Mapping[str, Any], sized: Mapping[str, Any]) -> Any:
+    """A key's default: the panel size from the level, the rest for the chosen size."""
+    return base.get(key) if key == "panel_size" else sized.get(key)
+
+
 def settings_diff(meeting: Meeting, rules: dict[str, Any]) -> dict[str, Any]:
     """Only what differs from the defaults (the defaults follow the chosen panel size)."""
-    size = rules["panel_size"]
     base = level_defaults(meeting)
-    sized = level_defaults(meeting, size)
-    diff: dict[str, Any] = {}
-    if size != base["panel_size"]:
-        diff["panel_size"] = size
-    for key in RULE_FIELDS:
-        if key == "panel_size":
-            continue
-        if rules.get(key) != sized.get(key):
-            diff[key] = rules.get(key)
-    return diff
+    sized = level_defaults(meeting, rules["panel_size"])
+    return {
+        key: rules.get(key)
+        for key in RULE_FIELDS
+        if rules.get(key) != _default_for(key, base, sized)
+    }
 
 
-RULE_LABELS = {
-    "panel_size": "评委人数",
-    "alternates": "备选专家人数",
-    "min_rank": "最低职称",
-    "min_full_senior_share": "正高级占比",
-    "max_per_unit": "同一单位评委上限",
-    "min_per_unit_kind": "各类单位最少评委人数",
-    "specialty_demand": "各专业最少评委人数",
-    "recuse_same_unit": "同单位回避",
-    "min_voters_share": "表决评委占比",
-    "min_specialist_voters": "同专业表决评委人数",
-    "max_consecutive_years": "连续任职年数上限",
-}
-
-
-def _rule_text(value: Any) -> str:
+def rule_text(value: Any) -> str:
+    """A rule's value in Chinese (None: the rule does not apply)."""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, dict) and set(value) == {"age", "share"}:
+        return f"{value['age']}岁以下不少于{value['share']}"
     if isinstance(value, dict):
         return "、".join(f"{k}{v}" for k, v in sorted(value.items())) or "无"
     return "不限" if value is None else str(value)
@@ -226,20 +129,15 @@ def rule_notes(panel: Panel) -> list[str]:
         return []
     committee = panel.meeting.committee
     # The defaults as they were for this draw: from the applicants in its own package.
-    counts = Counter(a.get("specialty") for a in stored.get("applicants", []))
-
-    def defaults(size: int | None) -> dict[str, Any]:
-        return default_rules(committee.level, size, dict(counts), committee.narrow)
-
-    base, sized = defaults(None), defaults(rules["panel_size"])
+    counts = dict(Counter(a.get("specialty") for a in stored.get("applicants", [])))
+    base = default_rules(committee.level, None, counts, committee.narrow)
+    sized = default_rules(committee.level, rules["panel_size"], counts, committee.narrow)
     notes = []
     for key in RULE_FIELDS:
-        default = base.get(key) if key == "panel_size" else sized.get(key)
+        default = _default_for(key, base, sized)
         if rules.get(key) != default:
             label = RULE_LABELS.get(key, key)
-            notes.append(
-                f"{label}：本次为{_rule_text(rules.get(key))}，默认为{_rule_text(default)}"
-            )
+            notes.append(f"{label}：本次为{rule_text(rules.get(key))}，默认为{rule_text(default)}")
     if committee.level == "senior":
         minimum = SENIOR_NARROW_SEATS if committee.narrow else SENIOR_SEATS
         if rules["panel_size"] < minimum:
@@ -259,26 +157,157 @@ def _same_fraction(a: Any, b: Any) -> bool:
 
 
 def save_rule_settings(
-    session: Session, meeting: Meeting, form: dict[str, str], username: str, role: str
+    session: Session, meeting: Meeting, form: Mapping[str, str], actor: Actor
 ) -> dict[str, Any]:
     """Validate the form and store only the differences from the defaults in Meeting.settings."""
     refuse_if_sealed(session, meeting)
     rules = parse_rule_form(meeting, form)
     diff = settings_diff(meeting, rules)
-    for key in ("min_full_senior_share", "min_voters_share"):
-        if key in diff and _same_fraction(
-            diff[key], level_defaults(meeting, rules["panel_size"])[key]
+    sized = level_defaults(meeting, rules["panel_size"])
+    for p in registry.PARAMS:  # "2/4" for a default of "1/2" is the default
+        if (
+            p.widget == "fraction"
+            and p.key in diff
+            and _same_fraction(diff[p.key], sized.get(p.key))
         ):
-            del diff[key]
+            del diff[p.key]
     before = dict(meeting.settings or {})
     meeting.settings = diff
     session.flush()
     audit.record(
         session,
-        username,
-        role,
+        actor.username,
+        actor.role,
         "settings",
         meeting.code,
         {"what": "抽取规则", "before": before, "after": diff},
     )
     return effective_rules(meeting)
+
+
+# -- the office's rule form, as plain data for the template (web views never import solver) --
+
+
+@dataclass(frozen=True)
+class FormInput:
+    """One input of the rule form: its name (also its id), the text beside it, its value."""
+
+    name: str
+    label: str
+    value: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class RuleFormRow:
+    """One rule or setting of the form, from its declared parameter (solver/registry.py).
+
+    `widget` is one of odd_int, int, optional_int, fraction, bool, rank, kind_counts,
+    specialty_counts, age_share; `inputs` are its inputs (several for the count maps and
+    age_share); `error` is a message about the row as a whole (a cross-check)."""
+
+    key: str
+    label: str
+    unit: str
+    widget: str
+    form_min: int
+    form_max: int
+    inputs: tuple[FormInput, ...]
+    default: str
+    hint: str
+    title: str
+    clause: str
+    overridden: bool
+    options: tuple[str, ...] = ()
+    error: str = ""
+
+
+_HINTS = {
+    "fraction": "如 1/2",
+    "optional_int": "留空表示不限",
+    "age_share": "两项都留空表示不限",
+}
+
+
+def _input_names(p: Param[Any], specialties: Sequence[str]) -> list[tuple[str, str]]:
+    """(input name, label) of a parameter's inputs, as registry.parse_form reads them."""
+    if p.widget == "kind_counts":
+        return [(f"kind_{k}", k) for k in UNIT_KINDS]
+    if p.widget == "specialty_counts":
+        return [(f"spec_{s}", s) for s in specialties]
+    if p.widget == "age_share":
+        return [(f"{p.key}_age", "未满（周岁）"), (f"{p.key}_share", "的评委不少于")]
+    return [(p.key, "")]
+
+
+def form_values(rules: Mapping[str, Any], specialties: Sequence[str]) -> dict[str, str]:
+    """A rules object as the form's text (input name → text): what the form shows."""
+    out: dict[str, str] = {}
+    for p in registry.PARAMS:
+        value = rules.get(p.key)
+        names = _input_names(p, specialties)
+        if p.widget in ("kind_counts", "specialty_counts"):
+            counts = value or {}
+            out.update({name: str(counts.get(label, "")) for name, label in names})
+        elif p.widget == "age_share":
+            setting = value or {}
+            out[names[0][0]] = str(setting.get("age", ""))
+            out[names[1][0]] = str(setting.get("share", ""))
+        elif p.widget == "bool":
+            out[p.key] = "y" if value else ""
+        else:
+            out[p.key] = "" if value is None else str(value)
+    return out
+
+
+def _default_text(widget: str, value: Any) -> str:
+    if widget in ("kind_counts", "specialty_counts") and isinstance(value, dict):
+        if not value:
+            return "无申报人" if widget == "specialty_counts" else "不限"
+        return "、".join(f"{k} {v}" for k, v in value.items())
+    return rule_text(value)
+
+
+def rule_form(
+    meeting: Meeting,
+    submitted: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> list[RuleFormRow]:
+    """The rows of the office's rule form, one per registry parameter in form order: the
+    meeting's current settings (or the text just submitted), the messages, the default
+    and the clause it rests on."""
+    specialties = tuple(meeting.committee.specialties)
+    current = effective_rules(meeting)
+    values = submitted if submitted is not None else form_values(current, specialties)
+    errors = errors or {}
+    base = level_defaults(meeting)
+    sized = level_defaults(meeting, current["panel_size"])
+    stored = set(meeting.settings or {})
+    rows = []
+    for p in registry.PARAMS:
+        names = _input_names(p, specialties)
+        inputs = tuple(
+            FormInput(name, label, values.get(name, ""), errors.get(name, ""))
+            for name, label in names
+        )
+        title, clause = registry.SOURCES.get(p.key, registry.SOURCES[p.rule])
+        hint = f"不少于{p.form_min}的单数" if p.widget == "odd_int" else _HINTS.get(p.widget, "")
+        rows.append(
+            RuleFormRow(
+                key=p.key,
+                label=p.label_zh,
+                unit=p.unit_zh,
+                widget=p.widget,
+                form_min=p.form_min,
+                form_max=p.form_max,
+                inputs=inputs,
+                default=_default_text(p.widget, _default_for(p.key, base, sized)),
+                hint=hint,
+                title=title,
+                clause=clause,
+                overridden=p.key in stored,
+                options=RANKS if p.widget == "rank" else (),
+                error="" if any(n == p.key for n, _ in names) else errors.get(p.key, ""),
+            )
+        )
+    return rows

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -22,7 +21,11 @@ from expertpool.models import (
     ServiceRecord,
 )
 from expertpool.models.enums import DRAWABLE_STATUS
+from expertpool.validators import id_card_birth_date
+from solver import registry
+from solver.contract import canonical_bytes
 from solver.defaults import default_rules
+from solver.errors import PackageError
 
 # Statuses kept in a package as unavailable, so a verifier sees why they were passed over.
 LISTED_STATUSES = (DRAWABLE_STATUS, "暂停", "黑名单")
@@ -105,8 +108,29 @@ def seated_on_overlapping(
     return set(session.scalars(stmt))
 
 
-def expert_entry(expert: Expert, served: list[int], busy: bool = False) -> dict[str, Any]:
-    return {
+def needs_birth_dates(rules: dict[str, Any]) -> bool:
+    """Whether these rules turn on a rule that reads birth dates (an age rule): only then do
+    packages carry `experts[].birth_date`, so other packages keep their bytes and hashes."""
+    try:
+        return registry.needs_birth_dates(rules)
+    except PackageError as exc:
+        raise UserError(f"抽取规则有误：{exc.message}", field="rules") from exc
+
+
+def birth_date(expert: Expert) -> str:
+    """The ISO birth date encoded in the expert's stored 身份证号."""
+    try:
+        return id_card_birth_date(expert.id_card).isoformat()
+    except UserError:
+        raise UserError(
+            f"专家{expert.code}（{expert.name}）的身份证号无效，无法计算年龄", field="id_card"
+        ) from None
+
+
+def expert_entry(
+    expert: Expert, served: list[int], busy: bool = False, *, with_birth_date: bool = False
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
         "id": expert.code,
         "name": expert.name,
         "unit": expert.unit.uscc,
@@ -116,6 +140,9 @@ def expert_entry(expert: Expert, served: list[int], busy: bool = False) -> dict[
         "served": served,
         "available": expert.status == DRAWABLE_STATUS and not busy,
     }
+    if with_birth_date:
+        entry["birth_date"] = birth_date(expert)
+    return entry
 
 
 def build_package(
@@ -142,6 +169,8 @@ def build_package(
         .where(Conflict.meeting_id == meeting.id)
         .options(selectinload(Conflict.expert), selectinload(Conflict.applicant))
     )
+    rules = effective_rules(meeting)
+    ages = needs_birth_dates(rules)
     return {
         "format": "expertpool.draw/1",
         "meeting": {
@@ -151,8 +180,11 @@ def build_package(
             "year": meeting.year,
             "window": [meeting.window_start.isoformat(), meeting.window_end.isoformat()],
         },
-        "rules": effective_rules(meeting),
-        "experts": [expert_entry(e, served.get(e.id, []), e.id in busy) for e in experts],
+        "rules": rules,
+        "experts": [
+            expert_entry(e, served.get(e.id, []), e.id in busy, with_birth_date=ages)
+            for e in experts
+        ],
         "applicants": [
             {"id": a.code, "name": a.name, "unit": a.unit.uscc, "specialty": a.specialty}
             for a in applicants
@@ -169,5 +201,5 @@ def build_package(
 
 
 def package_bytes(package: dict[str, Any]) -> bytes:
-    """The canonical bytes of a package: these are what the draw hashes and records."""
-    return (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """The canonical bytes of a package (solver.contract): what the draw hashes and records."""
+    return canonical_bytes(package)

@@ -26,8 +26,14 @@ from expertpool.models import (
 )
 from expertpool.seeds import SeedSource, secrets_seed
 from expertpool.services import audit
-from expertpool.services.packages import LISTED_STATUSES, build_package
+from expertpool.services.packages import (
+    LISTED_STATUSES,
+    birth_date,
+    build_package,
+    needs_birth_dates,
+)
 from expertpool.services.rule_sources import rule_title
+from solver.contract import canonical_bytes
 from solver.errors import PackageError
 from solver.season.package import parse_season
 from solver.season.plan import plan_season
@@ -112,6 +118,9 @@ def build_season(
     for expert_id, committee_id, y in session.execute(stmt):
         if committee_id in code_of:
             served[expert_id][code_of[committee_id]].append(y)
+    packages = {m.code: build_package(session, m) for m in meetings}
+    # Experts carry birth_date as a package does, where any meeting's rules need it.
+    ages = any(needs_birth_dates(pkg["rules"]) for pkg in packages.values())
     experts = session.scalars(
         select(Expert)
         .where(Expert.id.in_(list(pools)), Expert.status.in_(LISTED_STATUSES))
@@ -120,26 +129,27 @@ def build_season(
     )
     season_experts: list[dict[str, Any]] = []
     for e in experts:
-        season_experts.append(
-            {
-                "id": e.code,
-                "name": e.name,
-                "unit": e.unit.uscc,
-                "unit_kind": e.unit.kind,
-                "rank": e.rank,
-                "specialties": sorted(set(e.specialties)),
-                "pools": sorted(pools[e.id]),
-                "served": {k: sorted(set(v)) for k, v in sorted(served[e.id].items())},
-                "available": e.status == "在库",
-            }
-        )
+        entry: dict[str, Any] = {
+            "id": e.code,
+            "name": e.name,
+            "unit": e.unit.uscc,
+            "unit_kind": e.unit.kind,
+            "rank": e.rank,
+            "specialties": sorted(set(e.specialties)),
+            "pools": sorted(pools[e.id]),
+            "served": {k: sorted(set(v)) for k, v in sorted(served[e.id].items())},
+            "available": e.status == "在库",
+        }
+        if ages:
+            entry["birth_date"] = birth_date(e)
+        season_experts.append(entry)
     in_pool: dict[str, set[str]] = defaultdict(set)
     for entry in season_experts:
         for code in entry["pools"]:
             in_pool[code].add(entry["id"])
     season_meetings = []
     for m in meetings:
-        pkg = build_package(session, m)
+        pkg = packages[m.code]
         season_meetings.append(
             {
                 "id": m.code,
@@ -164,7 +174,8 @@ def build_season(
 
 
 def season_bytes(doc: dict[str, Any]) -> bytes:
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """The canonical bytes of a season package (solver.contract), as the plan hashes them."""
+    return canonical_bytes(doc)
 
 
 # -- season runs: kept in the database so any app server can show, store and replay them ---

@@ -11,7 +11,9 @@ the need keeps each expert's chance of selection at most about one half and leav
 full second set of replacements.
 
 Supply is counted as a draw can use it, with the bounds the engine's diagnosis uses
-(solver/diagnose.py `supply_counts`), scaled by the margin: a unit gives at most
+(`solver.registry.supply_counts`, exact at margin 1), scaled by the margin. Eligibility is
+the registry's (available, rank, consecutive years, age cap), the experts an applicant need
+not recuse are counted as the rules' supply counts them (`Supply.free_count`), and: a unit gives at most
 `max_per_unit` members to one panel, so it counts at most `margin × max_per_unit` towards a
 target of `margin` panels (the margin means `margin` disjoint sets, each within the cap);
 the same per rank, specialty and unit kind. For each applicant only the experts who need
@@ -21,7 +23,6 @@ recusals make the difference, recruits must come from other units, and the row s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -33,9 +34,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from expertpool.models import Meeting, Unit
 from expertpool.services.packages import build_package
+from solver import registry
+from solver.contract import Package, canonical_bytes
 from solver.exact import need
-from solver.features import Features, eligible_mask
-from solver.package import Package, parse_package
+from solver.features import Features
+from solver.package import parse_package
+from solver.rules.base import Supply
 
 DEFAULT_MARGIN = 2
 LEVEL_ZH = {"senior": "高级", "intermediate": "中级"}
@@ -158,19 +162,18 @@ class _Supply:
 
 
 def _parse(package: dict[str, Any]) -> Package:
-    return parse_package(json.dumps(package, ensure_ascii=False).encode("utf-8"))
+    return parse_package(canonical_bytes(package))
 
 
 def _worst_applicant(
     supply: _Supply, mask: np.ndarray, groups: list[tuple[tuple[int, ...], list[str]]]
-) -> tuple[int, int, str, int] | None:
-    """(usable, eligible, applicant id, recused) of the applicant with the fewest usable
-    experts in `mask` that it need not recuse; groups share one recusal set."""
+) -> tuple[int, str, int] | None:
+    """(usable, applicant id, recused) of the applicant with the fewest usable experts in
+    `mask` that it need not recuse; groups share one recusal set."""
     found = []
     for key, apps in groups:
-        counts = supply.counts(mask, key)
-        found.append((supply.usable(counts), int(counts.sum()), min(apps), len(key)))
-    return min(found, key=lambda f: (f[0], f[2]), default=None)
+        found.append((supply.usable(supply.counts(mask, key)), min(apps), len(key)))
+    return min(found, key=lambda f: (f[0], f[1]), default=None)
 
 
 def shortfall_from_package(
@@ -184,11 +187,10 @@ def shortfall_from_package(
     pkg = _parse(package)
     r = pkg.rules
     n, alternates = r.panel_size, r.alternates
-    candidates = [
-        e for e, ok in zip(pkg.experts, eligible_mask(pkg, pkg.experts), strict=True) if ok
-    ]
+    candidates = registry.eligible(pkg)
     feat = Features(pkg, candidates)
     supply = _Supply(feat, margin, r.max_per_unit, unit_names or {})
+    free = Supply(pkg, candidates, "")  # eligible experts an applicant need not recuse
     apps = {a.id: a for a in pkg.applicants}
     notes: list[str] = []
 
@@ -236,7 +238,8 @@ def shortfall_from_package(
         worst = _worst_applicant(supply, supply.all, list(voter_groups.items()))
         assert worst is not None
         need_v = margin * (need(r.min_voters_share, n) + need(r.min_voters_share, alternates))
-        usable_v, eligible_v, app_id, recused = worst
+        usable_v, app_id, recused = worst
+        eligible_v = free.free_count(apps[app_id])
         recruit_v = max(0, need_v - usable_v)
         unit = supply.name(apps[app_id].unit)
         note = (  # only when recusal adds recruits, as with the cap
@@ -272,7 +275,7 @@ def shortfall_from_package(
             worst_s = _worst_applicant(supply, spec, groups)
             assert worst_s is not None
             need_sv = margin * (k + 1)
-            usable_sv, _, app_id, _ = worst_s
+            usable_sv, app_id, _ = worst_s
             if need_sv - usable_sv > recruit:
                 recruit = need_sv - usable_sv
                 unit = supply.name(apps[app_id].unit)

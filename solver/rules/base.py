@@ -121,6 +121,8 @@ class Rule:
     params: tuple[Param[Any], ...] = ()
     # Rules that make experts ineligible (part of `eligibility`, pruned before the model).
     bars: bool = False
+    # Rules that read `experts[].birth_date` when they apply (exporters write it then).
+    needs_birth_dates: bool = False
 
     def applies(self, pkg: Package) -> bool:
         """False when the package switches the rule off; it is then left out of the models."""

@@ -38,6 +38,7 @@ class MaxAge(Rule):
     )
     verified = False
     params = (MAX_AGE,)
+    needs_birth_dates = True
     bars = True
 
     def applies(self, pkg: Package) -> bool:

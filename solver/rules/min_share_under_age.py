@@ -52,6 +52,7 @@ class MinShareUnderAge(Rule):
     )
     verified = True  # for that province only
     params = (MIN_SHARE_UNDER_AGE,)
+    needs_birth_dates = True
 
     def applies(self, pkg: Package) -> bool:
         return MIN_SHARE_UNDER_AGE.of(pkg.rules) is not None

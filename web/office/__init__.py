@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
 from expertpool.models import Meeting, Panel
-from expertpool.models.enums import CONFLICT_REASONS, RANKS, UNIT_KINDS
+from expertpool.models.enums import CONFLICT_REASONS
 from expertpool.services import applicants as app_svc
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
@@ -38,10 +38,6 @@ bp = Blueprint("office", __name__, url_prefix="/office")
 @bp.context_processor
 def _globals() -> dict[str, Any]:
     return template_globals()
-
-
-def _who() -> tuple[str, str]:
-    return current_user.username, current_user.role
 
 
 def _meeting(code: str) -> Meeting:
@@ -139,7 +135,7 @@ def dates(code: str) -> Response:
             _date("window_start", "例会开始日期"),
             _date("window_end", "例会结束日期"),
             _date("dossier_deadline", "报卷截止日期"),
-            *_who(),
+            current_actor(),
         )
         act.done("已保存例会时间和报卷截止日期。")
     return _back(meeting)
@@ -219,7 +215,7 @@ def rules(code: str) -> str | Response:
         _require_form()
         form = {k: v for k, v in request.form.items() if k != "csrf_token"}
         try:
-            settings_svc.save_rule_settings(session, meeting, form, *_who())
+            settings_svc.save_rule_settings(session, meeting, form, current_actor())
             session.commit()
             flash("已保存抽取规则（只记录与默认值不同的设置）。", "success")
             return redirect(url_for("office.rules", code=meeting.code))
@@ -231,20 +227,12 @@ def rules(code: str) -> str | Response:
             session.rollback()
             flash(f"未能保存：{exc.message}", "error")
             return redirect(url_for("office.rules", code=meeting.code))
-    current = effective_rules(meeting)
-    size = current["panel_size"]
     return render_template(
         "office/rules.html",
         meeting=meeting,
-        rules=current,
-        defaults=settings_svc.level_defaults(meeting),
-        sized=settings_svc.level_defaults(meeting, size),
-        values=values,
+        rows=settings_svc.rule_form(meeting, values, errors),
         errors=errors,
-        ranks=RANKS,
-        kinds=UNIT_KINDS,
         form=EmptyForm(),
-        overridden=set(meeting.settings or {}),
     )
 
 
