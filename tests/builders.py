@@ -1,10 +1,33 @@
-"""Small helpers that build draw packages (bytes) for the solver tests."""
+"""The shared test builders.
+
+Draw packages (dicts and bytes) for the solver and shortfall tests, and database rows
+(units, nominations, nomination workbooks, small meeting rules, actors) for the service,
+web, fuzz and reliability tests. No test module imports another test module's helpers.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import random
+import warnings
 from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from expertpool.actor import Actor
+from expertpool.db import make_session_factory, session_scope
+from expertpool.models import Base, Meeting, Nomination, Unit
+from expertpool.services.nominations import year_committees
+from expertpool.validators import make_id_card, make_uscc
+from expertpool.xlsx.common import workbook_bytes
+from expertpool.xlsx.nominations import HEADERS, build_template
+
+# ---------------------------------------------------------------------------
+# Draw packages
+# ---------------------------------------------------------------------------
 
 SPECS = ("建筑工程", "给排水", "岩土工程", "暖通")
 KINDS = ("高校", "企业", "事业单位")
@@ -148,3 +171,183 @@ def random_doc(rng: random.Random, max_experts: int = 12) -> dict[str, Any]:
         panel_size=n,
         min_rank=rng.choice(["中级", "副高级"]),
     )
+
+
+# ---------------------------------------------------------------------------
+# Season packages
+# ---------------------------------------------------------------------------
+
+OCT = ["2024-10-21", "2024-10-31"]
+NOV = ["2024-11-21", "2024-11-30"]
+
+
+def season_doc(experts, meetings, max_panels=None) -> bytes:
+    """A season package (bytes): experts with their pools, and the meetings."""
+    doc = {"format": "expertpool.season/1", "year": 2024, "experts": experts, "meetings": meetings}
+    if max_panels is not None:
+        doc["max_panels_per_expert"] = max_panels
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def ex(eid, pools, rank="副高级", unit=None, specs=("机械",), served=None, available=True):
+    """A season expert (in the pools of the meetings `pools`)."""
+    return {
+        "id": eid,
+        "unit": unit or f"U-{eid}",
+        "unit_kind": "企业",
+        "rank": rank,
+        "specialties": list(specs),
+        "pools": list(pools),
+        "served": served or {},
+        "available": available,
+    }
+
+
+def mt(mid, window, n=3, **rules):
+    """A season meeting of `n` seats in `window`."""
+    return {
+        "id": mid,
+        "committee": f"评委会{mid}",
+        "level": "senior",
+        "window": window,
+        "rules": {"panel_size": n, "min_rank": "副高级", **rules},
+        "applicants": [],
+        "conflicts": [],
+    }
+
+
+# ---------------------------------------------------------------------------
+# Database rows
+# ---------------------------------------------------------------------------
+
+# Actors of the demo accounts, for service calls.
+ZJJ = Actor("zjj", "office")
+SCJG = Actor("scjg", "office")
+RSJ = Actor("rsj", "bureau")
+
+S01 = "2024-S01"  # zjj's committee
+S02 = "2024-S02"  # one of scjg's
+
+# Rules a 30-expert demo pool can satisfy (the catalogue's defaults need more experts).
+SMALL_RULES: dict[str, Any] = {"panel_size": 11, "min_full_senior_share": "1/4"}
+
+
+def small_meeting(s: Session, code: str = S01) -> Meeting:
+    """The meeting `code` with SMALL_RULES (flushed, not committed)."""
+    meeting = s.scalar(select(Meeting).where(Meeting.code == code))
+    assert meeting is not None, code
+    meeting.settings = dict(SMALL_RULES)
+    s.flush()
+    return meeting
+
+
+def small_rules(db: Engine, *codes: str) -> None:
+    """Commit SMALL_RULES on each meeting in `codes`."""
+    with session_scope(make_session_factory(db)) as s:
+        for code in codes:
+            small_meeting(s, code)
+
+
+def card(body17: str = "21020419800101123") -> str:
+    """A valid 身份证号; an odd 17th digit means 男."""
+    return make_id_card(body17)
+
+
+def bad_card() -> str:
+    """card() with a wrong check character."""
+    good = card()
+    return good[:-1] + ("1" if good[-1] != "1" else "2")
+
+
+def add_unit(session: Session, name: str = "大连测试大学", org: str = "123456789") -> Unit:
+    unit = Unit(
+        name=name, uscc=make_uscc("12210200" + org[:8] + "9"[: 9 - len(org[:8])]), kind="高校"
+    )
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def load_xlsx(data: bytes):  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_workbook(io.BytesIO(data))
+
+
+def nomination_row(session: Session, **over: str) -> list[str]:
+    """One valid row of the nomination workbook (first 2024 committee), in HEADERS order."""
+    c = year_committees(session, 2024)[0]
+    values = {
+        "姓名": "曾国明",
+        "性别": "男",
+        "身份证号": card(),
+        "职称级别": "正高级",
+        "职称名称": "正高级工程师",
+        "系列": "工程",
+        "联系电话": "13912345678",
+        "电子邮箱": "zeng@example.cn",
+        "推荐评委会": c.name,
+        "专业": c.specialties[0],
+        "推荐意见": "同意推荐。",
+        "个人承诺": "是",
+        "单位承诺": "是",
+    }
+    values.update(over)
+    return [values[h] for h in HEADERS]
+
+
+def nomination_workbook(session: Session, rows: list[list], *, template: bool = True) -> bytes:
+    """The nomination template (or a bare sheet with the headers) filled with `rows`."""
+    if template:
+        wb = load_xlsx(build_template(session, 2024))
+        ws = wb["专家推荐"]
+    else:
+        wb = Workbook()
+        ws = wb.active
+        for col, h in enumerate(HEADERS, start=1):
+            ws.cell(row=1, column=col, value=h)
+    for r, values in enumerate(rows, start=2):
+        for col, value in enumerate(values, start=1):
+            ws.cell(row=r, column=col, value=value)
+    return workbook_bytes(wb)
+
+
+def nomination_form(db: Engine, **over: object) -> dict:
+    """The unit's new-nomination form, filled validly (first 2024 committee)."""
+    with session_scope(make_session_factory(db)) as s:
+        c = year_committees(s, 2024)[0]
+        cid, specs = c.id, list(c.specialties)
+    data: dict = {
+        "name": "曾国明",
+        "gender": "男",
+        "id_card": card(),
+        "rank": "正高级",
+        "title_name": "正高级工程师",
+        "series": "工程",
+        "phone": "13912345678",
+        "email": "zeng@example.cn",
+        "committee_ids": [str(cid)],
+        "specialties": [specs[0]],
+        "recommendation": "同意推荐。",
+        "pledge_personal": "y",
+        "pledge_unit": "y",
+    }
+    data.update(over)
+    return data
+
+
+def nomination_count(db: Engine | Session) -> int:
+    """How many nominations are stored (through a session, or a fresh one on an engine)."""
+    if isinstance(db, Session):
+        return db.scalar(select(func.count()).select_from(Nomination)) or 0
+    with session_scope(make_session_factory(db)) as s:
+        return s.scalar(select(func.count()).select_from(Nomination)) or 0
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    """Row count of every table."""
+    with engine.connect() as conn:
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in Base.metadata.sorted_tables
+        }

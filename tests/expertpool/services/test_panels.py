@@ -8,10 +8,9 @@ from datetime import date
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from expertpool.db import make_session_factory
 from expertpool.errors import UserError
 from expertpool.models import (
     Applicant,
@@ -32,25 +31,15 @@ from expertpool.services import panels as svc
 from expertpool.services.packages import find_meeting
 from solver.engine import draw
 from solver.package import parse_package
-from solver.verify import complies, first_fitting_alternate
-from tests.conftest import RSJ, ZJJ
-
-SMALL = {"panel_size": 11, "min_full_senior_share": "1/4"}
+from solver.verify import complies
+from tests.builders import RSJ, SMALL_RULES, ZJJ, small_meeting
+from tests.solver import brute
 
 
 @pytest.fixture
-def s(demo_db: Engine) -> Session:
-    session = make_session_factory(demo_db)()
-    yield session
-    session.rollback()
-    session.close()
-
-
-def small_meeting(s: Session, code: str = "2024-S01") -> Meeting:
-    meeting = find_meeting(s, code)
-    meeting.settings = dict(SMALL)
-    s.flush()
-    return meeting
+def s(demo_session: Session) -> Session:
+    """A session on the demo pool (the root conftest's demo_session)."""
+    return demo_session
 
 
 def test_draw_stores_package_seed_and_seats(s: Session, seeds: SeedSequence) -> None:
@@ -76,9 +65,9 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session, seeds: SeedSeq
     before = svc.result_of(panel)
     # A covered member (not in `uncovered`): some alternate can take the seat.
     leaving = next(m for m in before["members"] if m not in before["uncovered"])
-    expected = first_fitting_alternate(
-        parse_package(svc.package_of(panel)), before["members"], leaving, before["alternates"]
-    )
+    pkg = parse_package(svc.package_of(panel))
+    assert before["uncovered"] == brute.uncovered(pkg, before["members"], before["alternates"])
+    expected = brute.replacement(pkg, before["members"], leaving, before["alternates"])
     with pytest.raises(UserError, match="请辞理由"):
         svc.decline(s, panel, leaving, " ", ZJJ)
     out = svc.decline(s, panel, leaving, "出差无法参会", ZJJ)
@@ -155,7 +144,7 @@ def test_declines_follow_the_contract_until_no_compliant_panel_is_left(
         )
         gone.add(leaving)
         kept = [m for m in before["members"] if m != leaving]
-        alternate = first_fitting_alternate(pkg, before["members"], leaving, before["alternates"])
+        alternate = brute.replacement(pkg, before["members"], leaving, before["alternates"])
         completions = [
             x for x in pool if x not in gone and x not in kept and complies(pkg, [*kept, x])
         ]
@@ -233,7 +222,7 @@ def test_changes_after_the_draw_block_declines_and_sealing_until_redrawn(
     # Rules changed after the draw.
     meeting = small_meeting(s, "2024-S04")
     third = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
-    meeting.settings = {**SMALL, "max_per_unit": 2}
+    meeting.settings = {**SMALL_RULES, "max_per_unit": 2}
     s.flush()
     assert svc.changes_since_draw(s, third) == ["抽取规则（评委人数、比例等）已修改"]
 
@@ -256,7 +245,7 @@ def test_infeasible_draw_has_diagnosis_and_cannot_be_sealed(
     with pytest.raises(UserError, match="只有已抽出"):
         svc.seal(s, panel, ZJJ)
     # A redraw voids the earlier unsealed panel.
-    meeting.settings = dict(SMALL)
+    meeting.settings = dict(SMALL_RULES)
     second = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     assert panel.status == "void" and svc.current_panel(s, meeting) is second
 
@@ -355,7 +344,7 @@ def test_store_season_plan(s: Session) -> None:
     from solver.season.plan import plan_season
 
     for m in s.scalars(select(Meeting).where(Meeting.year == 2024)):
-        m.settings = dict(SMALL) if m.committee.level == "senior" else {"panel_size": 5}
+        m.settings = dict(SMALL_RULES) if m.committee.level == "senior" else {"panel_size": 5}
     s.flush()
     data = season_bytes(build_season(s, 2024))
     plan = plan_season(parse_season(data), "seed-1")
@@ -433,7 +422,9 @@ def test_one_at_a_time_draws_never_book_anybody_twice_in_the_same_days(
     assert others
     shared = 0
     for other in others:
-        other.settings = dict(SMALL) if other.committee.level == "senior" else {"panel_size": 5}
+        other.settings = (
+            dict(SMALL_RULES) if other.committee.level == "senior" else {"panel_size": 5}
+        )
         s.flush()
         p = svc.draw_meeting(s, other, ZJJ, seeds=seeds)
         listed = {e["id"]: e for e in json.loads(p.package_json)["experts"]}
@@ -452,7 +443,7 @@ def test_a_replacement_seated_on_an_overlapping_panel_is_refused(
     result = svc.result_of(panel)
     pkg = parse_package(svc.package_of(panel))
     leaving = next(m for m in result["members"] if m not in result["uncovered"])
-    by = first_fitting_alternate(pkg, result["members"], leaving, result["alternates"])
+    by = brute.replacement(pkg, result["members"], leaving, result["alternates"])
     # Meanwhile another office's draw for overlapping days seated that alternate.
     other = _overlapping(s, meeting)[0]
     other.settings = {"panel_size": 5, "min_full_senior_share": "1/5"}
