@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -29,6 +31,7 @@ from expertpool.services import audit
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import find_meeting
+from solver.contract import Package
 from solver.engine import draw
 from solver.package import parse_package
 from solver.verify import complies
@@ -59,19 +62,65 @@ def test_draw_stores_package_seed_and_seats(s: Session, seeds: SeedSequence) -> 
     assert s.scalar(select(AuditEvent).where(AuditEvent.action == "draw")) is not None
 
 
-def test_decline_replacement_seal_refusals_and_replay(s: Session, seeds: SeedSequence) -> None:
+# One panel's life: draw → decline → the contract's replacement → seal → refusals → replay
+# → no-shows. Each step is a fixture on top of the previous one; each test checks one step.
+
+
+@dataclass
+class Flow:
+    meeting: Meeting
+    panel: Panel
+    before: dict  # the panel as drawn
+    leaving: str  # a covered member (some alternate can take the seat)
+    pkg: Package
+    out: Any = None  # the decline's outcome
+    after: dict = field(default_factory=dict)  # the panel after the decline
+
+
+@pytest.fixture
+def drawn(s: Session, seeds: SeedSequence) -> Flow:
     meeting = small_meeting(s)
     panel = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     before = svc.result_of(panel)
     # A covered member (not in `uncovered`): some alternate can take the seat.
     leaving = next(m for m in before["members"] if m not in before["uncovered"])
-    pkg = parse_package(svc.package_of(panel))
-    assert before["uncovered"] == brute.uncovered(pkg, before["members"], before["alternates"])
-    expected = brute.replacement(pkg, before["members"], leaving, before["alternates"])
+    return Flow(meeting, panel, before, leaving, parse_package(svc.package_of(panel)))
+
+
+@pytest.fixture
+def declined(s: Session, drawn: Flow) -> Flow:
+    drawn.out = svc.decline(s, drawn.panel, drawn.leaving, "出差无法参会", ZJJ)
+    drawn.after = svc.result_of(drawn.panel)
+    return drawn
+
+
+@pytest.fixture
+def sealed(s: Session, declined: Flow) -> Flow:
+    svc.seal(s, declined.panel, ZJJ)
+    return declined
+
+
+def test_uncovered_members_are_those_no_alternate_can_replace(drawn: Flow) -> None:
+    before = drawn.before
+    assert before["uncovered"] == brute.uncovered(
+        drawn.pkg, before["members"], before["alternates"]
+    )
+
+
+def test_decline_needs_a_reason(s: Session, drawn: Flow) -> None:
     with pytest.raises(UserError, match="请辞理由"):
-        svc.decline(s, panel, leaving, " ", ZJJ)
-    out = svc.decline(s, panel, leaving, "出差无法参会", ZJJ)
-    after = svc.result_of(panel)
+        svc.decline(s, drawn.panel, drawn.leaving, " ", ZJJ)
+
+
+def test_decline_is_filled_by_the_first_fitting_alternate(s: Session, declined: Flow) -> None:
+    before, after, out, leaving, panel = (
+        declined.before,
+        declined.after,
+        declined.out,
+        declined.leaving,
+        declined.panel,
+    )
+    expected = brute.replacement(declined.pkg, before["members"], leaving, before["alternates"])
     # The contract: the first alternate, in list order, whose substitution keeps compliance.
     assert out.how == "alternate" and out.by == expected
     assert leaving not in after["members"] and out.by in after["members"]
@@ -89,14 +138,18 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session, seeds: SeedSeq
     with pytest.raises(UserError, match="不是本评委会的在任评委"):
         svc.decline(s, panel, leaving, "再次", ZJJ)
 
-    svc.seal(s, panel, ZJJ)
+
+def test_seal_records_service_and_refuses_every_change(
+    s: Session, sealed: Flow, seeds: SeedSequence
+) -> None:
+    meeting, panel, after = sealed.meeting, sealed.panel, sealed.after
     assert panel.status == "sealed" and panel.sealed_by == "zjj"
     records = s.scalars(
         select(ServiceRecord).where(
             ServiceRecord.committee_id == meeting.committee_id, ServiceRecord.year == 2024
         )
     ).all()
-    assert sorted(s.get(type(seat.expert), r.expert_id).code for r in records) == after["members"]
+    assert sorted(s.get(Expert, r.expert_id).code for r in records) == after["members"]
     for attempt in (
         lambda: svc.decline(s, panel, after["members"][0], "理由", ZJJ),
         lambda: svc.seal(s, panel, ZJJ),
@@ -105,11 +158,17 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session, seeds: SeedSeq
     ):
         with pytest.raises(UserError, match="已锁定"):
             attempt()
-    outcome = svc.replay(s, panel)
+
+
+def test_sealed_panel_replays_the_same(s: Session, sealed: Flow) -> None:
+    outcome = svc.replay(s, sealed.panel)
     assert outcome.same, outcome.details
 
+
+def test_no_show_only_once_the_meeting_has_begun(s: Session, sealed: Flow) -> None:
     # No-shows: only once the meeting has begun; recorded on the expert's service record.
-    absent = after["members"][1]
+    meeting, panel = sealed.meeting, sealed.panel
+    absent = sealed.after["members"][1]
     with pytest.raises(UserError, match="尚未开始"):
         svc.record_no_show(s, panel, absent, "未到会", ZJJ, date(2024, 9, 1))
     svc.record_no_show(s, panel, absent, "未到会", ZJJ, meeting.window_start)
