@@ -1,5 +1,8 @@
-"""Shared fixtures: a real database (SQLite file, or PostgreSQL when DATABASE_URL is set),
-wiped and re-seeded with the catalogue for every test, and a CLI runner."""
+"""Shared fixtures for every test package: a real database (SQLite file, or PostgreSQL when
+DATABASE_URL is set), wiped and re-seeded with the catalogue for every test, sessions on it,
+a CLI runner and fixed draw seeds. The web fixtures (app, client, clock, accounts, login) and
+the browser fixtures are plugins listed in `pytest_plugins`. Hypothesis runs derandomized.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +15,26 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from expertpool import schema
-from expertpool.actor import Actor
 from expertpool.cli import main as cli_main
 from expertpool.db import make_engine, make_session_factory, session_scope
 from expertpool.models import Base
 from expertpool.seeds import SeedSequence
 from expertpool.services import catalogue_sync, demo
+from tests.builders import RSJ, SCJG, ZJJ
+
+pytest_plugins = ["tests.fixtures.web", "tests.fixtures.browser"]
+
+__all__ = ["RSJ", "SCJG", "ZJJ"]  # the demo actors, kept importable from here too
+
+# Hypothesis draws its examples from a fixed seed (derandomize), so every run, local or CI,
+# tries the same examples; each test keeps its own max_examples.
+settings.register_profile("deterministic", derandomize=True, print_blob=True)
+settings.load_profile("deterministic")
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +98,17 @@ def session(db: Engine) -> Iterator[Session]:
         s.close()
 
 
+@pytest.fixture
+def demo_session(demo_db: Engine) -> Iterator[Session]:
+    """A session on the demo pool, rolled back afterwards."""
+    s = make_session_factory(demo_db)()
+    try:
+        yield s
+    finally:
+        s.rollback()
+        s.close()
+
+
 @dataclass
 class CliResult:
     code: int
@@ -121,14 +145,17 @@ class CliRunner:
 
 
 @pytest.fixture
-def runner(db: Engine) -> CliRunner:
+def fixed_cli_chance(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's two sources of chance, fixed: a draw without --seed takes the next seed of
+    SeedSequence("cli") instead of `secrets`, and `demo` opens nominations from DEMO_NOW
+    instead of the wall clock."""
+    monkeypatch.setattr("expertpool.commands.files.secrets_seed", SeedSequence("cli"))
+    monkeypatch.setattr("expertpool.services.demo.shanghai_now", lambda: DEMO_NOW)
+
+
+@pytest.fixture
+def runner(db: Engine, fixed_cli_chance: None) -> CliRunner:
     return CliRunner(db.url.render_as_string(hide_password=False))
-
-
-# Actors of the demo accounts, for service calls.
-ZJJ = Actor("zjj", "office")
-SCJG = Actor("scjg", "office")
-RSJ = Actor("rsj", "bureau")
 
 
 @pytest.fixture

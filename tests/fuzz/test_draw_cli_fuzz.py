@@ -9,6 +9,7 @@ import copy
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -155,51 +156,98 @@ def parent_of(doc: Any, path: tuple) -> tuple[Any, Any]:
     return node, path[-1]
 
 
+# One function per mutation: (doc, paths, a, b, value, leaf) -> None, changing doc in place.
+
+
+def _delete(doc: dict[str, Any], paths: list[tuple], a: int, b: int, value: Any, leaf: Any) -> None:
+    parent, key = parent_of(doc, paths[a % len(paths)])
+    del parent[key]
+
+
+def _retype(doc: dict[str, Any], paths: list[tuple], a: int, b: int, value: Any, leaf: Any) -> None:
+    parent, key = parent_of(doc, paths[a % len(paths)])
+    parent[key] = value
+
+
+def _swap(doc: dict[str, Any], paths: list[tuple], a: int, b: int, value: Any, leaf: Any) -> None:
+    p, q = paths[a % len(paths)], paths[b % len(paths)]
+    if p[: len(q)] == q or q[: len(p)] == p:
+        return  # one contains the other
+    (pp, pk), (qp, qk) = parent_of(doc, p), parent_of(doc, q)
+    pp[pk], qp[qk] = copy.deepcopy(qp[qk]), copy.deepcopy(pp[pk])
+
+
+def _rank(doc: dict[str, Any], paths: list[tuple], a: int, b: int, value: Any, leaf: Any) -> None:
+    targets = [p for p in paths if p and p[-1] in ("rank", "min_rank")]
+    if targets:
+        parent, key = parent_of(doc, targets[a % len(targets)])
+        parent[key] = leaf if b % 2 else SPECIAL_TEXT[b % len(SPECIAL_TEXT)]
+
+
+def _panel_size(
+    doc: dict[str, Any], paths: list[tuple], a: int, b: int, value: Any, leaf: Any
+) -> None:
+    if isinstance(doc.get("rules"), dict):
+        doc["rules"]["panel_size"] = [0, 2, 4, 6, 24, -1, 1, 10, 3, 11][a % 10]
+
+
+def _dup_id(doc: dict[str, Any], paths: list[tuple], a: int, b: int, value: Any, leaf: Any) -> None:
+    group = ["experts", "applicants"][a % 2]
+    items = doc.get(group)
+    if isinstance(items, list) and len(items) >= 2:
+        i, j = a % len(items), b % len(items)
+        if i != j and isinstance(items[i], dict) and isinstance(items[j], dict):
+            items[j]["id"] = items[i].get("id")
+
+
+def _conflict(
+    doc: dict[str, Any], paths: list[tuple], a: int, b: int, value: Any, leaf: Any
+) -> None:
+    conflicts = doc.get("conflicts")
+    if not isinstance(conflicts, list):
+        return
+    entry: Any = {"expert": "E000", "applicant": "A001", "reason": "其他"}
+    key = ["expert", "applicant", "reason"][a % 3]
+    entry[key] = leaf if b % 3 == 0 else ["E999", "A999", "", None, 7][b % 5]
+    conflicts.append(entry)
+
+
+def _tighten(
+    doc: dict[str, Any], paths: list[tuple], a: int, b: int, value: Any, leaf: Any
+) -> None:
+    if isinstance(doc.get("rules"), dict):
+        key, rule = TIGHTEN[a % len(TIGHTEN)]
+        doc["rules"][key] = copy.deepcopy(rule)
+
+
+def _add_key(
+    doc: dict[str, Any], paths: list[tuple], a: int, b: int, value: Any, leaf: Any
+) -> None:
+    target = [doc, doc.get("meeting"), doc.get("rules")][a % 3]
+    if isinstance(target, dict):
+        target[["extra", "rank", "year", "unknown_rule", "min_rank"][b % 5]] = value
+
+
+MUTATORS: dict[str, Callable[..., None]] = {
+    "delete": _delete,
+    "retype": _retype,
+    "swap": _swap,
+    "rank": _rank,
+    "panel_size": _panel_size,
+    "dup_id": _dup_id,
+    "conflict": _conflict,
+    "tighten": _tighten,
+    "add_key": _add_key,
+}
+
+
 def mutate(doc: dict[str, Any], op: str, a: int, b: int, value: Any, leaf: Any) -> None:
     paths = all_paths(doc)
     if not paths:
         return
-    if op == "delete":
-        parent, key = parent_of(doc, paths[a % len(paths)])
-        del parent[key]
-    elif op == "retype":
-        parent, key = parent_of(doc, paths[a % len(paths)])
-        parent[key] = value
-    elif op == "swap":
-        p, q = paths[a % len(paths)], paths[b % len(paths)]
-        if p[: len(q)] == q or q[: len(p)] == p:
-            return  # one contains the other
-        (pp, pk), (qp, qk) = parent_of(doc, p), parent_of(doc, q)
-        pp[pk], qp[qk] = copy.deepcopy(qp[qk]), copy.deepcopy(pp[pk])
-    elif op == "rank":
-        targets = [p for p in paths if p and p[-1] in ("rank", "min_rank")]
-        if targets:
-            parent, key = parent_of(doc, targets[a % len(targets)])
-            parent[key] = leaf if b % 2 else SPECIAL_TEXT[b % len(SPECIAL_TEXT)]
-    elif op == "panel_size" and isinstance(doc.get("rules"), dict):
-        doc["rules"]["panel_size"] = [0, 2, 4, 6, 24, -1, 1, 10, 3, 11][a % 10]
-    elif op == "dup_id":
-        group = ["experts", "applicants"][a % 2]
-        items = doc.get(group)
-        if isinstance(items, list) and len(items) >= 2:
-            i, j = a % len(items), b % len(items)
-            if i != j and isinstance(items[i], dict) and isinstance(items[j], dict):
-                items[j]["id"] = items[i].get("id")
-    elif op == "conflict":
-        conflicts = doc.get("conflicts")
-        if not isinstance(conflicts, list):
-            return
-        entry: Any = {"expert": "E000", "applicant": "A001", "reason": "其他"}
-        key = ["expert", "applicant", "reason"][a % 3]
-        entry[key] = leaf if b % 3 == 0 else ["E999", "A999", "", None, 7][b % 5]
-        conflicts.append(entry)
-    elif op == "tighten" and isinstance(doc.get("rules"), dict):
-        key, rule = TIGHTEN[a % len(TIGHTEN)]
-        doc["rules"][key] = copy.deepcopy(rule)
-    elif op == "add_key":
-        target = [doc, doc.get("meeting"), doc.get("rules")][a % 3]
-        if isinstance(target, dict):
-            target[["extra", "rank", "year", "unknown_rule", "min_rank"][b % 5]] = value
+    apply = MUTATORS.get(op)
+    if apply is not None:
+        apply(doc, paths, a, b, value, leaf)
 
 
 # ---------------------------------------------------------------------------

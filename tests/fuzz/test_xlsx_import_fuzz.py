@@ -24,27 +24,22 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from bench.load_harness import multipart
 from expertpool.db import make_session_factory, session_scope
-from expertpool.models import Nomination
 from expertpool.services.nominations import year_committees
 from expertpool.spreadsheet import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS
 from expertpool.validators import make_id_card
 from expertpool.xlsx.nominations import HEADERS
-from tests.web.conftest import csrf_token, do_login
+from tests.builders import nomination_count
+from tests.fixtures.web import csrf_token, do_login
 
 SHEET = "xl/worksheets/sheet1.xml"
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 FLASH_ERROR = re.compile(r'<div class="flash flash-error" role="alert">([^<]+)</div>')
 SECONDS = 20.0  # generous for a loaded CI machine; measured times are far lower
-
-
-def count(db: Engine) -> int:
-    with session_scope(make_session_factory(db)) as s:
-        return s.scalar(select(func.count()).select_from(Nomination)) or 0
 
 
 def valid_row(db: Engine, n: int = 1) -> list[str]:
@@ -184,9 +179,9 @@ def upload(
 
 def refused(client: FlaskClient, db: Engine, content: bytes, filename: str = "推荐.xlsx") -> str:
     """Upload; assert one Chinese error message, nothing imported, answered fast."""
-    before = count(db)
+    before = nomination_count(db)
     status, page, seconds = upload(client, content, filename)
-    assert count(db) == before, "a refused file must import nothing"
+    assert nomination_count(db) == before, "a refused file must import nothing"
     assert seconds < SECONDS, f"took {seconds:.1f} s"
     if status == 413:
         assert "文件过大" in page
@@ -291,9 +286,9 @@ def test_formulas_refused_by_row(unit_client: FlaskClient, db: Engine) -> None:
     rows = [valid_row(db, 1), valid_row(db, 2)]
     rows[1][0] = '=HYPERLINK("http://example.com","点我")'
     rows[0][10] = "=1+1"
-    before = count(db)
+    before = nomination_count(db)
     status, page, _ = upload(unit_client, workbook(rows))
-    assert status == 200 and count(db) == before
+    assert status == 200 and nomination_count(db) == before
     assert FLASH_ERROR.findall(page) == ["共有2行数据有错误，全部未导入，请修改后重新上传"]
     assert "第3行「姓名」：不能使用公式，请填写文本" in page
     assert "第2行「推荐意见」：不能使用公式，请填写文本" in page
@@ -316,6 +311,6 @@ def test_ten_megabyte_cell(unit_client: FlaskClient, db: Engine, where: str) -> 
 
 
 def test_a_valid_file_still_imports(unit_client: FlaskClient, db: Engine) -> None:
-    before = count(db)
+    before = nomination_count(db)
     status, page, _ = upload(unit_client, workbook([valid_row(db, 1), valid_row(db, 2)]))
-    assert status == 302 and count(db) == before + 2
+    assert status == 302 and nomination_count(db) == before + 2

@@ -44,7 +44,7 @@ from expertpool.services import audit
 from expertpool.services.nominations import shanghai_now, year_committees
 from expertpool.validators import make_id_card
 from expertpool.xlsx.nominations import HEADERS
-from tests.web.conftest import PASSWORD
+from tests.fixtures.web import PASSWORD
 
 ROWS = 2000
 S01 = "2024-S01"

@@ -19,7 +19,7 @@ from expertpool.services import nominations as noms
 from expertpool.services.nominations import Actor, NominationInput, shanghai_now, year_committees
 from expertpool.services.nominations import unit as noms_unit
 from expertpool.validators import make_id_card
-from tests.web.conftest import PASSWORD
+from tests.fixtures.web import PASSWORD
 
 PAIRS = 8
 

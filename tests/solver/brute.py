@@ -1,7 +1,10 @@
-"""Brute force over all subsets, from the plain rule checks (for tiny instances only)."""
+"""Brute force from the plain rule checks: over all subsets (for tiny instances only), and
+the replacement of a declining member by enumerating the alternates. Nothing here calls the
+engine's decisions (solver/replace.py, solver.verify's replay helpers)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
 
 from solver.order import seeded_order
@@ -43,3 +46,22 @@ def best_alternates(
     cov, combo = best
     uncovered = sorted(m for m in members if not any(compat[x, m] for x in combo))
     return list(combo), uncovered, cov
+
+
+def replacement(
+    pkg: Package, members: Sequence[str], leaving: str, alternates: Sequence[str]
+) -> str | None:
+    """The contract's replacement by plain enumeration: try each alternate in list order and
+    keep the first whose substitution for `leaving` leaves a compliant panel."""
+    for candidate in alternates:
+        if candidate in members:
+            continue
+        panel = [m for m in members if m != leaving] + [candidate]
+        if complies(pkg, panel):
+            return candidate
+    return None
+
+
+def uncovered(pkg: Package, members: Sequence[str], alternates: Sequence[str]) -> list[str]:
+    """Members for whom no alternate is a replacement (sorted), by plain enumeration."""
+    return sorted(m for m in set(members) if replacement(pkg, members, m, alternates) is None)

@@ -1,24 +1,11 @@
-"""Shared fixtures and checks for the solver tests (builders live in builders.py)."""
+"""Shared fixtures for the solver tests (builders live in tests/builders.py, the check every
+solver test ends with in tests/solver/checks.py)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
-from solver.engine import verify
-from tests.solver.builders import expert, package
-
-
-def assert_independently_valid(package_bytes: bytes, result: dict[str, Any]) -> None:
-    """Every solver test ends here: the independent checks must agree with the result."""
-    report = verify(package_bytes, json.dumps(result, ensure_ascii=False).encode())
-    if result["status"] == "drawn":
-        assert report.ok, report.text()
-    else:
-        assert result["members"] == [] and result["alternates"] == []
-        assert result["diagnosis"], "an infeasible result must carry a diagnosis"
+from tests.builders import expert, package
 
 
 @pytest.fixture

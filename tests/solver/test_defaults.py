@@ -5,8 +5,8 @@ import pytest
 from solver.defaults import RULE_SOURCES, default_rules
 from solver.engine import draw
 from solver.registry import ALL, PARAMS
-from tests.solver.builders import expert, package
-from tests.solver.conftest import assert_independently_valid
+from tests.builders import expert, package
+from tests.solver.checks import assert_independently_valid
 
 
 def test_senior_defaults() -> None:

@@ -12,8 +12,8 @@ from solver.diagnose import minimal_core
 from solver.engine import draw, replace
 from solver.errors import PackageError
 from solver.package import parse_package
-from tests.solver.builders import applicant, expert, package
-from tests.solver.conftest import assert_independently_valid
+from tests.builders import applicant, expert, package
+from tests.solver.checks import assert_independently_valid
 
 
 def _rules(result: dict) -> list[str]:
@@ -116,7 +116,9 @@ def test_replace_rejects_non_member() -> None:
         replace(data, json.dumps(panel).encode(), [outsider])
 
 
-def test_cli_draw_verify_replace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_draw_verify_replace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fixed_cli_chance: None
+) -> None:
     pkg = tmp_path / "pkg.json"
     pkg.write_bytes(_replace_pool())
     out = tmp_path / "panel.json"
@@ -134,7 +136,7 @@ def test_cli_draw_verify_replace(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["verify", str(pkg), str(new)]) == 0
     assert main(["replace", str(pkg), str(out), "--declined", "NOPE"]) == 2
     assert "--declined" in capsys.readouterr().err
-    # Seed omitted: a random one is made and recorded.
+    # Seed omitted: a fresh one is made and recorded (from a fixed source here).
     assert main(["draw", str(pkg), "-o", str(out)]) == 0
     assert len(json.loads(out.read_text(encoding="utf-8"))["seed"]) == 16
 

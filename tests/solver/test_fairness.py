@@ -9,8 +9,8 @@ from itertools import combinations
 import pytest
 
 from solver.engine import draw
-from tests.solver.builders import expert, package
-from tests.solver.conftest import assert_independently_valid
+from tests.builders import expert, package
+from tests.solver.checks import assert_independently_valid
 
 
 def _gamma_q(a: float, x: float) -> float:

@@ -12,7 +12,7 @@ import pytest
 from expertpool.cli import main
 from solver.errors import PackageError
 from solver.package import parse_package
-from tests.solver.builders import applicant, expert, package_doc, to_bytes
+from tests.builders import applicant, expert, package_doc, to_bytes
 
 
 def base() -> dict[str, Any]:

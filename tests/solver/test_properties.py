@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from solver.engine import draw
 from solver.package import parse_package
+from tests.builders import random_doc, to_bytes
 from tests.solver import brute
-from tests.solver.builders import random_doc, to_bytes
-from tests.solver.conftest import assert_independently_valid
+from tests.solver.checks import assert_independently_valid
 
 
 @settings(

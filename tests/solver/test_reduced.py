@@ -13,7 +13,7 @@ from solver.package import parse_package
 from solver.reduced import ReducedOracle
 from solver.rowsystem import PartialState
 from solver.verify import complies
-from tests.solver.builders import applicant, expert, package
+from tests.builders import applicant, expert, package
 
 
 @st.composite

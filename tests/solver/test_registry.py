@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from solver import registry
 from solver.package import parse_package
-from tests.solver.builders import expert, package
+from tests.builders import expert, package
 
 FORM = {
     "panel_size": "11",
@@ -66,7 +66,7 @@ def test_supply_free_counts_match_the_contract() -> None:
 
     from solver.contract import conflicted
     from solver.rules.base import Supply
-    from tests.solver.builders import random_doc, to_bytes
+    from tests.builders import random_doc, to_bytes
 
     for case in range(60):
         pkg = parse_package(to_bytes(random_doc(random.Random(case))))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from expertpool.cli import main
 from solver.engine import draw
-from tests.solver.builders import applicant, expert, package
-from tests.solver.conftest import assert_independently_valid
+from tests.builders import applicant, expert, package
+from tests.solver.checks import assert_independently_valid
 
 KEYS = ("members", "alternates", "uncovered", "recusals", "status")
 

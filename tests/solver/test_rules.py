@@ -12,8 +12,8 @@ from solver.features import Features
 from solver.model import ModelContext, make_solver
 from solver.package import Package, parse_package
 from solver.registry import ALL, BY_ID
-from tests.solver.builders import applicant, expert, package
-from tests.solver.conftest import assert_independently_valid
+from tests.builders import applicant, expert, package
+from tests.solver.checks import assert_independently_valid
 
 
 def model_accepts(pkg: Package, rule_id: str, members: list[str]) -> bool:

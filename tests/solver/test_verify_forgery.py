@@ -11,7 +11,7 @@ import pytest
 
 from expertpool.cli import main
 from solver.engine import draw, replace, verify
-from tests.solver.builders import expert, package
+from tests.builders import expert, package
 
 
 def _pool() -> bytes:

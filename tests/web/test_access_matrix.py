@@ -10,8 +10,8 @@ from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Applicant, Conflict, Expert, Meeting, Nomination, Unit
 from expertpool.seeds import SeedSequence
 from expertpool.services import panels
-from tests.conftest import ZJJ
-from tests.web.conftest import csrf_token, do_login
+from tests.builders import ZJJ
+from tests.fixtures.web import csrf_token, do_login
 
 ROLES = ("anonymous", "unit", "bureau", "office", "regulator")
 USERS = {"unit": "dlut", "bureau": "rsj", "office": "zjj", "regulator": "jianguan"}
@@ -144,7 +144,7 @@ def _call(client, method: str, url: str, token: str):
 
 
 def _token(client) -> str:
-    from tests.web.conftest import extract_csrf
+    from tests.fixtures.web import extract_csrf
 
     page = client.get("/")
     while page.status_code in (301, 302):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import AuditEvent
 from expertpool.services.accounts import set_active
-from tests.web.conftest import csrf_token, do_login
+from tests.fixtures.web import csrf_token, do_login
 
 UNIT_PAGES = ["/unit/", "/unit/new", "/unit/import", "/unit/template.xlsx"]
 BUREAU_PAGES = [

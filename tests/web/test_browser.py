@@ -6,20 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Nomination
-from tests.test_nominations import bad_card, card
-from tests.test_xlsx import filled, row
-from tests.web.conftest import Clock, browser_login, screenshot
+from tests.builders import bad_card, card, nomination_count, nomination_row, nomination_workbook
+from tests.fixtures.browser import browser_login, screenshot
+from tests.fixtures.web import Clock
 
 pytestmark = pytest.mark.browser
-
-
-def count(db: Engine) -> int:
-    with session_scope(make_session_factory(db)) as s:
-        return s.scalar(select(func.count()).select_from(Nomination)) or 0
 
 
 def fill_nomination(page, name: str = "曾国明", id_card: str | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -60,17 +55,17 @@ def test_unit_submits_and_sees_it_listed(page, db: Engine, accounts: dict) -> No
     assert "曾国明" in page.inner_text("#nominations")
     assert "已提交" in page.inner_text("#nominations")
     screenshot(page, "unit-list")
-    assert count(db) == 1
+    assert nomination_count(db) == 1
 
 
 def test_bulk_import_with_bad_row_imports_nothing(page, db: Engine, accounts: dict) -> None:  # type: ignore[no-untyped-def]
     with session_scope(make_session_factory(db)) as s:
-        data = filled(
+        data = nomination_workbook(
             s,
             [
-                row(s),
-                row(s, 姓名="李四", 身份证号=bad_card()),
-                row(s, 姓名="王五", 身份证号=card("21020419800101125")),
+                nomination_row(s),
+                nomination_row(s, 姓名="李四", 身份证号=bad_card()),
+                nomination_row(s, 姓名="王五", 身份证号=card("21020419800101125")),
             ],
         )
     browser_login(page, "unit_a")
@@ -83,7 +78,7 @@ def test_bulk_import_with_bad_row_imports_nothing(page, db: Engine, accounts: di
     page.wait_for_selector("#import-errors")
     assert "第3行「身份证号」：校验位错误" in page.inner_text("#import-errors")
     screenshot(page, "unit-import-errors")
-    assert count(db) == 0
+    assert nomination_count(db) == 0
 
 
 def test_bureau_approves_and_expert_appears_in_pool(page, demo_db: Engine) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +126,7 @@ def test_after_deadline_form_closed_and_forced_post_refused(
     assert page.locator("#deadline-closed").is_visible()
     assert page.locator("#nomination-form").count() == 0
     screenshot(page, "unit-deadline-closed")
-    assert count(db) == 0
+    assert nomination_count(db) == 0
     page.click(".who button[type=submit]")
     page.wait_for_selector(".flash-success")
     assert "您已安全退出" in page.inner_text(".flash-success")

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import AuditEvent, Expert, Nomination, StatusChange, YearSetting
-from tests.web.conftest import csrf_token, do_login
+from tests.fixtures.web import csrf_token, do_login
 
 
 def pending(db: Engine) -> list[Nomination]:

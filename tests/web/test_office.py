@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 
 import pytest
 from flask import Flask
@@ -16,20 +17,12 @@ from expertpool.models import Applicant, AuditEvent, Conflict, Meeting, Panel
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.applicants import HEADERS
+from solver.contract import Package
 from solver.engine import verify
 from solver.package import parse_package
-from solver.verify import first_fitting_alternate
-from tests.web.conftest import csrf_token, do_login
-
-S01 = "2024-S01"  # zjj's committee
-S02 = "2024-S02"  # one of scjg's
-
-
-def small_rules(db: Engine, *codes: str) -> None:
-    with session_scope(make_session_factory(db)) as s:
-        for code in codes:
-            m = s.scalar(select(Meeting).where(Meeting.code == code))
-            m.settings = {"panel_size": 11, "min_full_senior_share": "1/4"}
+from tests.builders import S01, S02, small_rules
+from tests.fixtures.web import csrf_token, do_login, draw_via_web
+from tests.solver import brute
 
 
 def xlsx(rows: list[list[str]]) -> bytes:
@@ -42,13 +35,6 @@ def xlsx(rows: list[list[str]]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def draw_via_web(client: FlaskClient, code: str = S01) -> int:
-    token = csrf_token(client, f"/office/meetings/{code}")
-    resp = client.post(f"/office/meetings/{code}/draw", data={"csrf_token": token})
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
-    return int(resp.headers["Location"].rstrip("/").split("/")[-1])
 
 
 def test_office_sees_and_draws_only_its_own_committees(
@@ -105,16 +91,16 @@ def test_units_and_bureau_see_no_panel(client: FlaskClient, demo_db: Engine) -> 
             assert client.get(path).status_code == 403, (user, path)
 
 
-def test_full_office_flow(client: FlaskClient, demo_db: Engine, app: Flask) -> None:
-    do_login(client, "zjj")
-    # Rules: the defaults are shown with their sources; only differences are stored.
-    page = client.get(f"/office/meetings/{S01}/rules").get_data(as_text=True)
-    assert "人社部令第40号" in page and "默认值出处" in page
-    token = csrf_token(client, f"/office/meetings/{S01}/rules")
+# The office's flow for one meeting, step by step: rules → applicant import → conflict →
+# draw → decline → seal → export. Each step is a fixture on top of the previous one, and
+# each test checks the behaviour of one step.
+
+
+def _rules_form(demo_db: Engine, token: str) -> dict[str, str]:
     with session_scope(make_session_factory(demo_db)) as s:
         meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
         demand = settings_svc.level_defaults(meeting, 11)["specialty_demand"]
-    form = {
+    return {
         "csrf_token": token,
         "panel_size": "12",
         "alternates": "3",
@@ -127,32 +113,43 @@ def test_full_office_flow(client: FlaskClient, demo_db: Engine, app: Flask) -> N
         "max_consecutive_years": "3",
         **{f"spec_{k}": str(v) for k, v in demand.items()},
     }
-    bad = client.post(f"/office/meetings/{S01}/rules", data=form).get_data(as_text=True)
-    assert "评委人数应为不小于3的单数" in bad
-    resp = client.post(f"/office/meetings/{S01}/rules", data=dict(form, panel_size="11"))
-    assert resp.status_code == 302
+
+
+def _applicant_count(demo_db: Engine) -> int:
     with session_scope(make_session_factory(demo_db)) as s:
         meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
-        assert meeting.settings == {"panel_size": 11, "min_full_senior_share": "1/4"}
-        spec = meeting.committee.specialties[0]
-        before = s.scalar(
+        return s.scalar(
             select(func.count()).select_from(Applicant).where(Applicant.meeting_id == meeting.id)
         )
 
-    # Applicant import: bad rows are listed and nothing is imported; good rows all are.
-    token = csrf_token(client, f"/office/meetings/{S01}")
-    tpl = client.get(f"/office/meetings/{S01}/applicants/template.xlsx")
-    assert tpl.status_code == 200
-    assert [c.value for c in load_workbook(io.BytesIO(tpl.data))["申报人"][1]][0] == "姓名*"
-    bad_file = xlsx([["王小明", "大连测试单位", "", spec, ""], ["赵", "", "", "烹饪", ""]])
-    page = client.post(
-        f"/office/meetings/{S01}/applicants/import",
-        data={"csrf_token": token, "file": (io.BytesIO(bad_file), "a.xlsx")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
-    assert "全部未导入" in page and "第3行「姓名」" in page and "第3行「申报专业」" in page
-    good = xlsx([["王小明", "大连测试单位", "", spec, "工程师"]])
-    resp = client.post(
+
+def _specialty(demo_db: Engine) -> str:
+    with session_scope(make_session_factory(demo_db)) as s:
+        return s.scalar(select(Meeting).where(Meeting.code == S01)).committee.specialties[0]
+
+
+@pytest.fixture
+def office(client: FlaskClient, demo_db: Engine) -> FlaskClient:
+    """The test client logged in as zjj, S01's office."""
+    do_login(client, "zjj")
+    return client
+
+
+@pytest.fixture
+def rules_saved(office: FlaskClient, demo_db: Engine) -> FlaskClient:
+    """S01's rules saved through the rules form (11 seats, a quarter 正高级)."""
+    form = _rules_form(demo_db, csrf_token(office, f"/office/meetings/{S01}/rules"))
+    resp = office.post(f"/office/meetings/{S01}/rules", data=dict(form, panel_size="11"))
+    assert resp.status_code == 302
+    return office
+
+
+@pytest.fixture
+def applicant_id(rules_saved: FlaskClient, demo_db: Engine) -> int:
+    """One applicant imported into S01 from a valid workbook; its id."""
+    token = csrf_token(rules_saved, f"/office/meetings/{S01}")
+    good = xlsx([["王小明", "大连测试单位", "", _specialty(demo_db), "工程师"]])
+    resp = rules_saved.post(
         f"/office/meetings/{S01}/applicants/import",
         data={"csrf_token": token, "file": (io.BytesIO(good), "a.xlsx")},
         content_type="multipart/form-data",
@@ -161,7 +158,114 @@ def test_full_office_flow(client: FlaskClient, demo_db: Engine, app: Flask) -> N
     with session_scope(make_session_factory(demo_db)) as s:
         new = s.scalar(select(Applicant).where(Applicant.name == "王小明"))
         assert new is not None
-        applicant_id = new.id
+        return new.id
+
+
+def _declare_conflict(office: FlaskClient, applicant_id: int):  # type: ignore[no-untyped-def]
+    token = csrf_token(office, f"/office/meetings/{S01}")
+    return office.post(
+        f"/office/meetings/{S01}/conflicts",
+        data={
+            "csrf_token": token,
+            "expert": "E000001",
+            "applicant_id": str(applicant_id),
+            "reason": "师生",
+        },
+    )
+
+
+@pytest.fixture
+def conflict_declared(rules_saved: FlaskClient, applicant_id: int) -> FlaskClient:
+    """A conflict of expert E000001 with the imported applicant, declared."""
+    assert _declare_conflict(rules_saved, applicant_id).status_code == 302
+    return rules_saved
+
+
+@dataclass
+class Declined:
+    panel_id: int
+    result: dict  # the panel as drawn
+    leaving: str  # the member who declined
+    after: dict  # the panel after the replacement
+    page: str  # the panel page shown after the decline
+    pkg: Package
+
+
+@pytest.fixture
+def declined(conflict_declared: FlaskClient, demo_db: Engine) -> Declined:
+    """S01 drawn, and a member some alternate can replace declined."""
+    office = conflict_declared
+    panel_id = draw_via_web(office)
+    with session_scope(make_session_factory(demo_db)) as s:
+        result = svc.result_of(s.get(Panel, panel_id))
+    # A member some alternate can replace (not in `uncovered`); a sole specialist's decline
+    # may rightly end the panel, which test_panels covers.
+    leaving = next(m for m in result["members"] if m not in result["uncovered"])
+    token = csrf_token(office, f"/office/panels/{panel_id}")
+    resp = office.post(
+        f"/office/panels/{panel_id}/decline",
+        data={"csrf_token": token, "expert": leaving, "reason": "身体原因"},
+        follow_redirects=True,
+    )
+    with session_scope(make_session_factory(demo_db)) as s:
+        p = s.get(Panel, panel_id)
+        after = svc.result_of(p)
+        pkg = parse_package(svc.package_of(p))
+    return Declined(panel_id, result, leaving, after, resp.get_data(as_text=True), pkg)
+
+
+@pytest.fixture
+def sealed(conflict_declared: FlaskClient, declined: Declined) -> Declined:
+    """The declined panel, sealed."""
+    token = csrf_token(conflict_declared, f"/office/panels/{declined.panel_id}")
+    resp = conflict_declared.post(
+        f"/office/panels/{declined.panel_id}/seal", data={"csrf_token": token}
+    )
+    assert resp.status_code == 302
+    return declined
+
+
+def test_rules_page_shows_default_sources_and_stores_only_differences(
+    office: FlaskClient, demo_db: Engine
+) -> None:
+    page = office.get(f"/office/meetings/{S01}/rules").get_data(as_text=True)
+    assert "人社部令第40号" in page and "默认值出处" in page
+    form = _rules_form(demo_db, csrf_token(office, f"/office/meetings/{S01}/rules"))
+    bad = office.post(f"/office/meetings/{S01}/rules", data=form).get_data(as_text=True)
+    assert "评委人数应为不小于3的单数" in bad
+    resp = office.post(f"/office/meetings/{S01}/rules", data=dict(form, panel_size="11"))
+    assert resp.status_code == 302
+    with session_scope(make_session_factory(demo_db)) as s:
+        meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
+        assert meeting.settings == {"panel_size": 11, "min_full_senior_share": "1/4"}
+
+
+def test_applicant_import_lists_bad_rows_and_imports_all_or_nothing(
+    rules_saved: FlaskClient, demo_db: Engine
+) -> None:
+    office, spec = rules_saved, _specialty(demo_db)
+    before = _applicant_count(demo_db)
+    token = csrf_token(office, f"/office/meetings/{S01}")
+    tpl = office.get(f"/office/meetings/{S01}/applicants/template.xlsx")
+    assert tpl.status_code == 200
+    assert [c.value for c in load_workbook(io.BytesIO(tpl.data))["申报人"][1]][0] == "姓名*"
+    bad_file = xlsx([["王小明", "大连测试单位", "", spec, ""], ["赵", "", "", "烹饪", ""]])
+    page = office.post(
+        f"/office/meetings/{S01}/applicants/import",
+        data={"csrf_token": token, "file": (io.BytesIO(bad_file), "a.xlsx")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "全部未导入" in page and "第3行「姓名」" in page and "第3行「申报专业」" in page
+    good = xlsx([["王小明", "大连测试单位", "", spec, "工程师"]])
+    resp = office.post(
+        f"/office/meetings/{S01}/applicants/import",
+        data={"csrf_token": token, "file": (io.BytesIO(good), "a.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    with session_scope(make_session_factory(demo_db)) as s:
+        new = s.scalar(select(Applicant).where(Applicant.name == "王小明"))
+        assert new is not None
         assert (
             s.scalar(
                 select(func.count())
@@ -171,55 +275,56 @@ def test_full_office_flow(client: FlaskClient, demo_db: Engine, app: Flask) -> N
             == before + 1
         )
 
-    # A declared conflict, found by expert code within the committee pool.
-    resp = client.post(
-        f"/office/meetings/{S01}/conflicts",
-        data={
-            "csrf_token": token,
-            "expert": "E000001",
-            "applicant_id": str(applicant_id),
-            "reason": "师生",
-        },
-    )
-    assert resp.status_code == 302
-    assert "已登记回避" in client.get(f"/office/meetings/{S01}").get_data(as_text=True)
 
-    # Draw, decline one member, see the replacement, seal, export.
-    panel_id = draw_via_web(client)
-    page = client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
+def test_conflict_is_declared_by_expert_code_within_the_pool(
+    rules_saved: FlaskClient, applicant_id: int
+) -> None:
+    resp = _declare_conflict(rules_saved, applicant_id)
+    assert resp.status_code == 302
+    assert "已登记回避" in rules_saved.get(f"/office/meetings/{S01}").get_data(as_text=True)
+
+
+def test_drawn_panel_passes_every_check(conflict_declared: FlaskClient) -> None:
+    panel_id = draw_via_web(conflict_declared)
+    page = conflict_declared.get(f"/office/panels/{panel_id}").get_data(as_text=True)
     assert "逐条核验" in page and "不通过" not in page
-    with session_scope(make_session_factory(demo_db)) as s:
-        result = svc.result_of(s.get(Panel, panel_id))
-    # A member some alternate can replace (not in `uncovered`); the seed is random, and a
-    # sole specialist's decline may rightly end the panel, which test_panels covers.
-    leaving = next(m for m in result["members"] if m not in result["uncovered"])
-    token = csrf_token(client, f"/office/panels/{panel_id}")
-    resp = client.post(
-        f"/office/panels/{panel_id}/decline",
-        data={"csrf_token": token, "expert": leaving, "reason": "身体原因"},
-        follow_redirects=True,
-    )
-    page = resp.get_data(as_text=True)
-    assert f"（{leaving}）请辞，由备选专家递补" in page
-    with session_scope(make_session_factory(demo_db)) as s:
-        p = s.get(Panel, panel_id)
-        after = svc.result_of(p)
-        pkg = parse_package(svc.package_of(p))
+
+
+def test_decline_is_filled_by_the_first_fitting_alternate(declined: Declined) -> None:
+    d = declined
+    assert f"（{d.leaving}）请辞，由备选专家递补" in d.page
     # The contract: the first alternate, in list order, whose substitution keeps compliance.
-    expected = first_fitting_alternate(pkg, result["members"], leaving, result["alternates"])
+    expected = brute.replacement(d.pkg, d.result["members"], d.leaving, d.result["alternates"])
     assert expected is not None
-    assert after["replacements"] == [{"declined": leaving, "by": expected, "how": "alternate"}]
-    assert leaving not in after["members"] and expected in after["members"]
-    # Export before sealing is refused.
+    assert d.after["replacements"] == [{"declined": d.leaving, "by": expected, "how": "alternate"}]
+    assert d.leaving not in d.after["members"] and expected in d.after["members"]
+
+
+def test_export_is_refused_until_the_panel_is_sealed(
+    conflict_declared: FlaskClient, declined: Declined
+) -> None:
+    client, panel_id = conflict_declared, declined.panel_id
     assert client.get(f"/office/panels/{panel_id}/export.xlsx").status_code == 302
+    token = csrf_token(client, f"/office/panels/{panel_id}")
     resp = client.post(f"/office/panels/{panel_id}/seal", data={"csrf_token": token})
     assert resp.status_code == 302
-    again = client.post(
-        f"/office/panels/{panel_id}/decline",
-        data={"csrf_token": token, "expert": after["members"][0], "reason": "x"},
+    assert client.get(f"/office/panels/{panel_id}/export.xlsx").status_code == 200
+
+
+def test_sealed_panel_refuses_declines(conflict_declared: FlaskClient, sealed: Declined) -> None:
+    token = csrf_token(conflict_declared, f"/office/panels/{sealed.panel_id}")
+    again = conflict_declared.post(
+        f"/office/panels/{sealed.panel_id}/decline",
+        data={"csrf_token": token, "expert": sealed.after["members"][0], "reason": "x"},
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "评委名单已锁定，不能再作任何修改" in again
+
+
+def test_sealed_panel_exports_prints_and_verifies(
+    conflict_declared: FlaskClient, sealed: Declined
+) -> None:
+    client, panel_id = conflict_declared, sealed.panel_id
     xl = client.get(f"/office/panels/{panel_id}/export.xlsx")
     assert xl.status_code == 200
     ws = load_workbook(io.BytesIO(xl.data))["评委名单"]
@@ -231,6 +336,14 @@ def test_full_office_flow(client: FlaskClient, demo_db: Engine, app: Flask) -> N
     panel_file = client.get(f"/office/panels/{panel_id}/result.json").data
     assert verify(package, panel_file).ok
     assert json.loads(panel_file)["format"] == "expertpool.panel/1"
+
+
+def test_every_office_step_is_audited(
+    conflict_declared: FlaskClient, sealed: Declined, demo_db: Engine
+) -> None:
+    client = conflict_declared
+    client.get(f"/office/panels/{sealed.panel_id}")  # panel_view
+    assert client.get(f"/office/panels/{sealed.panel_id}/export.xlsx").status_code == 200
     with session_scope(make_session_factory(demo_db)) as s:
         actions = [
             a for (a,) in s.execute(select(AuditEvent.action).where(AuditEvent.username == "zjj"))

@@ -15,19 +15,15 @@ from expertpool.models import AuditEvent, Meeting
 from expertpool.seeds import SeedSequence
 from expertpool.services import panels as svc
 from expertpool.services.applicants import HEADERS
-from tests.conftest import ZJJ
-from tests.web.conftest import browser_login, screenshot
+from tests.builders import S01, ZJJ, small_meeting
+from tests.fixtures.browser import browser_login, screenshot
 
 pytestmark = pytest.mark.browser
-
-S01 = "2024-S01"
 
 
 def _small(db: Engine) -> str:
     with session_scope(make_session_factory(db)) as s:
-        m = s.scalar(select(Meeting).where(Meeting.code == S01))
-        m.settings = {"panel_size": 11, "min_full_senior_share": "1/4"}
-        return m.committee.specialties[0]
+        return small_meeting(s, S01).committee.specialties[0]
 
 
 def _xlsx(path: Path, spec: str) -> Path:

@@ -14,19 +14,16 @@ from expertpool.db import make_session_factory, session_scope
 from expertpool.models import AuditEvent, Base, Meeting
 from expertpool.seeds import SeedSequence
 from expertpool.services import panels as svc
-from tests.conftest import SCJG, ZJJ
-from tests.web.conftest import csrf_token, do_login
+from tests.builders import S01, SCJG, ZJJ, small_meeting
+from tests.fixtures.web import csrf_token, do_login
 from web import regulator
-
-S01 = "2024-S01"
 
 
 def drawn_panels(db: Engine) -> tuple[int, int]:
     """A sealed panel with a decline on S01 and an infeasible draw on S02."""
     seeds = SeedSequence("tests")
     with session_scope(make_session_factory(db)) as s:
-        m1 = s.scalar(select(Meeting).where(Meeting.code == S01))
-        m1.settings = {"panel_size": 11, "min_full_senior_share": "1/4"}
+        m1 = small_meeting(s, S01)
         p1 = svc.draw_meeting(s, m1, ZJJ, seeds=seeds)
         r1 = svc.result_of(p1)
         covered = [m for m in r1["members"] if m not in r1["uncovered"]]

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Meeting, Panel
 from expertpool.seeds import SeedSequence
-from tests.conftest import ZJJ
-from tests.web.conftest import csrf_token, do_login
+from tests.builders import SMALL_RULES, ZJJ, small_meeting
+from tests.fixtures.web import csrf_token, do_login
 
 
 def test_season_draw_shows_failures_and_stores_panels(
@@ -23,9 +23,7 @@ def test_season_draw_shows_failures_and_stores_panels(
         for m in s.scalars(select(Meeting).where(Meeting.year == 2024)):
             if m.code != "2024-S02":  # S02 keeps 25 seats from a 30-expert pool: fails
                 m.settings = (
-                    {"panel_size": 11, "min_full_senior_share": "1/4"}
-                    if m.committee.level == "senior"
-                    else {"panel_size": 5}
+                    dict(SMALL_RULES) if m.committee.level == "senior" else {"panel_size": 5}
                 )
     do_login(client, "zjj")
     assert client.get("/season/").status_code == 403
@@ -60,9 +58,7 @@ def test_sealed_meetings_are_named_and_left_alone(
     from expertpool.services import panels as svc
 
     with session_scope(make_session_factory(demo_db)) as s:
-        m = s.scalar(select(Meeting).where(Meeting.code == "2024-S01"))
-        m.settings = {"panel_size": 11, "min_full_senior_share": "1/4"}
-        s.flush()
+        m = small_meeting(s)
         p = svc.draw_meeting(s, m, ZJJ, seeds=seeds)
         svc.seal(s, p, ZJJ)
     do_login(client, "rsj")

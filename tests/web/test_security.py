@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.web.conftest import PASSWORD, csrf_token
+from tests.fixtures.web import PASSWORD, csrf_token
 
 
 def _try_login(client, username: str, password: str):

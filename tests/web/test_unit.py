@@ -8,53 +8,26 @@ from datetime import datetime
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import AuditEvent, Nomination, Unit
 from expertpool.services.nominations import year_committees
-from tests.test_nominations import bad_card, card
-from tests.test_xlsx import filled, row
-from tests.web.conftest import Clock, csrf_token, do_login, extract_csrf
+from tests.builders import (
+    bad_card,
+    card,
+    nomination_count,
+    nomination_form,
+    nomination_row,
+    nomination_workbook,
+)
+from tests.fixtures.web import Clock, csrf_token, do_login, extract_csrf, new_form
 
 
 def committee(db: Engine, index: int = 0):  # type: ignore[no-untyped-def]
     with session_scope(make_session_factory(db)) as s:
         c = year_committees(s, 2024)[index]
         return c.id, list(c.specialties)
-
-
-def form_data(db: Engine, **over: object) -> dict:
-    cid, specs = committee(db)
-    data: dict = {
-        "name": "曾国明",
-        "gender": "男",
-        "id_card": card(),
-        "rank": "正高级",
-        "title_name": "正高级工程师",
-        "series": "工程",
-        "phone": "13912345678",
-        "email": "zeng@example.cn",
-        "committee_ids": [str(cid)],
-        "specialties": [specs[0]],
-        "recommendation": "同意推荐。",
-        "pledge_personal": "y",
-        "pledge_unit": "y",
-    }
-    data.update(over)
-    return data
-
-
-def new_form(client: FlaskClient) -> tuple[str, str]:
-    html = client.get("/unit/new").get_data(as_text=True)
-    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html)
-    assert token
-    return extract_csrf(html), token.group(1)
-
-
-def count(db: Engine) -> int:
-    with session_scope(make_session_factory(db)) as s:
-        return s.scalar(select(func.count()).select_from(Nomination)) or 0
 
 
 def test_form_shows_all_fields_and_deadline(client: FlaskClient, accounts: dict) -> None:
@@ -85,7 +58,7 @@ def test_submit_lists_and_double_submit_creates_one(
 ) -> None:
     do_login(client, "unit_a")
     csrf, token = new_form(client)
-    data = form_data(db, csrf_token=csrf, token=token)
+    data = nomination_form(db, csrf_token=csrf, token=token)
     resp = client.post("/unit/new", data=data)
     assert resp.status_code == 302
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
@@ -93,7 +66,7 @@ def test_submit_lists_and_double_submit_creates_one(
     resp2 = client.post("/unit/new", data=data)  # the same token again (double click / retry)
     assert resp2.status_code == 302 and resp2.headers["Location"] == resp.headers["Location"]
     assert "没有重复创建" in client.get(resp2.headers["Location"]).get_data(as_text=True)
-    assert count(db) == 1
+    assert nomination_count(db) == 1
     listing = client.get("/unit/").get_data(as_text=True)
     assert "曾国明" in listing and "已提交" in listing
 
@@ -101,7 +74,7 @@ def test_submit_lists_and_double_submit_creates_one(
 def test_errors_shown_next_to_fields(client: FlaskClient, accounts: dict, db: Engine) -> None:
     do_login(client, "unit_a")
     csrf, token = new_form(client)
-    data = form_data(db, csrf_token=csrf, token=token, id_card=bad_card(), gender="女")
+    data = nomination_form(db, csrf_token=csrf, token=token, id_card=bad_card(), gender="女")
     del data["pledge_unit"]
     html = client.post("/unit/new", data=data).get_data(as_text=True)
     assert re.search(
@@ -110,7 +83,7 @@ def test_errors_shown_next_to_fields(client: FlaskClient, accounts: dict, db: En
     )
     assert "须勾选单位承诺" in html and "有2处需要修改" in html
     assert 'value="曾国明"' in html  # the typed values are kept
-    assert count(db) == 0
+    assert nomination_count(db) == 0
 
 
 def test_edit_and_withdraw_until_deadline(
@@ -118,12 +91,13 @@ def test_edit_and_withdraw_until_deadline(
 ) -> None:
     do_login(client, "unit_a")
     csrf, token = new_form(client)
-    client.post("/unit/new", data=form_data(db, csrf_token=csrf, token=token))
+    client.post("/unit/new", data=nomination_form(db, csrf_token=csrf, token=token))
     with session_scope(make_session_factory(db)) as s:
         nid = s.scalar(select(Nomination.id))
     csrf = csrf_token(client, f"/unit/nominations/{nid}/edit")
     resp = client.post(
-        f"/unit/nominations/{nid}/edit", data=form_data(db, csrf_token=csrf, title_name="教授")
+        f"/unit/nominations/{nid}/edit",
+        data=nomination_form(db, csrf_token=csrf, title_name="教授"),
     )
     assert resp.status_code == 302
     assert "已保存修改" in client.get(resp.headers["Location"]).get_data(as_text=True)
@@ -151,9 +125,9 @@ def test_forced_post_after_deadline_refused(
     clock.now = datetime(2024, 8, 1, 9, 0, 0)
     html = client.get("/unit/new").get_data(as_text=True)
     assert "截止" in html and 'id="nomination-form"' not in html
-    html = client.post("/unit/new", data=form_data(db, csrf_token=csrf, token=token)).get_data(
-        as_text=True
-    )
+    html = client.post(
+        "/unit/new", data=nomination_form(db, csrf_token=csrf, token=token)
+    ).get_data(as_text=True)
     assert "不能再提交" in html
     resp = client.post(
         "/unit/import",
@@ -161,13 +135,13 @@ def test_forced_post_after_deadline_refused(
         content_type="multipart/form-data",
     )
     assert "不能再导入" in resp.get_data(as_text=True)
-    assert count(db) == 0
+    assert nomination_count(db) == 0
 
 
 def test_other_units_nomination_is_404(client: FlaskClient, accounts: dict, db: Engine) -> None:
     do_login(client, "unit_a")
     csrf, token = new_form(client)
-    client.post("/unit/new", data=form_data(db, csrf_token=csrf, token=token))
+    client.post("/unit/new", data=nomination_form(db, csrf_token=csrf, token=token))
     do_login(client, "unit_b")
     assert client.get("/unit/nominations/1").status_code == 404
     assert client.get("/unit/nominations/1/edit").status_code == 404
@@ -184,8 +158,13 @@ def test_template_download(client: FlaskClient, accounts: dict) -> None:
 def test_import_all_or_nothing(client: FlaskClient, accounts: dict, db: Engine) -> None:
     do_login(client, "unit_a")
     with session_scope(make_session_factory(db)) as s:
-        good = filled(s, [row(s), row(s, 姓名="李四", 身份证号=card("21020419800101125"))])
-        bad = filled(s, [row(s), row(s, 姓名="李四", 身份证号=bad_card())])
+        good = nomination_workbook(
+            s,
+            [nomination_row(s), nomination_row(s, 姓名="李四", 身份证号=card("21020419800101125"))],
+        )
+        bad = nomination_workbook(
+            s, [nomination_row(s), nomination_row(s, 姓名="李四", 身份证号=bad_card())]
+        )
     page = client.get("/unit/import").get_data(as_text=True)
     assert "5 MB" in page and "2000行" in page and "500个字符" in page
     csrf = extract_csrf(page)
@@ -196,13 +175,13 @@ def test_import_all_or_nothing(client: FlaskClient, accounts: dict, db: Engine) 
     )
     html = resp.get_data(as_text=True)
     assert "第3行「身份证号」：校验位错误" in html and "全部未导入" in html
-    assert count(db) == 0
+    assert nomination_count(db) == 0
     resp = client.post(
         "/unit/import",
         data={"csrf_token": csrf, "file": (io.BytesIO(b"not a workbook"), "a.xlsx")},
         content_type="multipart/form-data",
     )
-    assert "xlsx" in resp.get_data(as_text=True) and count(db) == 0
+    assert "xlsx" in resp.get_data(as_text=True) and nomination_count(db) == 0
     resp = client.post(
         "/unit/import",
         data={"csrf_token": csrf, "file": (io.BytesIO(good), "推荐.xlsx")},
@@ -210,7 +189,7 @@ def test_import_all_or_nothing(client: FlaskClient, accounts: dict, db: Engine) 
     )
     assert resp.status_code == 302
     assert "导入成功：共2名" in client.get(resp.headers["Location"]).get_data(as_text=True)
-    assert count(db) == 2
+    assert nomination_count(db) == 2
 
 
 def test_import_without_file(client: FlaskClient, accounts: dict) -> None:
@@ -224,7 +203,7 @@ def submit_and_return(client: FlaskClient, db: Engine, clock: Clock, reason: str
     """unit_a nominates before the deadline; the bureau returns it after the deadline."""
     do_login(client, "unit_a")
     csrf, token = new_form(client)
-    client.post("/unit/new", data=form_data(db, csrf_token=csrf, token=token))
+    client.post("/unit/new", data=nomination_form(db, csrf_token=csrf, token=token))
     with session_scope(make_session_factory(db)) as s:
         nid = s.scalar(select(Nomination.id))
     assert nid is not None
@@ -258,7 +237,7 @@ def test_returned_nomination_corrected_after_deadline(
     csrf = extract_csrf(page)
     resp = client.post(
         f"/unit/nominations/{nid}/edit",
-        data=form_data(db, csrf_token=csrf, recommendation="补充后的推荐意见"),
+        data=nomination_form(db, csrf_token=csrf, recommendation="补充后的推荐意见"),
     )
     assert resp.status_code == 302
     assert "已保存修改并重新提交" in client.get(resp.headers["Location"]).get_data(as_text=True)
@@ -274,7 +253,8 @@ def test_returned_nomination_corrected_after_deadline(
     page = client.get(f"/unit/nominations/{nid}/edit").get_data(as_text=True)
     assert 'id="nomination-form"' not in page
     html = client.post(
-        f"/unit/nominations/{nid}/edit", data=form_data(db, csrf_token=csrf, title_name="教授")
+        f"/unit/nominations/{nid}/edit",
+        data=nomination_form(db, csrf_token=csrf, title_name="教授"),
     ).get_data(as_text=True)
     assert "截止" in html
     with session_scope(make_session_factory(db)) as s:

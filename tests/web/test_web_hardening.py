@@ -14,9 +14,8 @@ from sqlalchemy import Engine, func, select
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import AuditEvent, Nomination, Panel
 from expertpool.services import audit
-from tests.web.conftest import Clock, csrf_token, do_login
-from tests.web.test_office import S01, draw_via_web, small_rules
-from tests.web.test_unit import count, form_data, new_form
+from tests.builders import S01, nomination_count, nomination_form, small_rules
+from tests.fixtures.web import Clock, csrf_token, do_login, draw_via_web, new_form
 
 # 01:30 UTC is 09:30 in Beijing (UTC+8, no daylight saving).
 UTC_STAMP = datetime(2024, 10, 21, 1, 30, 15)
@@ -103,20 +102,20 @@ def test_nomination_form_keeps_typing_on_control_characters(
 ) -> None:
     do_login(client, "unit_a")
     csrf, token = new_form(client)
-    data = form_data(db, csrf_token=csrf, token=token, recommendation="同意\x0b推荐此人")
+    data = nomination_form(db, csrf_token=csrf, token=token, recommendation="同意\x0b推荐此人")
     resp = client.post("/unit/new", data=data)
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "含有不可见的控制字符" in page and "表单字段" not in page
     assert 'value="曾国明"' in page and "推荐此人" in page and "正高级工程师" in page
-    assert count(db) == 0
+    assert nomination_count(db) == 0
 
     # The same on the edit form: nothing is changed.
-    resp = client.post("/unit/new", data=form_data(db, csrf_token=csrf, token=token))
+    resp = client.post("/unit/new", data=nomination_form(db, csrf_token=csrf, token=token))
     assert resp.status_code == 302
     nomination_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
     edit = f"/unit/nominations/{nomination_id}/edit"
-    data = form_data(db, csrf_token=csrf_token(client, edit), title_name="教授\x00")
+    data = nomination_form(db, csrf_token=csrf_token(client, edit), title_name="教授\x00")
     resp = client.post(edit, data=data)
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "含有不可见的控制字符" in page

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from expertpool.clock import FixedClock
-from expertpool.db import make_session_factory, unit_of_work
+from expertpool.db import unit_of_work
 from expertpool.models import AuditEvent
 from expertpool.seeds import FixedSeed, SeedSequence, secrets_seed
 from expertpool.services import panels as svc
-from expertpool.services.packages import find_meeting
-from tests.conftest import ZJJ
+from tests.builders import ZJJ, small_meeting
 
 
 @pytest.fixture
-def s(demo_db: Engine) -> Iterator[Session]:
-    session = make_session_factory(demo_db)()
-    yield session
-    session.rollback()
-    session.close()
+def s(demo_session: Session) -> Session:
+    """A session on the demo pool (the root conftest's demo_session)."""
+    return demo_session
 
 
 def test_seed_sources() -> None:
@@ -41,9 +37,7 @@ def test_fixed_clock_reads_both_zones() -> None:
 
 
 def test_draw_and_seal_use_the_injected_seed_and_clock(s: Session) -> None:
-    meeting = find_meeting(s, "2024-S01")
-    meeting.settings = {"panel_size": 11, "min_full_senior_share": "1/4"}
-    s.flush()
+    meeting = small_meeting(s)
     at = datetime(2024, 8, 20, 9, 30, 0)
     panel = svc.draw_meeting(
         s, meeting, ZJJ, seeds=FixedSeed("00000000000000aa"), clock=FixedClock(at)

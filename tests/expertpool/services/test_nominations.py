@@ -19,30 +19,10 @@ from expertpool.models import (
     Unit,
 )
 from expertpool.services import nominations as noms
-from expertpool.validators import make_id_card, make_uscc
+from tests.builders import add_unit, bad_card, card
 
 NOW = datetime(2024, 7, 1, 10, 0, 0)
 LATE = datetime(2024, 8, 1, 0, 0, 1)
-
-
-def card(body17: str = "21020419800101123") -> str:
-    """A valid 身份证号; an odd 17th digit means 男."""
-    return make_id_card(body17)
-
-
-def bad_card() -> str:
-    """card() with a wrong check character."""
-    good = card()
-    return good[:-1] + ("1" if good[-1] != "1" else "2")
-
-
-def add_unit(session: Session, name: str = "大连测试大学", org: str = "123456789") -> Unit:
-    unit = Unit(
-        name=name, uscc=make_uscc("12210200" + org[:8] + "9"[: 9 - len(org[:8])]), kind="高校"
-    )
-    session.add(unit)
-    session.flush()
-    return unit
 
 
 def committee(session: Session, code_seq: int = 1) -> Committee:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from expertpool.db import make_session_factory
 from expertpool.errors import UserError
 from expertpool.models import (
     Applicant,
@@ -30,27 +31,18 @@ from expertpool.services import audit
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import find_meeting
+from solver.contract import Package
 from solver.engine import draw
 from solver.package import parse_package
-from solver.verify import complies, first_fitting_alternate
-from tests.conftest import RSJ, ZJJ
-
-SMALL = {"panel_size": 11, "min_full_senior_share": "1/4"}
+from solver.verify import complies
+from tests.builders import RSJ, SMALL_RULES, ZJJ, small_meeting
+from tests.solver import brute
 
 
 @pytest.fixture
-def s(demo_db: Engine) -> Session:
-    session = make_session_factory(demo_db)()
-    yield session
-    session.rollback()
-    session.close()
-
-
-def small_meeting(s: Session, code: str = "2024-S01") -> Meeting:
-    meeting = find_meeting(s, code)
-    meeting.settings = dict(SMALL)
-    s.flush()
-    return meeting
+def s(demo_session: Session) -> Session:
+    """A session on the demo pool (the root conftest's demo_session)."""
+    return demo_session
 
 
 def test_draw_stores_package_seed_and_seats(s: Session, seeds: SeedSequence) -> None:
@@ -70,19 +62,65 @@ def test_draw_stores_package_seed_and_seats(s: Session, seeds: SeedSequence) -> 
     assert s.scalar(select(AuditEvent).where(AuditEvent.action == "draw")) is not None
 
 
-def test_decline_replacement_seal_refusals_and_replay(s: Session, seeds: SeedSequence) -> None:
+# One panel's life: draw → decline → the contract's replacement → seal → refusals → replay
+# → no-shows. Each step is a fixture on top of the previous one; each test checks one step.
+
+
+@dataclass
+class Flow:
+    meeting: Meeting
+    panel: Panel
+    before: dict  # the panel as drawn
+    leaving: str  # a covered member (some alternate can take the seat)
+    pkg: Package
+    out: Any = None  # the decline's outcome
+    after: dict = field(default_factory=dict)  # the panel after the decline
+
+
+@pytest.fixture
+def drawn(s: Session, seeds: SeedSequence) -> Flow:
     meeting = small_meeting(s)
     panel = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     before = svc.result_of(panel)
     # A covered member (not in `uncovered`): some alternate can take the seat.
     leaving = next(m for m in before["members"] if m not in before["uncovered"])
-    expected = first_fitting_alternate(
-        parse_package(svc.package_of(panel)), before["members"], leaving, before["alternates"]
+    return Flow(meeting, panel, before, leaving, parse_package(svc.package_of(panel)))
+
+
+@pytest.fixture
+def declined(s: Session, drawn: Flow) -> Flow:
+    drawn.out = svc.decline(s, drawn.panel, drawn.leaving, "出差无法参会", ZJJ)
+    drawn.after = svc.result_of(drawn.panel)
+    return drawn
+
+
+@pytest.fixture
+def sealed(s: Session, declined: Flow) -> Flow:
+    svc.seal(s, declined.panel, ZJJ)
+    return declined
+
+
+def test_uncovered_members_are_those_no_alternate_can_replace(drawn: Flow) -> None:
+    before = drawn.before
+    assert before["uncovered"] == brute.uncovered(
+        drawn.pkg, before["members"], before["alternates"]
     )
+
+
+def test_decline_needs_a_reason(s: Session, drawn: Flow) -> None:
     with pytest.raises(UserError, match="请辞理由"):
-        svc.decline(s, panel, leaving, " ", ZJJ)
-    out = svc.decline(s, panel, leaving, "出差无法参会", ZJJ)
-    after = svc.result_of(panel)
+        svc.decline(s, drawn.panel, drawn.leaving, " ", ZJJ)
+
+
+def test_decline_is_filled_by_the_first_fitting_alternate(s: Session, declined: Flow) -> None:
+    before, after, out, leaving, panel = (
+        declined.before,
+        declined.after,
+        declined.out,
+        declined.leaving,
+        declined.panel,
+    )
+    expected = brute.replacement(declined.pkg, before["members"], leaving, before["alternates"])
     # The contract: the first alternate, in list order, whose substitution keeps compliance.
     assert out.how == "alternate" and out.by == expected
     assert leaving not in after["members"] and out.by in after["members"]
@@ -100,14 +138,18 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session, seeds: SeedSeq
     with pytest.raises(UserError, match="不是本评委会的在任评委"):
         svc.decline(s, panel, leaving, "再次", ZJJ)
 
-    svc.seal(s, panel, ZJJ)
+
+def test_seal_records_service_and_refuses_every_change(
+    s: Session, sealed: Flow, seeds: SeedSequence
+) -> None:
+    meeting, panel, after = sealed.meeting, sealed.panel, sealed.after
     assert panel.status == "sealed" and panel.sealed_by == "zjj"
     records = s.scalars(
         select(ServiceRecord).where(
             ServiceRecord.committee_id == meeting.committee_id, ServiceRecord.year == 2024
         )
     ).all()
-    assert sorted(s.get(type(seat.expert), r.expert_id).code for r in records) == after["members"]
+    assert sorted(s.get(Expert, r.expert_id).code for r in records) == after["members"]
     for attempt in (
         lambda: svc.decline(s, panel, after["members"][0], "理由", ZJJ),
         lambda: svc.seal(s, panel, ZJJ),
@@ -116,11 +158,17 @@ def test_decline_replacement_seal_refusals_and_replay(s: Session, seeds: SeedSeq
     ):
         with pytest.raises(UserError, match="已锁定"):
             attempt()
-    outcome = svc.replay(s, panel)
+
+
+def test_sealed_panel_replays_the_same(s: Session, sealed: Flow) -> None:
+    outcome = svc.replay(s, sealed.panel)
     assert outcome.same, outcome.details
 
+
+def test_no_show_only_once_the_meeting_has_begun(s: Session, sealed: Flow) -> None:
     # No-shows: only once the meeting has begun; recorded on the expert's service record.
-    absent = after["members"][1]
+    meeting, panel = sealed.meeting, sealed.panel
+    absent = sealed.after["members"][1]
     with pytest.raises(UserError, match="尚未开始"):
         svc.record_no_show(s, panel, absent, "未到会", ZJJ, date(2024, 9, 1))
     svc.record_no_show(s, panel, absent, "未到会", ZJJ, meeting.window_start)
@@ -155,7 +203,7 @@ def test_declines_follow_the_contract_until_no_compliant_panel_is_left(
         )
         gone.add(leaving)
         kept = [m for m in before["members"] if m != leaving]
-        alternate = first_fitting_alternate(pkg, before["members"], leaving, before["alternates"])
+        alternate = brute.replacement(pkg, before["members"], leaving, before["alternates"])
         completions = [
             x for x in pool if x not in gone and x not in kept and complies(pkg, [*kept, x])
         ]
@@ -233,7 +281,7 @@ def test_changes_after_the_draw_block_declines_and_sealing_until_redrawn(
     # Rules changed after the draw.
     meeting = small_meeting(s, "2024-S04")
     third = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
-    meeting.settings = {**SMALL, "max_per_unit": 2}
+    meeting.settings = {**SMALL_RULES, "max_per_unit": 2}
     s.flush()
     assert svc.changes_since_draw(s, third) == ["抽取规则（评委人数、比例等）已修改"]
 
@@ -256,7 +304,7 @@ def test_infeasible_draw_has_diagnosis_and_cannot_be_sealed(
     with pytest.raises(UserError, match="只有已抽出"):
         svc.seal(s, panel, ZJJ)
     # A redraw voids the earlier unsealed panel.
-    meeting.settings = dict(SMALL)
+    meeting.settings = dict(SMALL_RULES)
     second = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
     assert panel.status == "void" and svc.current_panel(s, meeting) is second
 
@@ -355,7 +403,7 @@ def test_store_season_plan(s: Session) -> None:
     from solver.season.plan import plan_season
 
     for m in s.scalars(select(Meeting).where(Meeting.year == 2024)):
-        m.settings = dict(SMALL) if m.committee.level == "senior" else {"panel_size": 5}
+        m.settings = dict(SMALL_RULES) if m.committee.level == "senior" else {"panel_size": 5}
     s.flush()
     data = season_bytes(build_season(s, 2024))
     plan = plan_season(parse_season(data), "seed-1")
@@ -433,7 +481,9 @@ def test_one_at_a_time_draws_never_book_anybody_twice_in_the_same_days(
     assert others
     shared = 0
     for other in others:
-        other.settings = dict(SMALL) if other.committee.level == "senior" else {"panel_size": 5}
+        other.settings = (
+            dict(SMALL_RULES) if other.committee.level == "senior" else {"panel_size": 5}
+        )
         s.flush()
         p = svc.draw_meeting(s, other, ZJJ, seeds=seeds)
         listed = {e["id"]: e for e in json.loads(p.package_json)["experts"]}
@@ -452,7 +502,7 @@ def test_a_replacement_seated_on_an_overlapping_panel_is_refused(
     result = svc.result_of(panel)
     pkg = parse_package(svc.package_of(panel))
     leaving = next(m for m in result["members"] if m not in result["uncovered"])
-    by = first_fitting_alternate(pkg, result["members"], leaving, result["alternates"])
+    by = brute.replacement(pkg, result["members"], leaving, result["alternates"])
     # Meanwhile another office's draw for overlapping days seated that alternate.
     other = _overlapping(s, meeting)[0]
     other.settings = {"panel_size": 5, "min_full_senior_share": "1/5"}

@@ -11,7 +11,7 @@ import pytest
 from expertpool.cli import main
 from solver.season.plan import plan
 from solver.season.verify import verify_plan
-from tests.season.test_season import NOV, OCT, ex, mt, season_doc
+from tests.builders import NOV, OCT, ex, mt, season_doc
 
 
 def _files(tmp_path: Path, data: bytes, result: dict) -> tuple[str, str]:

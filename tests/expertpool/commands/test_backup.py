@@ -6,21 +6,14 @@ import pytest
 from sqlalchemy import func, select, text
 
 from expertpool.db import make_session_factory
-from expertpool.models import Base, Expert
-
-
-def _counts(engine) -> dict[str, int]:
-    with engine.connect() as conn:
-        return {
-            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in Base.metadata.sorted_tables
-        }
+from expertpool.models import Expert
+from tests.builders import table_counts
 
 
 def test_backup_restore_roundtrip(demo_db, runner, tmp_path):
     if demo_db.dialect.name != "sqlite":
         pytest.skip("SQLite backup; PostgreSQL uses pg_dump (README)")
-    before = _counts(demo_db)
+    before = table_counts(demo_db)
     path = tmp_path / "backup.sqlite"
     result = runner("backup", str(path))
     assert result.code == 0, result.err
@@ -29,11 +22,11 @@ def test_backup_restore_roundtrip(demo_db, runner, tmp_path):
         s.execute(text("DELETE FROM pool_memberships"))
         s.execute(text("UPDATE experts SET name = '改动'"))
         s.commit()
-    assert _counts(demo_db)["pool_memberships"] == 0
+    assert table_counts(demo_db)["pool_memberships"] == 0
     result = runner("restore", str(path))
     assert result.code == 0, result.err
     demo_db.dispose()
-    assert _counts(demo_db) == before
+    assert table_counts(demo_db) == before
     with make_session_factory(demo_db)() as s:
         assert s.scalar(select(func.count()).where(Expert.name == "改动")) == 0
 
@@ -47,7 +40,7 @@ def test_restore_refuses_bad_files(db, runner, tmp_path):
     assert result.code == 2 and "备份" in result.err
     missing = runner("restore", str(tmp_path / "none.sqlite"))
     assert missing.code == 2 and "不存在" in missing.err
-    assert _counts(db)["committees"] == 30  # unchanged
+    assert table_counts(db)["committees"] == 30  # unchanged
 
 
 def test_backup_on_postgres_points_to_pg_dump(db, runner, tmp_path):

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import io
-import warnings
 import zipfile
 from datetime import datetime
 
 import pytest
-from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from expertpool.models import Expert, Nomination, Unit
+from expertpool.models import Expert, Unit
 from expertpool.services.nominations import Actor, RowErrors, year_committees
 from expertpool.spreadsheet import MAX_ROWS, XlsxError, put, workbook_bytes
 from expertpool.xlsx.nominations import HEADERS, build_template, import_nominations
 from expertpool.xlsx.pool_export import export_pool
-from tests.test_nominations import add_unit, bad_card, card
+from tests.builders import (
+    add_unit,
+    bad_card,
+    card,
+    load_xlsx,
+    nomination_count,
+    nomination_row,
+    nomination_workbook,
+)
 
 NOW = datetime(2024, 7, 1, 10, 0, 0)
-
-
-def load(data: bytes):  # type: ignore[no-untyped-def]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_workbook(io.BytesIO(data))
 
 
 @pytest.fixture
@@ -38,48 +38,8 @@ def actor(unit: Unit) -> Actor:
     return Actor("unit_a", "unit", unit.id)
 
 
-def row(session: Session, **over: str) -> list[str]:
-    c = year_committees(session, 2024)[0]
-    values = {
-        "姓名": "曾国明",
-        "性别": "男",
-        "身份证号": card(),
-        "职称级别": "正高级",
-        "职称名称": "正高级工程师",
-        "系列": "工程",
-        "联系电话": "13912345678",
-        "电子邮箱": "zeng@example.cn",
-        "推荐评委会": c.name,
-        "专业": c.specialties[0],
-        "推荐意见": "同意推荐。",
-        "个人承诺": "是",
-        "单位承诺": "是",
-    }
-    values.update(over)
-    return [values[h] for h in HEADERS]
-
-
-def filled(session: Session, rows: list[list], *, template: bool = True) -> bytes:
-    if template:
-        wb = load(build_template(session, 2024))
-        ws = wb["专家推荐"]
-    else:
-        wb = Workbook()
-        ws = wb.active
-        for col, h in enumerate(HEADERS, start=1):
-            ws.cell(row=1, column=col, value=h)
-    for r, values in enumerate(rows, start=2):
-        for col, value in enumerate(values, start=1):
-            ws.cell(row=r, column=col, value=value)
-    return workbook_bytes(wb)
-
-
-def count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Nomination)) or 0
-
-
 def test_template_has_dropdowns_hidden_lists_and_notes(session: Session) -> None:
-    wb = load(build_template(session, 2024))
+    wb = load_xlsx(build_template(session, 2024))
     assert wb.sheetnames[0] == "专家推荐"
     ws = wb["专家推荐"]
     assert [c.value for c in ws[1]] == HEADERS
@@ -96,11 +56,11 @@ def test_template_has_dropdowns_hidden_lists_and_notes(session: Session) -> None
 
 def test_import_all_rows(session: Session, actor: Actor) -> None:
     c = year_committees(session, 2024)
-    data = filled(
+    data = nomination_workbook(
         session,
         [
-            row(session),
-            row(
+            nomination_row(session),
+            nomination_row(
                 session,
                 姓名="单田芳",
                 身份证号=card("21020419800101125"),
@@ -117,13 +77,13 @@ def test_import_all_rows(session: Session, actor: Actor) -> None:
 def test_one_bad_row_imports_nothing_and_names_row_and_field(
     session: Session, actor: Actor
 ) -> None:
-    data = filled(
+    data = nomination_workbook(
         session,
         [
-            row(session),
-            row(session, 姓名="李四", 身份证号=card("21020419800101125")),
-            row(session, 姓名="王五", 身份证号=bad_card(), 个人承诺="否"),
-            row(
+            nomination_row(session),
+            nomination_row(session, 姓名="李四", 身份证号=card("21020419800101125")),
+            nomination_row(session, 姓名="王五", 身份证号=bad_card(), 个人承诺="否"),
+            nomination_row(
                 session,
                 姓名="赵六",
                 身份证号=card("21020419800101141"),
@@ -138,35 +98,35 @@ def test_one_bad_row_imports_nothing_and_names_row_and_field(
     assert "第4行「个人承诺」：须填写“是”（个人、单位双重承诺）" in lines
     assert any(line.startswith("第5行「推荐评委会」") for line in lines)
     assert not any(line.startswith(("第2行", "第3行")) for line in lines)
-    assert count(session) == 0
+    assert nomination_count(session) == 0
 
 
 def test_formula_cells_are_refused_not_evaluated(session: Session, actor: Actor) -> None:
-    values = row(session)
+    values = nomination_row(session)
     values[HEADERS.index("推荐意见")] = '=HYPERLINK("http://evil.example","点击")'
-    data = filled(session, [values])  # openpyxl stores "=..." as a formula
+    data = nomination_workbook(session, [values])  # openpyxl stores "=..." as a formula
     with pytest.raises(RowErrors) as info:
         import_nominations(session, actor, 2024, data, now=NOW)
     assert info.value.lines() == ["第2行「推荐意见」：不能使用公式，请填写文本"]
 
 
 def test_an_id_card_excel_stored_as_a_number_is_named(session: Session, actor: Actor) -> None:
-    values = row(session)
+    values = nomination_row(session)
     values[HEADERS.index("身份证号")] = 210202198001011234  # what Excel keeps: 2.10202198001011E+17
-    data = filled(session, [values])
+    data = nomination_workbook(session, [values])
     with pytest.raises(RowErrors) as info:
         import_nominations(session, actor, 2024, data, now=NOW)
     assert info.value.lines() == [
         "第2行「身份证号」：被Excel存成了数字（末几位已丢失），请把该列设为文本格式后重新填写"
     ]
-    assert count(session) == 0
+    assert nomination_count(session) == 0
 
 
 def test_text_starting_with_formula_chars_stays_text(session: Session, actor: Actor) -> None:
-    wb = load(build_template(session, 2024))
+    wb = load_xlsx(build_template(session, 2024))
     ws = wb["专家推荐"]
     for col, value in enumerate(
-        row(session, 推荐意见="=1+1 是文本", 职称名称="+正高级工程师"), start=1
+        nomination_row(session, 推荐意见="=1+1 是文本", 职称名称="+正高级工程师"), start=1
     ):
         put(ws, 2, col, value)
     created = import_nominations(session, actor, 2024, workbook_bytes(wb), now=NOW)
@@ -182,7 +142,7 @@ def test_put_never_writes_a_formula(value: str) -> None:
     with zipfile.ZipFile(io.BytesIO(raw)) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet
-    cell = load(raw).active["A1"]
+    cell = load_xlsx(raw).active["A1"]
     assert cell.value == value and cell.data_type == "s"
 
 
@@ -201,14 +161,16 @@ def test_bad_files_get_one_clear_message(session: Session, actor: Actor) -> None
     with pytest.raises(XlsxError, match="第3列应为「身份证号」"):
         import_nominations(session, actor, 2024, workbook_bytes(wb), now=NOW)
     with pytest.raises(XlsxError, match="没有数据"):
-        import_nominations(session, actor, 2024, filled(session, []), now=NOW)
+        import_nominations(session, actor, 2024, nomination_workbook(session, []), now=NOW)
 
 
 def test_row_and_cell_limits(session: Session, actor: Actor) -> None:
-    too_many = filled(session, [row(session)] * (MAX_ROWS + 1), template=False)
+    too_many = nomination_workbook(
+        session, [nomination_row(session)] * (MAX_ROWS + 1), template=False
+    )
     with pytest.raises(XlsxError, match="2000行"):
         import_nominations(session, actor, 2024, too_many, now=NOW)
-    long = filled(session, [row(session, 推荐意见="很" * 501)])
+    long = nomination_workbook(session, [nomination_row(session, 推荐意见="很" * 501)])
     with pytest.raises(RowErrors) as info:
         import_nominations(session, actor, 2024, long, now=NOW)
     assert "不能超过500个字符" in info.value.lines()[0]
@@ -217,9 +179,13 @@ def test_row_and_cell_limits(session: Session, actor: Actor) -> None:
 def test_import_refused_after_deadline(session: Session, actor: Actor) -> None:
     with pytest.raises(Exception, match="截止"):
         import_nominations(
-            session, actor, 2024, filled(session, [row(session)]), now=datetime(2024, 8, 1)
+            session,
+            actor,
+            2024,
+            nomination_workbook(session, [nomination_row(session)]),
+            now=datetime(2024, 8, 1),
         )
-    assert count(session) == 0
+    assert nomination_count(session) == 0
 
 
 def test_pool_export_masks_and_never_formulas(session: Session, unit: Unit) -> None:
@@ -238,7 +204,7 @@ def test_pool_export_masks_and_never_formulas(session: Session, unit: Unit) -> N
     session.add(e)
     session.flush()
     session.refresh(e)
-    wb = load(export_pool(session, [e]))
+    wb = load_xlsx(export_pool(session, [e]))
     ws = wb.active
     assert ws["A1"].value == "专家编号" and ws["E1"].value == "身份证号（脱敏）"
     assert ws["E2"].value == card()[:6] + "********" + card()[-4:]

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from expertpool import schema
 from expertpool.db import make_engine
 from expertpool.errors import UserError
-from expertpool.models import Base, Expert, User
+from expertpool.models import Expert, User
+from tests.builders import table_counts
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -27,14 +28,6 @@ def _refused(result, *words: str) -> None:
     assert HAN.search(lines[0]), lines[0]
     for word in words:
         assert word in lines[0], lines[0]
-
-
-def _counts(engine) -> dict[str, int]:
-    with engine.connect() as conn:
-        return {
-            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in Base.metadata.sorted_tables
-        }
 
 
 def _digest(path: Path) -> str:
@@ -55,7 +48,7 @@ def _sqlite_only(engine) -> None:
 
 def test_restore_refuses_unknown_revision(demo_db, runner, tmp_path):
     _sqlite_only(demo_db)
-    before = _counts(demo_db)
+    before = table_counts(demo_db)
     good = tmp_path / "good.sqlite"
     assert runner("backup", str(good)).code == 0
     stamped = tmp_path / "stamped.sqlite"
@@ -72,14 +65,14 @@ def test_restore_refuses_unknown_revision(demo_db, runner, tmp_path):
     _refused(runner("restore", str(stamped)), "deadbeef", "stamped.sqlite")
     _refused(runner("restore", str(bare)), "deadbeef")
     demo_db.dispose()
-    assert _counts(demo_db) == before
+    assert table_counts(demo_db) == before
     init = runner("init")
     assert init.code == 0, init.err
 
 
 def test_restore_refuses_file_without_core_tables(db, runner, tmp_path):
     _sqlite_only(db)
-    before = _counts(db)
+    before = table_counts(db)
     head_only = tmp_path / "head.sqlite"
     conn = sqlite3.connect(head_only)
     conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
@@ -89,7 +82,7 @@ def test_restore_refuses_file_without_core_tables(db, runner, tmp_path):
     _refused(runner("restore", str(head_only)), "experts")
     _refused(runner("restore", str(tmp_path)), "目录")
     db.dispose()
-    assert _counts(db) == before
+    assert table_counts(db) == before
 
 
 def test_init_refuses_unknown_revision(runner, tmp_path):

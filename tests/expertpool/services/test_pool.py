@@ -23,8 +23,7 @@ from expertpool.seeds import SeedSequence
 from expertpool.services import pool as pool_svc
 from expertpool.services.nominations import Actor, year_committees
 from expertpool.validators import make_id_card
-from tests.conftest import ZJJ
-from tests.test_nominations import add_unit
+from tests.builders import ZJJ, add_unit
 
 NOW = datetime(2024, 7, 1, 10, 0, 0)
 BUREAU = Actor("rsj", "bureau")

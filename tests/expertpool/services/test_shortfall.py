@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from openpyxl import load_workbook
 
 from expertpool.services.shortfall import (
@@ -14,6 +12,7 @@ from expertpool.services.shortfall import (
 )
 from expertpool.xlsx.shortfall import write_xlsx
 from solver.engine import draw
+from tests.builders import expert, package_doc, to_bytes
 
 
 def _expert(
@@ -26,15 +25,15 @@ def _expert(
     unit: str | None = None,
     kind: str = "企业",
 ) -> dict:
-    return {
-        "id": f"E{i:03d}",
-        "unit": unit or f"U{i % 4}",
-        "unit_kind": kind,
-        "rank": rank,
-        "specialties": specs,
-        "served": list(served),
-        "available": available,
-    }
+    return expert(
+        f"E{i:03d}",
+        unit or f"U{i % 4}",
+        rank,
+        kind=kind,
+        specs=tuple(specs),
+        served=tuple(served),
+        available=available,
+    )
 
 
 def _package(experts: list[dict], applicants: list[dict], **rules) -> dict:
@@ -47,24 +46,12 @@ def _package(experts: list[dict], applicants: list[dict], **rules) -> dict:
         "max_consecutive_years": 3,
     }
     base.update(rules)
-    return {
-        "format": "expertpool.draw/1",
-        "meeting": {
-            "id": "T",
-            "committee": "测试",
-            "level": "senior",
-            "year": 2024,
-            "window": ["2024-10-21", "2024-10-31"],
-        },
-        "rules": base,
-        "experts": experts,
-        "applicants": applicants,
-        "conflicts": [],
-    }
+    doc = package_doc(experts, rules=base, applicants=applicants)
+    doc["meeting"].update(id="T", committee="测试")
+    return doc
 
 
-def _bytes(pkg: dict) -> bytes:
-    return json.dumps(pkg, ensure_ascii=False).encode("utf-8")
+_bytes = to_bytes
 
 
 def test_hand_counted_pool():

@@ -15,41 +15,7 @@ from solver.season.package import parse_season
 from solver.season.plan import plan, plan_season, seat_key
 from solver.season.verify import season_checks, verify_plan
 from solver.verify import complies
-
-OCT = ["2024-10-21", "2024-10-31"]
-NOV = ["2024-11-21", "2024-11-30"]
-
-
-def season_doc(experts, meetings, max_panels=None) -> bytes:
-    doc = {"format": "expertpool.season/1", "year": 2024, "experts": experts, "meetings": meetings}
-    if max_panels is not None:
-        doc["max_panels_per_expert"] = max_panels
-    return json.dumps(doc, ensure_ascii=False).encode()
-
-
-def ex(eid, pools, rank="副高级", unit=None, specs=("机械",), served=None, available=True):
-    return {
-        "id": eid,
-        "unit": unit or f"U-{eid}",
-        "unit_kind": "企业",
-        "rank": rank,
-        "specialties": list(specs),
-        "pools": list(pools),
-        "served": served or {},
-        "available": available,
-    }
-
-
-def mt(mid, window, n=3, **rules):
-    return {
-        "id": mid,
-        "committee": f"评委会{mid}",
-        "level": "senior",
-        "window": window,
-        "rules": {"panel_size": n, "min_rank": "副高级", **rules},
-        "applicants": [],
-        "conflicts": [],
-    }
+from tests.builders import NOV, OCT, ex, mt, season_doc
 
 
 def checked_plan(data: bytes, seed: str = "s", workers: int = 1) -> dict:
