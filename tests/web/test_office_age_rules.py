@@ -12,11 +12,7 @@ from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Meeting
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services.packages import effective_rules
-
-try:  # the web helpers' home after the tests reorganisation
-    from tests.fixtures.web import csrf_token, do_login
-except ImportError:  # pragma: no cover - before it
-    from tests.web.conftest import csrf_token, do_login
+from tests.fixtures.web import csrf_token, do_login
 
 S01 = "2024-S01"
 URL = f"/office/meetings/{S01}/rules"
