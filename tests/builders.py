@@ -21,8 +21,8 @@ from expertpool.actor import Actor
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Base, Meeting, Nomination, Unit
 from expertpool.services.nominations import year_committees
+from expertpool.spreadsheet import workbook_bytes
 from expertpool.validators import make_id_card, make_uscc
-from expertpool.xlsx.common import workbook_bytes
 from expertpool.xlsx.nominations import HEADERS, build_template
 
 # ---------------------------------------------------------------------------

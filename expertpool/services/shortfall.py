@@ -23,6 +23,7 @@ recusals make the difference, recruits must come from other units, and the row s
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -35,7 +36,7 @@ from sqlalchemy.orm import Session, selectinload
 from expertpool.models import Meeting, Unit
 from expertpool.services.packages import build_package
 from solver import registry
-from solver.contract import Package, canonical_bytes
+from solver.contract import Applicant, Package, Rules, canonical_bytes
 from solver.exact import need
 from solver.features import Features
 from solver.package import parse_package
@@ -176,6 +177,145 @@ def _worst_applicant(
     return min(found, key=lambda f: (f[0], f[1]), default=None)
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every step of one committee's shortfall reads."""
+
+    pkg: Package
+    feat: Features
+    supply: _Supply
+    free: Supply  # eligible experts an applicant need not recuse
+    apps: dict[str, Applicant]
+    margin: int
+
+    @property
+    def rules(self) -> Rules:
+        return self.pkg.rules
+
+
+@dataclass(frozen=True)
+class _Headcount:
+    need: int
+    usable: int
+    recruit: int
+
+
+def _headcount(ctx: _Context, mask: np.ndarray, need_count: int) -> tuple[_Headcount, str]:
+    """Need, usable and recruits for one group of experts, with the crowding note."""
+    counts = ctx.supply.counts(mask)
+    usable = ctx.supply.usable(counts)
+    recruit = max(0, need_count - usable)
+    return _Headcount(need_count, usable, recruit), ctx.supply.crowding(counts, need_count, recruit)
+
+
+def _panel_headcounts(ctx: _Context, notes: list[str]) -> tuple[_Headcount, _Headcount]:
+    """The whole panel with its alternates, then its 正高级 (counted first)."""
+    r, margin = ctx.rules, ctx.margin
+    head, crowded = _headcount(ctx, ctx.supply.all, margin * (r.panel_size + r.alternates))
+    if crowded:
+        notes.append(crowded)
+    share = r.min_full_senior_share
+    need_full = margin * (need(share, r.panel_size) + need(share, r.alternates))
+    full, crowded = _headcount(ctx, ctx.feat.full_senior, need_full)
+    if crowded:
+        notes.append(f"正高级：{crowded}")
+    return head, full
+
+
+def _kind_rows(ctx: _Context) -> list[KindShortfall]:
+    """Unit-kind quotas, with alternates in the same proportion as the quota."""
+    r = ctx.rules
+    kinds = []
+    for kind, want in r.min_per_unit_kind:
+        if want <= 0:
+            continue
+        need_k = ctx.margin * (want + need(Fraction(want, r.panel_size), r.alternates))
+        mask = ctx.feat.kind_mask(kind)
+        count, note = _headcount(ctx, mask, need_k)
+        kinds.append(
+            KindShortfall(kind, need_k, int(mask.sum()), count.usable, count.recruit, note)
+        )
+    return kinds
+
+
+def _voter_row(ctx: _Context, usable_total: int) -> VoterShortfall | None:
+    """The voter base: every applicant needs enough voters it need not recuse."""
+    r, supply = ctx.rules, ctx.supply
+    voter_groups: dict[tuple[int, ...], list[str]] = {}
+    for app_id, key in ctx.feat.conflicted.items():
+        voter_groups.setdefault(key, []).append(app_id)
+    if not (r.min_voters_share > 0 and voter_groups):
+        return None
+    worst = _worst_applicant(supply, supply.all, list(voter_groups.items()))
+    assert worst is not None
+    share = r.min_voters_share
+    need_v = ctx.margin * (need(share, r.panel_size) + need(share, r.alternates))
+    usable_v, app_id, recused = worst
+    eligible_v = ctx.free.free_count(ctx.apps[app_id])
+    recruit_v = max(0, need_v - usable_v)
+    unit = supply.name(ctx.apps[app_id].unit)
+    note = (  # only when recusal adds recruits, as with the cap
+        f"申报人{app_id}（{unit}）须回避{recused}名专家，无需回避的可用专家{usable_v}名，"
+        f"{ELSEWHERE}{recruit_v}名"
+        if recruit_v > max(0, need_v - usable_total)
+        else ""
+    )
+    return VoterShortfall(app_id, unit, need_v, eligible_v, usable_v, recruit_v, note)
+
+
+def _specialist_voters(
+    ctx: _Context, s: str, spec: np.ndarray, recruit: int, note: str
+) -> tuple[int, str]:
+    """Each applicant of the specialty needs enough specialist voters it need not recuse;
+    the worst applicant raises the recruits when it asks for more than the demand."""
+    k = ctx.rules.min_specialist_voters
+    groups = [(key, ids) for sp, key, ids in ctx.feat.specialist_groups if sp == s]
+    worst = _worst_applicant(ctx.supply, spec, groups)
+    assert worst is not None
+    need_sv = ctx.margin * (k + 1)
+    usable_sv, app_id, _ = worst
+    if need_sv - usable_sv <= recruit:
+        return recruit, note
+    recruit = need_sv - usable_sv
+    unit = ctx.supply.name(ctx.apps[app_id].unit)
+    return recruit, (
+        f"申报人{app_id}（{unit}）回避后本专业可用专家{usable_sv}名（需{need_sv}名），"
+        f"{ELSEWHERE}{recruit}名"
+    )
+
+
+def _specialty_rows(ctx: _Context, specialties: list[str]) -> list[SpecialtyShortfall]:
+    """Specialties: the panel-wide demand, and each applicant's specialist voters."""
+    applicant_counts = Counter(a.specialty for a in ctx.pkg.applicants)
+    demand = dict(ctx.rules.specialty_demand)
+    k = ctx.rules.min_specialist_voters
+    rows = []
+    names = list(dict.fromkeys(list(specialties) + sorted(applicant_counts) + sorted(demand)))
+    for s in names:
+        if applicant_counts:
+            base = max(demand.get(s, 0), k if s in applicant_counts else 0)
+        else:
+            base = max(demand.get(s, 0), 1)  # before applicants are known: every specialty once
+        spec = ctx.feat.spec_mask(s)
+        count, note = _headcount(ctx, spec, ctx.margin * (base + 1) if base else 0)  # +1: a spare
+        recruit = count.recruit
+        if k > 0 and s in applicant_counts:
+            recruit, note = _specialist_voters(ctx, s, spec, recruit, note)
+        rows.append(
+            SpecialtyShortfall(
+                specialty=s,
+                applicants=applicant_counts.get(s, 0),
+                need=count.need,
+                eligible=int(spec.sum()),
+                usable=count.usable,
+                eligible_full_senior=int((spec & ctx.feat.full_senior).sum()),
+                recruit=recruit,
+                note=note,
+            )
+        )
+    return rows
+
+
 def shortfall_from_package(
     package: dict[str, Any],
     specialties: list[str],
@@ -186,121 +326,26 @@ def shortfall_from_package(
     names for the notes)."""
     pkg = _parse(package)
     r = pkg.rules
-    n, alternates = r.panel_size, r.alternates
     candidates = registry.eligible(pkg)
     feat = Features(pkg, candidates)
-    supply = _Supply(feat, margin, r.max_per_unit, unit_names or {})
-    free = Supply(pkg, candidates, "")  # eligible experts an applicant need not recuse
-    apps = {a.id: a for a in pkg.applicants}
+    ctx = _Context(
+        pkg=pkg,
+        feat=feat,
+        supply=_Supply(feat, margin, r.max_per_unit, unit_names or {}),
+        free=Supply(pkg, candidates, ""),
+        apps={a.id: a for a in pkg.applicants},
+        margin=margin,
+    )
     notes: list[str] = []
-
-    # The whole panel with its alternates, then its 正高级 (counted first).
-    need_total = margin * (n + alternates)
-    counts = supply.counts(supply.all)
-    usable_total = supply.usable(counts)
-    recruit_head = max(0, need_total - usable_total)
-    if crowded := supply.crowding(counts, need_total, recruit_head):
-        notes.append(crowded)
-    share = r.min_full_senior_share
-    need_full = margin * (need(share, n) + need(share, alternates))
-    counts_full = supply.counts(feat.full_senior)
-    usable_full = supply.usable(counts_full)
-    recruit_full = max(0, need_full - usable_full)
-    if crowded := supply.crowding(counts_full, need_full, recruit_full):
-        notes.append(f"正高级：{crowded}")
-
-    # Unit-kind quotas, with alternates in the same proportion as the quota.
-    kinds = []
-    for kind, want in r.min_per_unit_kind:
-        if want <= 0:
-            continue
-        need_k = margin * (want + need(Fraction(want, n), alternates))
-        counts_k = supply.counts(feat.kind_mask(kind))
-        usable_k = supply.usable(counts_k)
-        recruit_k = max(0, need_k - usable_k)
-        kinds.append(
-            KindShortfall(
-                kind,
-                need_k,
-                int(counts_k.sum()),
-                usable_k,
-                recruit_k,
-                supply.crowding(counts_k, need_k, recruit_k),
-            )
-        )
-
-    # The voter base: every applicant needs enough voters it need not recuse.
-    voters = None
-    voter_groups: dict[tuple[int, ...], list[str]] = {}
-    for app_id, key in feat.conflicted.items():
-        voter_groups.setdefault(key, []).append(app_id)
-    if r.min_voters_share > 0 and voter_groups:
-        worst = _worst_applicant(supply, supply.all, list(voter_groups.items()))
-        assert worst is not None
-        need_v = margin * (need(r.min_voters_share, n) + need(r.min_voters_share, alternates))
-        usable_v, app_id, recused = worst
-        eligible_v = free.free_count(apps[app_id])
-        recruit_v = max(0, need_v - usable_v)
-        unit = supply.name(apps[app_id].unit)
-        note = (  # only when recusal adds recruits, as with the cap
-            f"申报人{app_id}（{unit}）须回避{recused}名专家，无需回避的可用专家{usable_v}名，"
-            f"{ELSEWHERE}{recruit_v}名"
-            if recruit_v > max(0, need_v - usable_total)
-            else ""
-        )
-        voters = VoterShortfall(app_id, unit, need_v, eligible_v, usable_v, recruit_v, note)
-
-    # Specialties: the panel-wide demand, and each applicant's specialist voters.
-    applicant_counts: dict[str, int] = {}
-    for a in pkg.applicants:
-        applicant_counts[a.specialty] = applicant_counts.get(a.specialty, 0) + 1
-    demand = dict(r.specialty_demand)
-    k = r.min_specialist_voters
-    from_applicants = bool(applicant_counts)
-    rows = []
-    names = list(dict.fromkeys(list(specialties) + sorted(applicant_counts) + sorted(demand)))
-    for s in names:
-        if from_applicants:
-            base = max(demand.get(s, 0), k if s in applicant_counts else 0)
-        else:
-            base = max(demand.get(s, 0), 1)  # before applicants are known: every specialty once
-        need_s = margin * (base + 1) if base else 0  # +1: a spare to replace a decliner
-        spec = feat.spec_mask(s)
-        counts_s = supply.counts(spec)
-        usable_s = supply.usable(counts_s)
-        recruit = max(0, need_s - usable_s)
-        note = supply.crowding(counts_s, need_s, recruit)
-        if k > 0 and s in applicant_counts:
-            groups = [(key, ids) for sp, key, ids in feat.specialist_groups if sp == s]
-            worst_s = _worst_applicant(supply, spec, groups)
-            assert worst_s is not None
-            need_sv = margin * (k + 1)
-            usable_sv, app_id, _ = worst_s
-            if need_sv - usable_sv > recruit:
-                recruit = need_sv - usable_sv
-                unit = supply.name(apps[app_id].unit)
-                note = (
-                    f"申报人{app_id}（{unit}）回避后本专业可用专家{usable_sv}名（需{need_sv}名），"
-                    f"{ELSEWHERE}{recruit}名"
-                )
-        rows.append(
-            SpecialtyShortfall(
-                specialty=s,
-                applicants=applicant_counts.get(s, 0),
-                need=need_s,
-                eligible=int(counts_s.sum()),
-                usable=usable_s,
-                eligible_full_senior=int((spec & feat.full_senior).sum()),
-                recruit=recruit,
-                note=note,
-            )
-        )
-
+    head, full = _panel_headcounts(ctx, notes)
+    kinds = _kind_rows(ctx)
+    voters = _voter_row(ctx, head.usable)
+    rows = _specialty_rows(ctx, specialties)
     # 正高级 recruits count toward the total; so do specialty recruits, the unit kinds'
     # (disjoint, so they add up) and the voters'.
     recruit_total = max(
-        recruit_full,
-        recruit_head,
+        full.recruit,
+        head.recruit,
         sum(s.recruit for s in rows),
         sum(kd.recruit for kd in kinds),
         voters.recruit if voters else 0,
@@ -309,19 +354,19 @@ def shortfall_from_package(
         meeting_code=pkg.meeting.id,
         committee_name=pkg.meeting.committee or "",
         level=pkg.meeting.level or "",
-        seats=n,
-        alternates=alternates,
+        seats=r.panel_size,
+        alternates=r.alternates,
         margin=margin,
         max_per_unit=r.max_per_unit,
-        need_total=need_total,
-        need_full_senior=need_full,
+        need_total=head.need,
+        need_full_senior=full.need,
         eligible_total=feat.m,
         eligible_full_senior=int(feat.full_senior.sum()),
-        usable_total=usable_total,
-        usable_full_senior=usable_full,
+        usable_total=head.usable,
+        usable_full_senior=full.usable,
         recruit_total=recruit_total,
-        recruit_full_senior=recruit_full,
-        demand_from_applicants=from_applicants,
+        recruit_full_senior=full.recruit,
+        demand_from_applicants=bool(pkg.applicants),
         specialties=rows,
         unit_kinds=kinds,
         voters=voters,
