@@ -74,12 +74,8 @@ def _sealed_seats(session: Session, sealed: list[Meeting]) -> dict[int, list[Mee
     return out
 
 
-def build_season(
-    session: Session, year: int, max_panels: int | None = DEFAULT_MAX_PANELS
-) -> dict[str, Any]:
-    """The season package of the year's meetings still to be drawn. Meetings whose panel is
-    sealed stay as they are and are left out; their members are taken out of the pools of
-    meetings overlapping theirs, and, once they have reached `max_panels`, out of all pools."""
+def _meetings_to_draw(session: Session, year: int) -> tuple[list[Meeting], list[Meeting]]:
+    """(meetings still to be drawn, sealed meetings) of the year; UserError when none."""
     every = list(
         session.scalars(
             select(Meeting)
@@ -95,6 +91,14 @@ def build_season(
     meetings = [m for m in every if m.id not in sealed_ids]
     if not meetings:
         raise UserError(f"{year}年各例会的评委名单均已锁定，无需联合抽取", field="year")
+    return meetings, sealed
+
+
+def _season_pools(
+    session: Session, meetings: list[Meeting], sealed: list[Meeting], max_panels: int | None
+) -> dict[int, list[str]]:
+    """Expert id → the codes of the meetings whose pool the expert is in, less the meetings
+    that overlap one the expert sits on sealed, and all of them once `max_panels` is reached."""
     seated = _sealed_seats(session, sealed)
     meeting_of = {m.committee_id: m for m in meetings}
     pools: dict[int, list[str]] = defaultdict(list)
@@ -110,6 +114,11 @@ def build_season(
         if any(s.window_start <= m.window_end and s.window_end >= m.window_start for s in mine):
             continue
         pools[expert_id].append(m.code)
+    return pools
+
+
+def _season_served(session: Session, meetings: list[Meeting]) -> dict[int, dict[str, list[int]]]:
+    """Expert id → meeting code → the years the expert sat on that meeting's committee."""
     code_of = {m.committee_id: m.code for m in meetings}
     served: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     stmt = select(ServiceRecord.expert_id, ServiceRecord.committee_id, ServiceRecord.year).where(
@@ -118,9 +127,16 @@ def build_season(
     for expert_id, committee_id, y in session.execute(stmt):
         if committee_id in code_of:
             served[expert_id][code_of[committee_id]].append(y)
-    packages = {m.code: build_package(session, m) for m in meetings}
-    # Experts carry birth_date as a package does, where any meeting's rules need it.
-    ages = any(needs_birth_dates(pkg["rules"]) for pkg in packages.values())
+    return served
+
+
+def _season_experts(
+    session: Session,
+    pools: dict[int, list[str]],
+    served: dict[int, dict[str, list[int]]],
+    ages: bool,
+) -> list[dict[str, Any]]:
+    """The season's expert entries (with birth dates when any meeting's rules need them)."""
     experts = session.scalars(
         select(Expert)
         .where(Expert.id.in_(list(pools)), Expert.status.in_(LISTED_STATUSES))
@@ -143,30 +159,44 @@ def build_season(
         if ages:
             entry["birth_date"] = birth_date(e)
         season_experts.append(entry)
+    return season_experts
+
+
+def _season_meeting(m: Meeting, pkg: dict[str, Any], in_pool: set[str]) -> dict[str, Any]:
+    return {
+        "id": m.code,
+        "committee": m.committee.name,
+        "level": m.committee.level,
+        "window": pkg["meeting"]["window"],
+        "rules": pkg["rules"],
+        "applicants": pkg["applicants"],
+        # An expert taken out of this pool (sealed elsewhere) has no conflict here.
+        "conflicts": [c for c in pkg["conflicts"] if c["expert"] in in_pool],
+    }
+
+
+def build_season(
+    session: Session, year: int, max_panels: int | None = DEFAULT_MAX_PANELS
+) -> dict[str, Any]:
+    """The season package of the year's meetings still to be drawn. Meetings whose panel is
+    sealed stay as they are and are left out; their members are taken out of the pools of
+    meetings overlapping theirs, and, once they have reached `max_panels`, out of all pools."""
+    meetings, sealed = _meetings_to_draw(session, year)
+    pools = _season_pools(session, meetings, sealed, max_panels)
+    served = _season_served(session, meetings)
+    packages = {m.code: build_package(session, m) for m in meetings}
+    # Experts carry birth_date as a package does, where any meeting's rules need it.
+    ages = any(needs_birth_dates(pkg["rules"]) for pkg in packages.values())
+    season_experts = _season_experts(session, pools, served, ages)
     in_pool: dict[str, set[str]] = defaultdict(set)
     for entry in season_experts:
         for code in entry["pools"]:
             in_pool[code].add(entry["id"])
-    season_meetings = []
-    for m in meetings:
-        pkg = packages[m.code]
-        season_meetings.append(
-            {
-                "id": m.code,
-                "committee": m.committee.name,
-                "level": m.committee.level,
-                "window": pkg["meeting"]["window"],
-                "rules": pkg["rules"],
-                "applicants": pkg["applicants"],
-                # An expert taken out of this pool (sealed elsewhere) has no conflict here.
-                "conflicts": [c for c in pkg["conflicts"] if c["expert"] in in_pool[m.code]],
-            }
-        )
-    doc = {
+    doc: dict[str, Any] = {
         "format": "expertpool.season/1",
         "year": year,
         "experts": season_experts,
-        "meetings": season_meetings,
+        "meetings": [_season_meeting(m, packages[m.code], in_pool[m.code]) for m in meetings],
     }
     if max_panels is not None:
         doc["max_panels_per_expert"] = max_panels
