@@ -54,7 +54,12 @@ def test_age_rules_saved_and_bad_input_refused(client: FlaskClient, demo_db: Eng
     bad = client.post(URL, data=_form(demo_db, token, max_age="101"))
     assert bad.status_code == 200
     text = bad.get_data(as_text=True)
-    assert text.count("专家年龄上限应在30到100之间") == 1 and "未保存" in text
+    banner = re.search(r'role="alert">(.*?)</div>', text, re.S)
+    assert banner is not None and "未保存" in banner[1]
+    # Named at the top (the field may be a screen down) and again beside the field.
+    assert "专家年龄上限应在30到100之间" in banner[1]
+    row = re.search(r'<tr id="rule-max_age".*?</tr>', text, re.S)
+    assert row is not None and "专家年龄上限应在30到100之间" in row[0]
     assert _settings(demo_db) == {}
     bad = client.post(
         URL,
