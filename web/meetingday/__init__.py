@@ -104,17 +104,17 @@ def attendance(code: str) -> str | Response:
     meeting = _meeting(code)
     _require_form()
     session = db_session()
-    marks = {}
-    for seat in mr.seated(session, mr.open_day(session, meeting)):
-        c = seat.expert.code
-        state = request.form.get(f"att_{c}", "")
-        if state in ("present", "absent"):
-            marks[c] = mr.Mark(
-                state == "present",
-                request.form.get(f"reason_{c}", ""),
-                request.form.get(f"note_{c}", ""),
-            )
     with attempt(None) as act:
+        marks = {}
+        for seat in mr.seated(session, mr.open_day(session, meeting)):
+            c = seat.expert.code
+            state = request.form.get(f"att_{c}", "")
+            if state in ("present", "absent"):
+                marks[c] = mr.Mark(
+                    state == "present",
+                    request.form.get(f"reason_{c}", ""),
+                    request.form.get(f"note_{c}", ""),
+                )
         mr.save_attendance(
             session,
             meeting,
