@@ -27,7 +27,7 @@ from expertpool.db import make_engine, make_session_factory
 from expertpool.models import AuditEvent
 from expertpool.models.enums import ROLES
 from expertpool.seeds import secrets_seed
-from web import auth, bureau, office, regulator, season, unit
+from web import auth, bureau, meetingday, office, regulator, season, unit
 from web.context import (
     ENGINE_KEY,
     SESSIONS_KEY,
@@ -42,7 +42,7 @@ from web.formatting import bj_datetime, cn_date, cn_datetime
 from web.params import BoundedIntConverter
 from web.security import init_security
 
-BLUEPRINTS = (auth.bp, unit.bp, bureau.bp, office.bp, regulator.bp, season.bp)
+BLUEPRINTS = (auth.bp, unit.bp, bureau.bp, office.bp, regulator.bp, season.bp, meetingday.bp)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # The request may carry a little form overhead beyond the 5 MB file itself.
@@ -70,6 +70,7 @@ NAV: list[tuple[str, str, str]] = [
     ("bureau", "season.index", "年度联合抽取"),
     ("office", "office.index", "评委抽取"),
     ("regulator", "regulator.index", "监督检查"),
+    ("regulator", "meetingday.verify_upload", "核验例会记录"),
 ]
 
 

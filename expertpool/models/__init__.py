@@ -3,29 +3,43 @@
 from expertpool.models.accounts import AuditEvent, AuditHead, User, UserCommittee
 from expertpool.models.base import Base, utcnow
 from expertpool.models.committees import Applicant, Committee, Conflict, Meeting
+from expertpool.models.meetings_day import (
+    Attendance,
+    DayCorrection,
+    MeetingDay,
+    ReviewMode,
+    VoteTally,
+    WorkCalendarYear,
+)
 from expertpool.models.nominations import Nomination, YearSetting
 from expertpool.models.panels import Panel, PanelSeat, SeasonRun
 from expertpool.models.registry import Expert, PoolMembership, ServiceRecord, StatusChange, Unit
 
 __all__ = [
     "Applicant",
+    "Attendance",
     "AuditEvent",
     "AuditHead",
     "Base",
     "Committee",
     "Conflict",
+    "DayCorrection",
     "Expert",
     "Meeting",
+    "MeetingDay",
     "Nomination",
     "Panel",
     "PanelSeat",
     "PoolMembership",
+    "ReviewMode",
     "SeasonRun",
     "ServiceRecord",
     "StatusChange",
     "Unit",
     "User",
     "UserCommittee",
+    "VoteTally",
+    "WorkCalendarYear",
     "YearSetting",
     "utcnow",
 ]

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expertpool.models.base import Base
@@ -70,6 +79,11 @@ class Applicant(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     specialty: Mapped[str] = mapped_column(String(60))
     current_title: Mapped[str] = mapped_column(String(60), default="")
+    # 申报级别 (正高级/副高级/中级, "" unknown), 高技能人才 and 职业技能等级, 评审分组 (optional).
+    apply_level: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    high_skill: Mapped[bool] = mapped_column(default=False, server_default=false())
+    skill_level: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    review_group: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="applicants")
     unit: Mapped[Unit] = relationship()

@@ -17,7 +17,7 @@ from expertpool.actor import Actor
 from expertpool.errors import BadRows, UserError
 from expertpool.models import Applicant, Conflict, Expert, Meeting, PoolMembership, Unit
 from expertpool.models.enums import CONFLICT_REASONS
-from expertpool.services import audit
+from expertpool.services import applicant_fields, audit
 from expertpool.services.panels.sealing import refuse_if_sealed
 from expertpool.spreadsheet import (
     LIMITS_TEXT,
@@ -50,7 +50,12 @@ def build_template(meeting: Meeting) -> bytes:
     wb = Workbook()
     ws = first_sheet(wb)
     ws.title = DATA_SHEET
-    write_header(ws, [f"{h}*" if h in REQUIRED else h for h in HEADERS], WIDTHS)
+    heads = [*HEADERS, *applicant_fields.OPTIONAL_HEADERS]
+    write_header(
+        ws,
+        [f"{h}*" if h in REQUIRED else h for h in heads],
+        [*WIDTHS, *applicant_fields.OPTIONAL_WIDTHS],
+    )
     specs = list(meeting.committee.specialties)
     opts = wb.create_sheet("专业列表")
     put(opts, 1, 1, "申报专业（须为本评委会的专业）")
@@ -74,8 +79,9 @@ def build_template(meeting: Meeting) -> bytes:
         "1. 从“申报人”表第2行起每行填写一名申报人；带*的列必填。",
         "2. 统一社会信用代码可不填：不填时按单位名称匹配已登记的单位，没有则新建该单位。",
         "3. 申报专业须为本评委会的专业之一（见“专业列表”）。",
-        "4. 整批导入：任何一行有错误时一行也不导入，并逐行列出错误。",
-        f"5. {LIMITS_TEXT}。",
+        "4. 申报级别、高技能人才（是/否）、职业技能等级、评审分组为选填列；高技能人才单独分组、单独评审。",
+        "5. 整批导入：任何一行有错误时一行也不导入，并逐行列出错误。",
+        f"6. {LIMITS_TEXT}。",
     ]
     for i, text in enumerate(lines, start=1):
         cell = put(note, i, 1, text)
@@ -92,16 +98,19 @@ class ApplicantRow:
     uscc: str
     specialty: str
     current_title: str
+    extra: dict[str, str] = field(default_factory=dict)  # the optional columns
 
 
 def _read(data: bytes) -> tuple[list[ApplicantRow], list[tuple[int, str, str]]]:
     wb = open_workbook(data)
     problems: list[tuple[int, str, str]] = []
     rows: list[ApplicantRow] = []
+    ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
+    headers = HEADERS + applicant_fields.optional_headers(ws, len(HEADERS))
     try:
-        for row_no, cells in data_rows(wb, DATA_SHEET, HEADERS):
+        for row_no, cells in data_rows(wb, DATA_SHEET, headers):
             values: dict[str, str] = {}
-            for header, cell in zip(HEADERS, cells, strict=False):
+            for header, cell in zip(headers, cells, strict=False):
                 try:
                     values[header] = cell_text(cell)
                 except CellProblem as exc:
@@ -119,6 +128,7 @@ def _read(data: bytes) -> tuple[list[ApplicantRow], list[tuple[int, str, str]]]:
                     values.get("统一社会信用代码", ""),
                     values.get("申报专业", ""),
                     values.get("现职称", ""),
+                    {h: values.get(h, "") for h in applicant_fields.OPTIONAL_HEADERS},
                 )
             )
     finally:
@@ -196,6 +206,7 @@ def _check_fields(r: ApplicantRow, known: _Known, problems: list[tuple[int, str,
         )
     if len(r.current_title) > MAX_TEXT["现职称"]:
         problems.append((r.row, "现职称", f"不能超过{MAX_TEXT['现职称']}个字"))
+    applicant_fields.check(r.row, r.extra, problems)
     return uscc
 
 
@@ -277,6 +288,7 @@ def _create_applicants(
             specialty=r.specialty,
             current_title=r.current_title,
         )
+        applicant_fields.apply(applicant, r.extra)
         next_no += 1
         session.add(applicant)
         created.append(applicant)

@@ -36,6 +36,20 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("bureau.shortfall_xlsx", "GET"): {"bureau"},
     ("bureau.settings", "GET"): {"bureau"},
     ("bureau.settings", "POST"): {"bureau"},
+    ("meetingday.attendance", "POST"): {"office"},
+    ("meetingday.close", "POST"): {"office"},
+    ("meetingday.day", "GET"): {"office", "regulator", "bureau"},
+    ("meetingday.filed", "POST"): {"bureau"},
+    ("meetingday.open_record", "POST"): {"office"},
+    ("meetingday.record_json", "GET"): {"office", "regulator", "bureau"},
+    ("meetingday.reopen", "POST"): {"bureau"},
+    ("meetingday.results_xlsx", "GET"): {"office", "regulator", "bureau"},
+    ("meetingday.summary", "GET"): {"office", "regulator", "bureau"},
+    ("meetingday.tally_template", "GET"): {"office"},
+    ("meetingday.tally_upload", "POST"): {"office"},
+    ("meetingday.verify_upload", "GET"): {"regulator"},
+    ("meetingday.verify_upload", "POST"): {"regulator"},
+    ("meetingday.votes", "POST"): {"office"},
     ("office.add_conflict", "POST"): {"office"},
     ("office.applicant_template", "GET"): {"office"},
     ("office.current", "GET"): {"office"},
@@ -82,7 +96,14 @@ MATRIX: dict[tuple[str, str], set[str]] = {
 }
 OPEN = {("auth.login", "GET"), ("auth.login", "POST"), ("static", "GET")}
 # Routes whose object does not exist for the allowed role answer 404, not 403.
-MISSING_OK = {("season.run", "GET"), ("season.store", "POST")}
+MISSING_OK = {
+    ("season.run", "GET"),
+    ("season.store", "POST"),
+    # a meeting record not yet closed (or not begun) has nothing to export
+    ("meetingday.record_json", "GET"),
+    ("meetingday.results_xlsx", "GET"),
+    ("meetingday.summary", "GET"),
+}
 
 
 def _routes(app) -> list[tuple[str, str, str]]:

@@ -378,6 +378,8 @@ def test_regulator_cannot_post_to_other_blueprints(
         bp = rule.endpoint.split(".")[0]
         if "POST" not in rule.methods or bp in ("regulator", "auth", "static"):
             continue
+        if rule.endpoint == "meetingday.verify_upload":  # the regulator's own upload check
+            continue
         url = rule.rule
         for name in rule.arguments:
             url = url.replace(f"<int:{name}>", str(values.get(name, 1))).replace(

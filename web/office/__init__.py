@@ -19,6 +19,7 @@ from expertpool.errors import UserError
 from expertpool.models import Meeting, Panel
 from expertpool.models.enums import CONFLICT_REASONS
 from expertpool.services import applicants as app_svc
+from expertpool.services import meeting_record
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
@@ -326,7 +327,7 @@ def no_show(panel_id: int) -> Response:
     p = _panel(panel_id)
     _require_form()
     with attempt("未能登记缺席：") as act:
-        seat = svc.record_no_show(
+        seat = meeting_record.record_absence(
             db_session(),
             p,
             request.form.get("expert", ""),

@@ -27,7 +27,7 @@ from expertpool.validators import id_card_birth_date
 from solver.contract import age_on
 from solver.package import parse_package
 from solver.season.package import parse_season
-from tests.conftest import ZJJ
+from tests.builders import ZJJ
 
 SMALL = {"panel_size": 11, "min_full_senior_share": "1/4", "specialty_demand": {}}
 

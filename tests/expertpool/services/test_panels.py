@@ -30,6 +30,7 @@ from expertpool.services import applicants as app_svc
 from expertpool.services import audit
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
+from expertpool.services.applicant_fields import OPTIONAL_HEADERS
 from expertpool.services.packages import find_meeting
 from solver.contract import Package
 from solver.engine import draw
@@ -379,7 +380,10 @@ def test_applicant_import_all_or_nothing(s: Session) -> None:
     with pytest.raises(app_svc.ApplicantRowErrors, match="全部未导入"):
         app_svc.import_applicants(s, meeting, good, ZJJ)
     template = load_workbook(io.BytesIO(app_svc.build_template(meeting)))
-    assert [c.value.rstrip("*") for c in template["申报人"][1]] == app_svc.HEADERS
+    assert [c.value.rstrip("*") for c in template["申报人"][1]] == [
+        *app_svc.HEADERS,
+        *OPTIONAL_HEADERS,
+    ]
 
 
 def test_conflicts_add_and_remove(s: Session) -> None:
