@@ -4,7 +4,7 @@ from expertpool.models.accounts import AuditEvent, AuditHead, User, UserCommitte
 from expertpool.models.base import Base, utcnow
 from expertpool.models.committees import Applicant, Committee, Conflict, Meeting
 from expertpool.models.nominations import Nomination, YearSetting
-from expertpool.models.panels import Panel, PanelSeat, SeasonRun
+from expertpool.models.panels import DrawSession, Panel, PanelSeat, SeasonRun, SecondPartWaiver
 from expertpool.models.registry import Expert, PoolMembership, ServiceRecord, StatusChange, Unit
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Base",
     "Committee",
     "Conflict",
+    "DrawSession",
     "Expert",
     "Meeting",
     "Nomination",
@@ -21,6 +22,7 @@ __all__ = [
     "PanelSeat",
     "PoolMembership",
     "SeasonRun",
+    "SecondPartWaiver",
     "ServiceRecord",
     "StatusChange",
     "Unit",
