@@ -42,6 +42,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("office.dates", "POST"): {"office"},
     ("office.decline", "POST"): {"office"},
     ("office.draw", "POST"): {"office"},
+    ("office.draw_session", "GET"): {"office"},
+    ("office.abandon_draw", "POST"): {"office"},
     ("office.export_xlsx", "GET"): {"office"},
     ("office.import_applicants", "POST"): {"office"},
     ("office.index", "GET"): {"office"},
@@ -58,6 +60,10 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("office.seal", "POST"): {"office"},
     ("regulator.audit_log", "GET"): {"regulator"},
     ("regulator.index", "GET"): {"regulator"},
+    ("regulator.draws", "GET"): {"regulator"},
+    ("regulator.draw_session", "GET"): {"regulator"},
+    ("regulator.second_part", "POST"): {"regulator"},
+    ("regulator.season", "GET"): {"regulator"},
     ("regulator.meeting", "GET"): {"regulator"},
     ("regulator.package_json", "GET"): {"regulator"},
     ("regulator.panel", "GET"): {"regulator"},
@@ -66,6 +72,9 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("regulator.verify_upload", "GET"): {"regulator"},
     ("regulator.verify_upload", "POST"): {"regulator"},
     ("season.draw", "POST"): {"bureau"},
+    ("season.draw_session", "GET"): {"bureau"},
+    ("season.abandon_draw", "POST"): {"bureau"},
+    ("season.waiver", "POST"): {"bureau"},
     ("season.index", "GET"): {"bureau"},
     ("season.run", "GET"): {"bureau"},
     ("season.store", "POST"): {"bureau"},
@@ -82,7 +91,16 @@ MATRIX: dict[tuple[str, str], set[str]] = {
 }
 OPEN = {("auth.login", "GET"), ("auth.login", "POST"), ("static", "GET")}
 # Routes whose object does not exist for the allowed role answer 404, not 403.
-MISSING_OK = {("season.run", "GET"), ("season.store", "POST")}
+MISSING_OK = {
+    ("season.run", "GET"),
+    ("season.store", "POST"),
+    ("office.draw_session", "GET"),
+    ("office.abandon_draw", "POST"),
+    ("regulator.draw_session", "GET"),
+    ("regulator.second_part", "POST"),
+    ("season.draw_session", "GET"),
+    ("season.abandon_draw", "POST"),
+}
 
 
 def _routes(app) -> list[tuple[str, str, str]]:
@@ -124,6 +142,7 @@ def ids(demo_db, seeds: SeedSequence) -> dict[str, str]:
             "panel_id": str(panel.id),
             "conflict_id": str(conflict.id) if conflict else "1",
             "run_id": "no-such-run",
+            "session_id": "999999",
             "filename": "css/app.css",
         }
 

@@ -20,6 +20,7 @@ from solver.engine import verify
 from solver.package import parse_package
 from solver.verify import first_fitting_alternate
 from tests.web.conftest import csrf_token, do_login
+from tests.web.two_party import drawn_panel_id, supervise
 
 S01 = "2024-S01"  # zjj's committee
 S02 = "2024-S02"  # one of scjg's
@@ -44,11 +45,12 @@ def xlsx(rows: list[list[str]]) -> bytes:
     return buf.getvalue()
 
 
-def draw_via_web(client: FlaskClient, code: str = S01) -> int:
+def draw_via_web(client: FlaskClient, code: str = S01, user: str = "zjj", **form: str) -> int:
+    """Ask for a draw, let the supervisor enter the second part, return the panel id."""
     token = csrf_token(client, f"/office/meetings/{code}")
-    resp = client.post(f"/office/meetings/{code}/draw", data={"csrf_token": token})
+    resp = client.post(f"/office/meetings/{code}/draw", data={"csrf_token": token, **form})
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
-    return int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    return drawn_panel_id(supervise(client, resp.headers["Location"], user))
 
 
 def test_office_sees_and_draws_only_its_own_committees(
@@ -339,11 +341,7 @@ def test_drawing_again_over_a_compliant_draw_needs_a_reason(
     assert "未能抽取：请填写重新抽取的原因" in page
     with session_scope(make_session_factory(demo_db)) as s:
         assert s.get(Panel, first).status == "drawn"
-    resp = client.post(
-        f"/office/meetings/{S01}/draw", data={"csrf_token": token, "reason": "申报人名单有变化"}
-    )
-    assert resp.status_code == 302
-    second = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    second = draw_via_web(client, reason="申报人名单有变化")
     assert second != first
     do_login(client, "jianguan")
     page = client.get(f"/regulator/meetings/{S01}").get_data(as_text=True)

@@ -1,9 +1,9 @@
-"""监管: read-only by construction.
+"""监管: read-only, except for the supervisor's part of a draw's seed.
 
-Nothing in this blueprint writes to the database. Views of a panel are audit events, and
-those are appended by `expertpool.services.panels.log_view`/`log_export` (the shared audit
-helper) — the audit trail is the only table a regulator's visit changes. The one POST is
-the offline verification upload, which stores nothing.
+Views of a panel are audit events, appended by `expertpool.services.panels.log_view` /
+`log_export`. Two POSTs: the offline verification upload, which stores nothing, and the
+supervisor's second seed part of a pending draw (监督人, draw_sessions), which runs the
+draw on H(part a, part b) — the notice's 五(一): the bureau supervises 参会评委确定.
 """
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
-from expertpool.models import AuditEvent, Meeting, Panel
-from expertpool.services import audit, verification
+from expertpool.models import AuditEvent, DrawSession, Meeting, Panel
+from expertpool.services import audit, draw_sessions, timeline, verification
 from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
 from web.access import current_actor, roles_required
+from web.actions import attempt
 from web.context import db_session, working_year
 from web.extensions import csrf, csrf_exempt
 from web.forms import EmptyForm
@@ -75,7 +76,80 @@ def meeting(code: str) -> str:
     if m is None:
         abort(404)
     return render_template(
-        "regulator/meeting.html", meeting=m, panels=svc.meeting_panels(session, m)
+        "regulator/meeting.html",
+        meeting=m,
+        panels=svc.meeting_panels(session, m),
+        timeline=timeline.meeting_timeline(session, m),
+    )
+
+
+@bp.route("/draws")
+@roles_required("regulator")
+def draws() -> str:
+    session = db_session()
+    return render_template(
+        "regulator/draws.html",
+        pending=draw_sessions.all_pending(session),
+        kinds=draw_sessions.KINDS,
+        states=draw_sessions.STATES,
+    )
+
+
+def _draw_session_page(ds: DrawSession) -> str:
+    return render_template(
+        "regulator/draw_session.html",
+        ds=ds,
+        revealed=draw_sessions.revealed_part(ds),
+        kinds=draw_sessions.KINDS,
+        states=draw_sessions.STATES,
+        sources=draw_sessions.SOURCES,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/draws/<int:session_id>")
+@roles_required("regulator")
+def draw_session(session_id: int) -> str:
+    ds = draw_sessions.get(db_session(), session_id)
+    if ds is None:
+        abort(404)
+    return _draw_session_page(ds)
+
+
+@bp.route("/draws/<int:session_id>/second", methods=["POST"])
+@roles_required("regulator")
+def second_part(session_id: int) -> Response:
+    """The supervisor's part b: the draw runs at once on H(part a, part b)."""
+    session = db_session()
+    ds = draw_sessions.get(session, session_id)
+    if ds is None:
+        abort(404)
+    with attempt("未能抽取：") as act:
+        draw_sessions.enter_second_part(
+            session,
+            ds,
+            request.form.get("part_b", ""),
+            current_actor(),
+            source=request.form.get("source", "supervisor"),
+            public_name=request.form.get("public_name", ""),
+            public_date=request.form.get("public_date", ""),
+        )
+        act.done("已输入第二部分并完成抽取，第一部分已公开。")
+    return redirect(url_for("regulator.draw_session", session_id=session_id))
+
+
+@bp.route("/season/")
+@roles_required("regulator")
+def season() -> str:
+    """Read-only: the year's season runs, their seed parts, which was stored, and why."""
+    session = db_session()
+    year = to_int(request.args.get("year", ""), 2000, 2100) or working_year()
+    return render_template(
+        "regulator/season.html",
+        year=year,
+        runs=season_svc.list_runs(session, year, limit=100),
+        timeline=timeline.season_timeline(session, year),
+        waiver=draw_sessions.waiver_of(session, year),
     )
 
 
