@@ -8,7 +8,9 @@ draw on H(part a, part b) — the notice's 五(一): the bureau supervises 参�
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -29,6 +31,7 @@ from web.extensions import csrf, csrf_exempt
 from web.forms import EmptyForm
 from web.panels import logged_json_download, panel_view, template_globals
 from web.params import to_int
+from web.security import checks_control_characters_itself
 
 bp = Blueprint("regulator", __name__, url_prefix="/regulator")
 
@@ -117,6 +120,7 @@ def draw_session(session_id: int) -> str:
 
 
 @bp.route("/draws/<int:session_id>/second", methods=["POST"])
+@checks_control_characters_itself  # the service gives part b's one message
 @roles_required("regulator")
 def second_part(session_id: int) -> Response:
     """The supervisor's part b: the draw runs at once on H(part a, part b)."""
@@ -159,9 +163,10 @@ def panel(panel_id: int) -> str:
     p = _panel(panel_id)
     session = db_session()
     view = panel_view(session, p)
+    outcome = svc.replay(session, p, season_loader=lambda sha: season_svc.load_season(session, sha))
     svc.log_view(session, p, current_actor(), what="核验报告")
     session.commit()
-    return render_template("regulator/panel.html", view=view, meeting=p.meeting)
+    return render_template("regulator/panel.html", view=view, meeting=p.meeting, outcome=outcome)
 
 
 @bp.route("/panels/<int:panel_id>/replay")
@@ -215,32 +220,58 @@ def audit_log() -> str:
     )
 
 
-def _read_upload(name: str, label: str) -> bytes:
+@dataclass(frozen=True)
+class Checked:
+    """One uploaded file as checked: what it was, its name and SHA-256."""
+
+    label: str
+    name: str
+    sha256: str
+    size: int
+
+
+def _read_upload(name: str, label: str, checked: list[Checked]) -> bytes:
     upload = request.files.get(name)
     data = upload.read(MAX_VERIFY_BYTES + 1) if upload else b""
     if not data:
         raise UserError(f"请选择{label}")
     if len(data) > MAX_VERIFY_BYTES:
         raise UserError(f"{label}超过20 MB的限制")
+    filename = (upload.filename if upload else "") or "（未命名）"
+    checked.append(Checked(label, filename, hashlib.sha256(data).hexdigest(), len(data)))
     return data
 
 
 @bp.route("/verify", methods=["GET", "POST"])
 @csrf_exempt  # checked below, after the larger size limit is in place
+@checks_control_characters_itself  # only files and the token; the guard would read at 5 MB
 @roles_required("regulator")
 def verify_upload() -> str:
     report: verification.Report | None = None
+    verdict: verification.ReplayVerdict | None = None
+    checked: list[Checked] = []
     error = ""
     if request.method == "POST":
         # Two files of up to 20 MB each plus form overhead.
         request.max_content_length = 2 * MAX_VERIFY_BYTES + 256 * 1024
         try:
             csrf.protect()
-            package = _read_upload("package", "抽取数据包文件")
-            result = _read_upload("result", "抽取结果文件")
+            package = _read_upload("package", "抽取数据包文件", checked)
+            result = _read_upload("result", "抽取结果文件", checked)
             report = verification.verify_files(package, result)
+            verdict = verification.replay_files(package, result)
         except RequestEntityTooLarge:
             error = "上传的文件过大：每个文件不能超过20 MB"
         except UserError as exc:  # verification.UnverifiableError too
             error = f"无法核验：{exc.message}"
-    return render_template("regulator/verify.html", form=EmptyForm(), report=report, error=error)
+        finally:
+            for upload in request.files.values():  # spooled to temporary files
+                upload.close()
+    return render_template(
+        "regulator/verify.html",
+        form=EmptyForm(),
+        report=report,
+        verdict=verdict,
+        checked=checked,
+        error=error,
+    )
