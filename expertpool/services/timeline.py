@@ -95,10 +95,24 @@ def _store(d: dict[str, Any]) -> str:
     return text
 
 
+_KEYS = {
+    "expert": "专家",
+    "applicant": "申报人",
+    "reason": "原因",
+    "note": "说明",
+    "panel": "名单编号",
+    "field": "项目",
+    "count": "数量",
+    "status": "状态",
+}
+
+
 def _settings(d: dict[str, Any]) -> str:
     what = str(d.get("what") or "修改设置")
     rest = "，".join(
-        f"{k}：{v}" for k, v in sorted(d.items()) if k != "what" and not isinstance(v, dict | list)
+        f"{_KEYS.get(k, k)}：{_STATUS.get(str(v), v)}"
+        for k, v in sorted(d.items())
+        if k != "what" and not isinstance(v, dict | list)
     )
     return f"{what}（{rest}）" if rest else what
 

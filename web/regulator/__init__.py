@@ -195,15 +195,25 @@ def result_json(panel_id: int) -> Response:
 @bp.route("/audit")
 @roles_required("regulator")
 def audit_log() -> str:
+    """The trail, newest first, as sentences; filter by account, meeting (target), action."""
     session = db_session()
     chain = audit.verify_chain(session)
-    total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    who = request.args.get("who", "").strip()[:60]
+    target = request.args.get("target", "").strip()[:120]
+    action = request.args.get("action", "").strip()[:40]
+    stmt = select(AuditEvent)
+    if who:
+        stmt = stmt.where(AuditEvent.username == who)
+    if target:
+        stmt = stmt.where(AuditEvent.target == target)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // AUDIT_PER_PAGE))
     page = min(to_int(request.args.get("page", "1")) or 1, pages)
     events = list(
         session.scalars(
-            select(AuditEvent)
-            .order_by(AuditEvent.id.desc())
+            stmt.order_by(AuditEvent.id.desc())
             .offset((page - 1) * AUDIT_PER_PAGE)
             .limit(AUDIT_PER_PAGE)
         )
@@ -216,6 +226,9 @@ def audit_log() -> str:
         pages=pages,
         total=total,
         actions=audit.ACTIONS,
+        sentence=timeline.sentence,
+        filters={"who": who, "target": target, "action": action},
+        filtered=bool(who or target or action),
         dumps=lambda d: json.dumps(d, ensure_ascii=False, sort_keys=True),
     )
 
