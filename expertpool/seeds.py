@@ -1,5 +1,9 @@
 """Where a draw's random seed comes from.
 
+The web's draws use a two-party seed (expertpool/services/draw_sessions.py): a `SeedSource`
+gives the system's part a, the supervisor gives part b, and the seed is
+`combine(a, b)` (solver/seedparts.py defines H and the commitment).
+
 A seed is 16 lowercase hex characters. Production draws take a fresh one from `secrets` on
 every click (`secrets_seed`); tests and rehearsals inject a `SeedSource` that gives a known
 sequence, so a draw and everything decided from it is reproducible.
@@ -11,6 +15,19 @@ import hashlib
 import secrets
 from typing import Protocol
 
+from solver.seedparts import SCHEME, combine, commitment
+
+__all__ = [
+    "SCHEME",
+    "FixedSeed",
+    "SeedSequence",
+    "SeedSource",
+    "combine",
+    "commitment",
+    "secrets_part",
+    "secrets_seed",
+]
+
 
 class SeedSource(Protocol):
     def __call__(self) -> str: ...
@@ -19,6 +36,12 @@ class SeedSource(Protocol):
 def secrets_seed() -> str:
     """A fresh unpredictable seed (the default for every draw)."""
     return secrets.token_hex(8)
+
+
+def secrets_part() -> str:
+    """The system's part of a two-party seed: 128 unpredictable bits, 32 hex characters
+    (its commitment is shown before the supervisor's part is entered)."""
+    return secrets.token_hex(16)
 
 
 class SeedSequence:

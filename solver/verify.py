@@ -82,7 +82,7 @@ class Report:
         lines = []
         for item in self.items:
             mark = "通过" if item.ok else "不通过"
-            lines.append(f"[{mark}] {item.rule} {item.title}：{item.detail}")
+            lines.append(f"[{mark}] {item.title}：{item.detail}")
         lines.append("结论：评委会合规，备选与回避信息准确" if self.ok else "结论：核验未通过")
         return "\n".join(lines)
 
@@ -219,11 +219,11 @@ def verify_package(
         Item(
             "instance",
             "结果文件对应本抽取包",
-            "draw-format.md：instance_sha256 为抽取包文件字节的 SHA-256",
+            "抽取数据格式约定：结果文件记录的抽取包哈希为抽取包文件字节的 SHA-256",
             same,
             "抽取包哈希与会议编号一致"
             if same
-            else "结果文件的 instance_sha256 或会议编号与抽取包不符",
+            else "结果文件记录的抽取包哈希或会议编号与抽取包不符",
         )
     )
     if panel.status == "infeasible":
@@ -231,9 +231,9 @@ def verify_package(
             Item(
                 "status",
                 "抽取结果",
-                "draw-format.md：无合规评委会时 status 为 infeasible",
+                "抽取数据格式约定：不存在合规名单时结果为“无合规名单”",
                 False,
-                "结果为无法抽取（infeasible），独立核验只能检查已抽出的评委会；"
+                "结果为无合规名单，独立核验只能检查已抽出的评委会；"
                 + "诊断："
                 + "；".join(d["message"] for d in panel.raw.get("diagnosis", [])),
             )
@@ -244,7 +244,7 @@ def verify_package(
         Item(
             "members_sorted",
             "评委名单按专家编号排序",
-            "draw-format.md：members 与 uncovered 按编号排序",
+            "抽取数据格式约定：评委与无备选可替换的评委按编号排序",
             in_order,
             "已按编号排序" if in_order else "结果文件中的评委未按编号排序",
         )
@@ -258,8 +258,8 @@ def verify_package(
     report.items.append(
         Item(
             "uncovered",
-            "无备选可替换的评委名单（uncovered）准确",
-            "draw-format.md：备选专家替换规则",
+            "无备选可替换的评委名单准确",
+            "抽取数据格式约定：备选专家替换规则",
             unc_ok,
             f"无备选可替换的评委：{'、'.join(want_unc) or '无'}"
             + ("" if unc_ok else f"；结果文件列为：{'、'.join(panel.uncovered) or '无'}"),
@@ -271,7 +271,7 @@ def verify_package(
     report.items.append(
         Item(
             "recusals",
-            "回避名单（recusals）准确",
+            "回避名单准确",
             BY_ID["min_voters_share"].clause,
             rec_ok,
             f"{len(want_rec)}名申报人有需回避的评委"

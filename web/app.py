@@ -26,7 +26,7 @@ from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
 from expertpool.models import AuditEvent
 from expertpool.models.enums import ROLES
-from expertpool.seeds import secrets_seed
+from expertpool.seeds import secrets_part
 from web import auth, bureau, meetingday, office, regulator, season, unit
 from web.context import (
     ENGINE_KEY,
@@ -106,7 +106,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=30),  # idle timeout, refreshed per request
         NOW=shanghai_now,
-        SEED_SOURCE=secrets_seed,  # where a draw's seed comes from (expertpool.seeds)
+        SEED_SOURCE=secrets_part,  # the system's part of a draw's seed (expertpool.seeds)
         WORKING_YEAR=None,
         PER_PAGE=50,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
 
@@ -40,8 +41,27 @@ def cmd_verify(args: argparse.Namespace) -> int:
     with blaming(args.panel):
         panel = parse_panel(panel_bytes)
     report = verify_package(pkg, panel)
+    if not args.replay:
+        print(report.text())
+        return EXIT_DRAWN if report.ok else EXIT_FAILED
+    season = read(args.season, "--season") if args.season else None
+    return print_two_verdicts(report, pkg_bytes, panel_bytes, season, workers(args.workers))
+
+
+def print_two_verdicts(
+    report: Any, pkg_bytes: bytes, panel_bytes: bytes, season: bytes | None, n: int
+) -> int:
+    """`verify --replay`: the independent checks (规则核验), then the engine's re-derivation
+    (抽取复现); exit 0 only when both pass."""
+    from expertpool.services.verification import replay_files
+
+    print("== 规则核验（逐条独立核验，不使用抽取引擎）")
     print(report.text())
-    return EXIT_DRAWN if report.ok else EXIT_FAILED
+    print("== 抽取复现（用抽取引擎按数据包和种子重新抽取）")
+    verdict = replay_files(pkg_bytes, panel_bytes, season, n)
+    print(verdict.text())
+    print(f"规则核验：{'合规' if report.ok else '不合规'}；抽取复现：{verdict.verdict}")
+    return EXIT_DRAWN if report.ok and verdict.same else EXIT_FAILED
 
 
 def cmd_replace(args: argparse.Namespace) -> int:
@@ -57,8 +77,19 @@ def cmd_replace(args: argparse.Namespace) -> int:
         result = replace_members(pkg_bytes, panel_bytes, declined, workers(args.workers))
     except PackageError as exc:
         raise UserError(one_line(exc.message), field=exc.field) from None
+    result["declines"] = [*decline_calls(panel_bytes), {"declined": declined, "unavailable": []}]
     write(result, args.output)
     return EXIT_DRAWN if result["status"] == "drawn" else EXIT_INFEASIBLE
+
+
+def decline_calls(panel_bytes: bytes) -> list[Any]:
+    """The decline calls recorded so far (our extension; `verify --replay` replays them)."""
+    try:
+        doc = json.loads(panel_bytes.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return []
+    calls = doc.get("declines") if isinstance(doc, dict) else None
+    return list(calls) if isinstance(calls, list) else []
 
 
 def register(sub: Any) -> None:
@@ -72,6 +103,15 @@ def register(sub: Any) -> None:
     v = sub.add_parser("verify", help="独立核验评委会是否符合抽取包的全部规则")
     v.add_argument("package", metavar="PACKAGE.json")
     v.add_argument("panel", metavar="PANEL.json")
+    v.add_argument(
+        "--replay",
+        action="store_true",
+        help="核验后再按数据包和种子重新抽取，确认名单就是该种子抽出的结果",
+    )
+    v.add_argument(
+        "--season", metavar="SEASON.json", help="年度联合抽取的名单：与之一起复现的年度数据包"
+    )
+    v.add_argument("--workers", type=int, default=1, help="复现时的求解线程数（不影响结果）")
     v.set_defaults(func=cmd_verify)
 
     r = sub.add_parser("replace", help="评委拒绝参加时按顺序由备选专家替换，必要时补抽")

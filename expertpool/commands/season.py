@@ -54,8 +54,18 @@ def cmd_verify_season(args: argparse.Namespace) -> int:
     plan = read(args.plan, "PLAN")
     with blaming(args.plan):
         report = verify_plan(season, plan)
+    if not args.replay:
+        print(report.text())
+        return EXIT_DRAWN if report.ok else EXIT_FAILED
+    from expertpool.services.verification import replay_season_files
+
+    print("== 规则核验（逐条独立核验，不使用抽取引擎）")
     print(report.text())
-    return EXIT_DRAWN if report.ok else EXIT_FAILED
+    print("== 抽取复现（用抽取引擎按年度数据包和种子重新联合抽取）")
+    verdict = replay_season_files(season, plan, workers(args.workers))
+    print(verdict.text())
+    print(f"规则核验：{'合规' if report.ok else '不合规'}；抽取复现：{verdict.verdict}")
+    return EXIT_DRAWN if report.ok and verdict.same else EXIT_FAILED
 
 
 def cmd_export_season(args: argparse.Namespace) -> int:
@@ -86,6 +96,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("verify-season", help="核验年度抽取结果（逐例会逐条规则，及年度规则）")
     p.add_argument("season", metavar="SEASON.json")
     p.add_argument("plan", metavar="PLAN.json")
+    p.add_argument(
+        "--replay", action="store_true", help="核验后再按年度数据包和种子重新联合抽取并比较"
+    )
+    p.add_argument("--workers", type=int, default=1, help="复现时的求解线程数（不影响结果）")
     p.set_defaults(func=cmd_verify_season)
 
     p = sub.add_parser(

@@ -12,7 +12,7 @@ from expertpool.models.meetings_day import (
     WorkCalendarYear,
 )
 from expertpool.models.nominations import Nomination, YearSetting
-from expertpool.models.panels import Panel, PanelSeat, SeasonRun
+from expertpool.models.panels import DrawSession, Panel, PanelSeat, SeasonRun, SecondPartWaiver
 from expertpool.models.registry import Expert, PoolMembership, ServiceRecord, StatusChange, Unit
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Committee",
     "Conflict",
     "DayCorrection",
+    "DrawSession",
     "Expert",
     "Meeting",
     "MeetingDay",
@@ -33,6 +34,7 @@ __all__ = [
     "PoolMembership",
     "ReviewMode",
     "SeasonRun",
+    "SecondPartWaiver",
     "ServiceRecord",
     "StatusChange",
     "Unit",

@@ -72,3 +72,52 @@ class SeasonRun(Base):
     stored: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[str] = mapped_column(String(60), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DrawSession(Base):
+    """One two-party draw (抽取承诺): the system's part a, shown only as its commitment until
+    the supervisor's part b is in; then the draw runs on H(a, b) and part a is revealed.
+
+    ``kind`` is "single" (one meeting, first draw or redraw) or "season" (a joint run).
+    ``state``: pending → drawn, or abandoned. Every row stays, for the regulator."""
+
+    __tablename__ = "draw_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id"), index=True, default=None
+    )
+    max_panels: Mapped[int | None] = mapped_column(Integer, default=None)  # season runs
+    reason: Mapped[str] = mapped_column(String(200), default="")  # a redraw's reason
+    office_part: Mapped[str] = mapped_column(String(64))  # secret while pending
+    commitment: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    second_part: Mapped[str] = mapped_column(String(200), default="")
+    second_source: Mapped[str] = mapped_column(String(20), default="")  # supervisor|public|waived
+    second_note: Mapped[str] = mapped_column(String(200), default="")  # the public source named
+    second_by: Mapped[str] = mapped_column(String(60), default="")
+    second_at: Mapped[datetime | None] = mapped_column(default=None)
+    waiver: Mapped[str] = mapped_column(String(200), default="")  # why part b was off
+    seed: Mapped[str] = mapped_column(String(80), default="")
+    panel_id: Mapped[int | None] = mapped_column(ForeignKey("panels.id"), default=None)
+    run_id: Mapped[str] = mapped_column(String(40), default="")
+    requested_by: Mapped[str] = mapped_column(String(60), default="")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_by: Mapped[str] = mapped_column(String(60), default="")
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    note: Mapped[str] = mapped_column(String(200), default="")  # why it was abandoned
+
+    meeting: Mapped[Meeting | None] = relationship()
+
+
+class SecondPartWaiver(Base):
+    """The bureau switched the supervisor's second seed part off for a year, and why."""
+
+    __tablename__ = "second_part_waivers"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    reason: Mapped[str] = mapped_column(String(200))
+    set_by: Mapped[str] = mapped_column(String(60), default="")
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)

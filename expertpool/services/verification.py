@@ -1,7 +1,11 @@
-"""Offline verification of any draw package and result file (the regulator's upload).
+"""Offline verification of any draw package and result file (the regulator's upload, and
+`expertpool verify --replay`).
 
-Nothing is read from or written to the database: the two files are checked rule by rule
-by the solver's independent verifier (no CP-SAT involved).
+Nothing is read from or written to the database. Two verdicts, kept apart:
+规则核验 — the files are checked rule by rule by the solver's independent verifier (no
+CP-SAT involved); 抽取复现 — the draw is re-derived with the engine from the package bytes
+and the panel's seed (solver/replay.py), which alone tells a drawn panel from a hand-picked
+compliant one.
 """
 
 from __future__ import annotations
@@ -9,9 +13,18 @@ from __future__ import annotations
 from expertpool.errors import UserError
 from solver.engine import verify
 from solver.errors import PackageError
+from solver.replay import ReplayVerdict, replay_panel, replay_plan
 from solver.verify import Report
 
-__all__ = ["NOT_A_DRAW_FILE", "Report", "UnverifiableError", "verify_files"]
+__all__ = [
+    "NOT_A_DRAW_FILE",
+    "Report",
+    "ReplayVerdict",
+    "UnverifiableError",
+    "replay_files",
+    "replay_season_files",
+    "verify_files",
+]
 
 NOT_A_DRAW_FILE = "文件不是有效的抽取数据包或抽取结果（expertpool.draw/1、expertpool.panel/1）"
 
@@ -31,3 +44,26 @@ def verify_files(package: bytes, result: bytes) -> Report:
         raise UnverifiableError(exc.message) from exc
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise UnverifiableError(NOT_A_DRAW_FILE) from exc
+
+
+def replay_files(
+    package: bytes, result: bytes, season: bytes | None = None, workers: int = 1
+) -> ReplayVerdict:
+    """抽取复现 of a result file from its package (and, for a season panel, the season
+    package). Raises `UnverifiableError` when a file is not usable input."""
+    try:
+        return replay_panel(package, result, workers, season)
+    except PackageError as exc:
+        raise UnverifiableError(exc.message) from exc
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise UnverifiableError(NOT_A_DRAW_FILE) from exc
+
+
+def replay_season_files(season: bytes, plan: bytes, workers: int = 1) -> ReplayVerdict:
+    """抽取复现 of a whole season plan from the season package and the plan's seed."""
+    try:
+        return replay_plan(season, plan, workers)
+    except PackageError as exc:
+        raise UnverifiableError(exc.message) from exc
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise UnverifiableError("文件不是有效的年度数据包或年度抽取结果") from exc

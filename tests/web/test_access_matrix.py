@@ -56,6 +56,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("office.dates", "POST"): {"office"},
     ("office.decline", "POST"): {"office"},
     ("office.draw", "POST"): {"office"},
+    ("office.draw_session", "GET"): {"office"},
+    ("office.abandon_draw", "POST"): {"office"},
     ("office.export_xlsx", "GET"): {"office"},
     ("office.import_applicants", "POST"): {"office"},
     ("office.index", "GET"): {"office"},
@@ -72,6 +74,10 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("office.seal", "POST"): {"office"},
     ("regulator.audit_log", "GET"): {"regulator"},
     ("regulator.index", "GET"): {"regulator"},
+    ("regulator.draws", "GET"): {"regulator"},
+    ("regulator.draw_session", "GET"): {"regulator"},
+    ("regulator.second_part", "POST"): {"regulator"},
+    ("regulator.season", "GET"): {"regulator"},
     ("regulator.meeting", "GET"): {"regulator"},
     ("regulator.package_json", "GET"): {"regulator"},
     ("regulator.panel", "GET"): {"regulator"},
@@ -80,6 +86,9 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("regulator.verify_upload", "GET"): {"regulator"},
     ("regulator.verify_upload", "POST"): {"regulator"},
     ("season.draw", "POST"): {"bureau"},
+    ("season.draw_session", "GET"): {"bureau"},
+    ("season.abandon_draw", "POST"): {"bureau"},
+    ("season.waiver", "POST"): {"bureau"},
     ("season.index", "GET"): {"bureau"},
     ("season.run", "GET"): {"bureau"},
     ("season.store", "POST"): {"bureau"},
@@ -103,6 +112,12 @@ MISSING_OK = {
     ("meetingday.record_json", "GET"),
     ("meetingday.results_xlsx", "GET"),
     ("meetingday.summary", "GET"),
+    ("office.draw_session", "GET"),
+    ("office.abandon_draw", "POST"),
+    ("regulator.draw_session", "GET"),
+    ("regulator.second_part", "POST"),
+    ("season.draw_session", "GET"),
+    ("season.abandon_draw", "POST"),
 }
 
 
@@ -145,6 +160,7 @@ def ids(demo_db, seeds: SeedSequence) -> dict[str, str]:
             "panel_id": str(panel.id),
             "conflict_id": str(conflict.id) if conflict else "1",
             "run_id": "no-such-run",
+            "session_id": "999999",
             "filename": "css/app.css",
         }
 

@@ -454,11 +454,7 @@ def test_drawing_again_over_a_compliant_draw_needs_a_reason(
     assert "未能抽取：请填写重新抽取的原因" in page
     with session_scope(make_session_factory(demo_db)) as s:
         assert s.get(Panel, first).status == "drawn"
-    resp = client.post(
-        f"/office/meetings/{S01}/draw", data={"csrf_token": token, "reason": "申报人名单有变化"}
-    )
-    assert resp.status_code == 302
-    second = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    second = draw_via_web(client, reason="申报人名单有变化")
     assert second != first
     do_login(client, "jianguan")
     page = client.get(f"/regulator/meetings/{S01}").get_data(as_text=True)

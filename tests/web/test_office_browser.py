@@ -39,6 +39,13 @@ def _xlsx(path: Path, spec: str) -> Path:
     return path
 
 
+def _switch(page, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Log out through the page's own button, then log in as `username`."""
+    page.click(".who form button[type=submit]")
+    page.wait_for_load_state()
+    browser_login(page, username)
+
+
 def test_office_imports_draws_declines_seals_and_exports(  # type: ignore[no-untyped-def]
     page, demo_db: Engine, tmp_path: Path
 ) -> None:
@@ -55,8 +62,26 @@ def test_office_imports_draws_declines_seals_and_exports(  # type: ignore[no-unt
     screenshot(page, "office-meeting")
 
     page.click("#draw-button")
+    # Two-party seed: the office sees only the commitment; the supervisor enters part b.
+    page.wait_for_selector("#commitment")
+    commitment = page.inner_text("#commitment")
+    assert "等待监督人输入第二部分" in page.inner_text("#draw-state")
+    screenshot(page, "office-draw-commitment")
+    _switch(page, "jianguan")
+    page.goto("/regulator/draws")
+    page.click("#pending-draws a.open-draw")
+    assert page.inner_text("#commitment") == commitment
+    page.fill("#part-b", "监督人 0731")
+    page.click("#second-button")
+    page.wait_for_selector("#revealed-part")
+    assert "已输入第二部分并完成抽取" in page.inner_text(".flash-success")
+    revealed = page.inner_text("#revealed-part")
+    assert revealed and revealed not in commitment and page.inner_text("#draw-seed")
+    screenshot(page, "regulator-second-part")
+    _switch(page, "zjj")
+    page.goto(f"/office/meetings/{S01}/panel")
     page.wait_for_selector("#members")
-    assert "已抽取评委" in page.inner_text(".flash-success")
+    assert revealed in page.inner_text("#seed-parts")
     assert "结论：评委会合规" in page.inner_text("#report-summary")
     # The seed is random: decline a member some alternate can replace (not in `uncovered`).
     with session_scope(make_session_factory(demo_db)) as s:

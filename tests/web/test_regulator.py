@@ -64,6 +64,8 @@ def test_regulator_blueprint_changes_no_stored_data(
         for rule in app.url_map.iter_rules():
             if not rule.endpoint.startswith("regulator.") or "GET" not in rule.methods:
                 continue
+            if "<int:session_id>" in rule.rule:  # draw sessions: tests/web/test_two_party.py
+                continue
             url = rule.rule.replace("<int:panel_id>", str(panel_id)).replace("<code>", S01)
             resp = client.get(url)
             assert resp.status_code == 200, (url, resp.status_code)

@@ -12,7 +12,7 @@ from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Meeting, Panel
 from expertpool.seeds import SeedSequence
 from tests.builders import SMALL_RULES, ZJJ, small_meeting
-from tests.fixtures.web import csrf_token, do_login
+from tests.fixtures.web import csrf_token, do_login, drawn_run_id, supervise
 
 
 def test_season_draw_shows_failures_and_stores_panels(
@@ -31,6 +31,8 @@ def test_season_draw_shows_failures_and_stores_panels(
     token = csrf_token(client, "/season/")
     resp = client.post("/season/draw", data={"csrf_token": token, "max_panels": "2"})
     assert resp.status_code == 302
+    run_id = drawn_run_id(supervise(client, resp.headers["Location"], "rsj"))
+    resp.headers["Location"] = f"/season/runs/{run_id}"
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "用时" in page and "秒" in page
     assert "无法抽取的例会及原因" in page and "2024-S02" in page and "正高级" in page
@@ -67,5 +69,6 @@ def test_sealed_meetings_are_named_and_left_alone(
     token = csrf_token(client, "/season/")
     resp = client.post("/season/draw", data={"csrf_token": token, "max_panels": "2"})
     assert resp.status_code == 302
-    run = client.get(resp.headers["Location"]).get_data(as_text=True)
+    run_id = drawn_run_id(supervise(client, resp.headers["Location"], "rsj"))
+    run = client.get(f"/season/runs/{run_id}").get_data(as_text=True)
     assert "2024-S01" not in run

@@ -16,10 +16,10 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
-from expertpool.models import Meeting, Panel
+from expertpool.models import DrawSession, Meeting, Panel
 from expertpool.models.enums import CONFLICT_REASONS
 from expertpool.services import applicants as app_svc
-from expertpool.services import meeting_record
+from expertpool.services import draw_sessions, meeting_record
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
@@ -98,6 +98,7 @@ def _meeting_page(
         "office/meeting.html",
         meeting=meeting,
         panel=svc.current_panel(session, meeting),
+        pending=draw_sessions.pending_single(session, meeting),
         applicants=app_svc.list_applicants(session, meeting),
         conflicts=app_svc.list_conflicts(session, meeting),
         pool=app_svc.committee_pool(session, meeting),
@@ -240,23 +241,64 @@ def rules(code: str) -> str | Response:
 @bp.route("/meetings/<code>/draw", methods=["POST"])
 @roles_required("office")
 def draw(code: str) -> Response:
+    """Ask for a draw: the system's part of the seed is committed to (its SHA-256 shown);
+    the draw runs when the supervisor enters the second part (draw_sessions)."""
     meeting = _meeting(code)
     _require_form()
     with attempt("未能抽取：") as act:
-        panel = svc.draw_meeting(
+        ds = draw_sessions.open_single(
             db_session(),
             meeting,
             current_actor(),
             seeds=current_app.config["SEED_SOURCE"],
             reason=request.form.get("reason", ""),
         )
-        if panel.status == "drawn":
-            act.done(f"已抽取评委（随机种子 {panel.seed}）。")
+        if ds.state == "pending":
+            act.done("已公示抽取承诺值，请监督人输入第二部分随机数后抽取。")
         else:
-            act.done("没有符合全部规则的评委组成，请查看诊断说明。", "error")
+            act.done(f"已抽取评委（第二部分随机数已按年度设置关闭：{ds.waiver}）。", "warning")
     if act.failed:
         return _back(meeting)
-    return redirect(url_for("office.panel", panel_id=panel.id))
+    if ds.panel_id is not None:
+        return redirect(url_for("office.panel", panel_id=ds.panel_id))
+    return redirect(url_for("office.draw_session", session_id=ds.id))
+
+
+def _draw_session(session_id: int) -> DrawSession:
+    ds = draw_sessions.get(db_session(), session_id)
+    if (
+        ds is None
+        or ds.meeting is None
+        or ds.meeting.committee_id not in current_user.committee_ids
+    ):
+        abort(404)
+    return ds
+
+
+@bp.route("/draws/<int:session_id>")
+@roles_required("office")
+def draw_session(session_id: int) -> str:
+    ds = _draw_session(session_id)
+    return render_template(
+        "office/draw_session.html",
+        ds=ds,
+        meeting=ds.meeting,
+        revealed=draw_sessions.revealed_part(ds),
+        states=draw_sessions.STATES,
+        sources=draw_sessions.SOURCES,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/draws/<int:session_id>/abandon", methods=["POST"])
+@roles_required("office")
+def abandon_draw(session_id: int) -> Response:
+    ds = _draw_session(session_id)
+    _require_form()
+    with attempt("未能放弃：") as act:
+        draw_sessions.abandon(db_session(), ds, request.form.get("note", ""), current_actor())
+        act.done("已放弃该抽取承诺（记录保留，监管可见）。")
+    return redirect(url_for("office.draw_session", session_id=session_id))
 
 
 # ---------------------------------------------------------------------------

@@ -1,33 +1,37 @@
-"""监管: read-only by construction.
+"""监管: read-only, except for the supervisor's part of a draw's seed.
 
-Nothing in this blueprint writes to the database. Views of a panel are audit events, and
-those are appended by `expertpool.services.panels.log_view`/`log_export` (the shared audit
-helper) — the audit trail is the only table a regulator's visit changes. The one POST is
-the offline verification upload, which stores nothing.
+Views of a panel are audit events, appended by `expertpool.services.panels.log_view` /
+`log_export`. Two POSTs: the offline verification upload, which stores nothing, and the
+supervisor's second seed part of a pending draw (监督人, draw_sessions), which runs the
+draw on H(part a, part b) — the notice's 五(一): the bureau supervises 参会评委确定.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
-from expertpool.models import AuditEvent, Meeting, Panel
-from expertpool.services import audit, verification
+from expertpool.models import AuditEvent, DrawSession, Meeting, Panel
+from expertpool.services import audit, draw_sessions, timeline, verification
 from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
 from web.access import current_actor, roles_required
+from web.actions import attempt
 from web.context import db_session, working_year
 from web.extensions import csrf, csrf_exempt
 from web.forms import EmptyForm
 from web.panels import logged_json_download, panel_view, template_globals
 from web.params import to_int
+from web.security import checks_control_characters_itself
 
 bp = Blueprint("regulator", __name__, url_prefix="/regulator")
 
@@ -75,7 +79,81 @@ def meeting(code: str) -> str:
     if m is None:
         abort(404)
     return render_template(
-        "regulator/meeting.html", meeting=m, panels=svc.meeting_panels(session, m)
+        "regulator/meeting.html",
+        meeting=m,
+        panels=svc.meeting_panels(session, m),
+        timeline=timeline.meeting_timeline(session, m),
+    )
+
+
+@bp.route("/draws")
+@roles_required("regulator")
+def draws() -> str:
+    session = db_session()
+    return render_template(
+        "regulator/draws.html",
+        pending=draw_sessions.all_pending(session),
+        kinds=draw_sessions.KINDS,
+        states=draw_sessions.STATES,
+    )
+
+
+def _draw_session_page(ds: DrawSession) -> str:
+    return render_template(
+        "regulator/draw_session.html",
+        ds=ds,
+        revealed=draw_sessions.revealed_part(ds),
+        kinds=draw_sessions.KINDS,
+        states=draw_sessions.STATES,
+        sources=draw_sessions.SOURCES,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/draws/<int:session_id>")
+@roles_required("regulator")
+def draw_session(session_id: int) -> str:
+    ds = draw_sessions.get(db_session(), session_id)
+    if ds is None:
+        abort(404)
+    return _draw_session_page(ds)
+
+
+@bp.route("/draws/<int:session_id>/second", methods=["POST"])
+@checks_control_characters_itself  # the service gives part b's one message
+@roles_required("regulator")
+def second_part(session_id: int) -> Response:
+    """The supervisor's part b: the draw runs at once on H(part a, part b)."""
+    session = db_session()
+    ds = draw_sessions.get(session, session_id)
+    if ds is None:
+        abort(404)
+    with attempt("未能抽取：") as act:
+        draw_sessions.enter_second_part(
+            session,
+            ds,
+            request.form.get("part_b", ""),
+            current_actor(),
+            source=request.form.get("source", "supervisor"),
+            public_name=request.form.get("public_name", ""),
+            public_date=request.form.get("public_date", ""),
+        )
+        act.done("已输入第二部分并完成抽取，第一部分已公开。")
+    return redirect(url_for("regulator.draw_session", session_id=session_id))
+
+
+@bp.route("/season/")
+@roles_required("regulator")
+def season() -> str:
+    """Read-only: the year's season runs, their seed parts, which was stored, and why."""
+    session = db_session()
+    year = to_int(request.args.get("year", ""), 2000, 2100) or working_year()
+    return render_template(
+        "regulator/season.html",
+        year=year,
+        runs=season_svc.list_runs(session, year, limit=100),
+        timeline=timeline.season_timeline(session, year),
+        waiver=draw_sessions.waiver_of(session, year),
     )
 
 
@@ -85,9 +163,10 @@ def panel(panel_id: int) -> str:
     p = _panel(panel_id)
     session = db_session()
     view = panel_view(session, p)
+    outcome = svc.replay(session, p, season_loader=lambda sha: season_svc.load_season(session, sha))
     svc.log_view(session, p, current_actor(), what="核验报告")
     session.commit()
-    return render_template("regulator/panel.html", view=view, meeting=p.meeting)
+    return render_template("regulator/panel.html", view=view, meeting=p.meeting, outcome=outcome)
 
 
 @bp.route("/panels/<int:panel_id>/replay")
@@ -116,15 +195,25 @@ def result_json(panel_id: int) -> Response:
 @bp.route("/audit")
 @roles_required("regulator")
 def audit_log() -> str:
+    """The trail, newest first, as sentences; filter by account, meeting (target), action."""
     session = db_session()
     chain = audit.verify_chain(session)
-    total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    who = request.args.get("who", "").strip()[:60]
+    target = request.args.get("target", "").strip()[:120]
+    action = request.args.get("action", "").strip()[:40]
+    stmt = select(AuditEvent)
+    if who:
+        stmt = stmt.where(AuditEvent.username == who)
+    if target:
+        stmt = stmt.where(AuditEvent.target == target)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // AUDIT_PER_PAGE))
     page = min(to_int(request.args.get("page", "1")) or 1, pages)
     events = list(
         session.scalars(
-            select(AuditEvent)
-            .order_by(AuditEvent.id.desc())
+            stmt.order_by(AuditEvent.id.desc())
             .offset((page - 1) * AUDIT_PER_PAGE)
             .limit(AUDIT_PER_PAGE)
         )
@@ -137,36 +226,65 @@ def audit_log() -> str:
         pages=pages,
         total=total,
         actions=audit.ACTIONS,
+        sentence=timeline.sentence,
+        filters={"who": who, "target": target, "action": action},
+        filtered=bool(who or target or action),
         dumps=lambda d: json.dumps(d, ensure_ascii=False, sort_keys=True),
     )
 
 
-def _read_upload(name: str, label: str) -> bytes:
+@dataclass(frozen=True)
+class Checked:
+    """One uploaded file as checked: what it was, its name and SHA-256."""
+
+    label: str
+    name: str
+    sha256: str
+    size: int
+
+
+def _read_upload(name: str, label: str, checked: list[Checked]) -> bytes:
     upload = request.files.get(name)
     data = upload.read(MAX_VERIFY_BYTES + 1) if upload else b""
     if not data:
         raise UserError(f"请选择{label}")
     if len(data) > MAX_VERIFY_BYTES:
         raise UserError(f"{label}超过20 MB的限制")
+    filename = (upload.filename if upload else "") or "（未命名）"
+    checked.append(Checked(label, filename, hashlib.sha256(data).hexdigest(), len(data)))
     return data
 
 
 @bp.route("/verify", methods=["GET", "POST"])
 @csrf_exempt  # checked below, after the larger size limit is in place
+@checks_control_characters_itself  # only files and the token; the guard would read at 5 MB
 @roles_required("regulator")
 def verify_upload() -> str:
     report: verification.Report | None = None
+    verdict: verification.ReplayVerdict | None = None
+    checked: list[Checked] = []
     error = ""
     if request.method == "POST":
         # Two files of up to 20 MB each plus form overhead.
         request.max_content_length = 2 * MAX_VERIFY_BYTES + 256 * 1024
         try:
             csrf.protect()
-            package = _read_upload("package", "抽取数据包文件")
-            result = _read_upload("result", "抽取结果文件")
+            package = _read_upload("package", "抽取数据包文件", checked)
+            result = _read_upload("result", "抽取结果文件", checked)
             report = verification.verify_files(package, result)
+            verdict = verification.replay_files(package, result)
         except RequestEntityTooLarge:
             error = "上传的文件过大：每个文件不能超过20 MB"
         except UserError as exc:  # verification.UnverifiableError too
             error = f"无法核验：{exc.message}"
-    return render_template("regulator/verify.html", form=EmptyForm(), report=report, error=error)
+        finally:
+            for upload in request.files.values():  # spooled to temporary files
+                upload.close()
+    return render_template(
+        "regulator/verify.html",
+        form=EmptyForm(),
+        report=report,
+        verdict=verdict,
+        checked=checked,
+        error=error,
+    )

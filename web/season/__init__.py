@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
+from expertpool.models import DrawSession
+from expertpool.services import draw_sessions
 from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
 from web.access import current_actor, roles_required
@@ -36,6 +38,8 @@ def index() -> str:
         runs=runs,
         sealed=season_svc.sealed_meetings(session, year),
         default_max=season_svc.DEFAULT_MAX_PANELS,
+        pending=draw_sessions.pending_season(session, year),
+        waiver=draw_sessions.waiver_of(session, year),
         form=EmptyForm(),
     )
 
@@ -56,19 +60,73 @@ def draw() -> Response:
         flash("每名专家每年参加例会的上限应为1到30的整数，或留空表示不限。", "error")
         return redirect(url_for("season.index"))
     with attempt(_draw_failure) as act:
-        out = season_svc.run_season(
+        ds = draw_sessions.open_season(
             db_session(),
             year,
             max_panels,
             current_actor(),
             seeds=current_app.config["SEED_SOURCE"],
         )
-        act.done(
-            f"年度联合抽取完成，用时{out.elapsed}秒：{out.drawn}/{out.meetings}次例会抽出评委。"
-        )
+        if ds.state == "pending":
+            act.done("已公示联合抽取的承诺值，请监督人输入第二部分随机数后抽取。")
+        else:
+            act.done(f"年度联合抽取完成（第二部分随机数已关闭：{ds.waiver}）。", "warning")
     if act.failed:
         return redirect(url_for("season.index"))
-    return redirect(url_for("season.run", run_id=out.run_id))
+    if ds.run_id:
+        return redirect(url_for("season.run", run_id=ds.run_id))
+    return redirect(url_for("season.draw_session", session_id=ds.id))
+
+
+def _season_session(session_id: int) -> DrawSession:
+    ds = draw_sessions.get(db_session(), session_id)
+    if ds is None or ds.kind != "season":
+        abort(404)
+    return ds
+
+
+@bp.route("/draws/<int:session_id>")
+@roles_required("bureau")
+def draw_session(session_id: int) -> str:
+    ds = _season_session(session_id)
+    return render_template(
+        "season/draw_session.html",
+        ds=ds,
+        revealed=draw_sessions.revealed_part(ds),
+        kinds=draw_sessions.KINDS,
+        states=draw_sessions.STATES,
+        sources=draw_sessions.SOURCES,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/draws/<int:session_id>/abandon", methods=["POST"])
+@roles_required("bureau")
+def abandon_draw(session_id: int) -> Response:
+    ds = _season_session(session_id)
+    with attempt("未能放弃：") as act:
+        draw_sessions.abandon(db_session(), ds, request.form.get("note", ""), current_actor())
+        act.done("已放弃该联合抽取承诺（记录保留，监管可见）。")
+    return redirect(url_for("season.draw_session", session_id=session_id))
+
+
+@bp.route("/waiver", methods=["POST"])
+@roles_required("bureau")
+def waiver() -> Response:
+    """Switch the supervisor's second part off for the working year (with a reason), or on."""
+    year = working_year()
+    with attempt("未能修改：") as act:
+        if request.form.get("off") == "1":
+            draw_sessions.set_waiver(
+                db_session(), year, request.form.get("reason", ""), current_actor()
+            )
+            act.done(
+                f"已关闭{year}年度的第二部分随机数，理由将显示在每份受影响的名单上。", "warning"
+            )
+        else:
+            draw_sessions.clear_waiver(db_session(), year, current_actor())
+            act.done(f"已恢复{year}年度的第二部分随机数。")
+    return redirect(url_for("season.index"))
 
 
 def _run_or_404(session: Session, run_id: str) -> dict[str, Any]:
@@ -85,12 +143,14 @@ def run(run_id: str) -> str:
     data = _run_or_404(session, run_id)
     rows = season_svc.run_rows(session, data)
     failed = [r for r in rows if r["status"] != "drawn"]
+    runs = season_svc.list_runs(session, int(data["year"]), limit=100)
     return render_template(
         "season/run.html",
         run=data,
         run_id=run_id,
         rows=rows,
         failed=failed,
+        why=svc.why_reason_needed(session, int(data["year"]), run_id, data["plan"], runs),
         form=EmptyForm(),
     )
 
@@ -100,20 +160,23 @@ def run(run_id: str) -> str:
 def store(run_id: str) -> Response:
     session = db_session()
     data = _run_or_404(session, run_id)
-    if data.get("stored"):
-        flash("该次年度抽取结果已经保存过。", "warning")
-        return redirect(url_for("season.run", run_id=run_id))
     season_data = season_svc.load_season(session, data.get("season_sha256", ""))
     if season_data is None:
         flash("找不到该次年度抽取的数据包，请重新抽取。", "error")
         return redirect(url_for("season.index"))
     with attempt("未能保存：") as act:
+        runs = season_svc.list_runs(session, int(data["year"]), limit=100)
         stored = svc.store_plan(
             session,
             data["year"],
             season_data,
             data["plan"],
             current_actor(),
+            reason=request.form.get("reason", ""),
+            run_id=run_id,
+            need_reason=svc.why_reason_needed(
+                session, int(data["year"]), run_id, data["plan"], runs
+            ),
         )
         season_svc.save_run(session, season_data, dict(data, stored=True))
         act.done(f"已将{len(stored)}次例会的抽取结果保存为各例会的当前评委名单。")

@@ -6,7 +6,7 @@ The names callers use are re-exported here: ``from expertpool.services import pa
 """
 
 from expertpool.services.panels.declines import DECLINE_HOW, DeclineOutcome, decline
-from expertpool.services.panels.draw import draw_meeting, redraw_reason, store_draw
+from expertpool.services.panels.draw import draw_meeting, draw_on_seed, redraw_reason, store_draw
 from expertpool.services.panels.drift import (
     Drift,
     changes_since_draw,
@@ -33,7 +33,11 @@ from expertpool.services.panels.sealing import (
     refuse_if_sealed,
     seal,
 )
-from expertpool.services.panels.season_store import store_plan
+from expertpool.services.panels.season_store import (
+    newest_compliant_run,
+    store_plan,
+    why_reason_needed,
+)
 
 __all__ = [
     "DECLINE_HOW",
@@ -46,6 +50,7 @@ __all__ = [
     "current_panel",
     "decline",
     "draw_meeting",
+    "draw_on_seed",
     "drift_since_draw",
     "is_sealed",
     "log_export",
@@ -63,6 +68,8 @@ __all__ = [
     "seat_rows",
     "stamp",
     "store_draw",
+    "newest_compliant_run",
     "store_plan",
+    "why_reason_needed",
     "verification_report",
 ]

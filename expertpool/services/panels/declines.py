@@ -82,23 +82,35 @@ def _declining_seat(panel: Panel, expert_code: str) -> PanelSeat:
     return seat
 
 
+def _earlier_calls(old: dict[str, Any]) -> list[Any]:
+    """The decline calls recorded so far; a panel declined before they were recorded had one
+    decline per call (the web registers one at a time)."""
+    calls = old.get("declines")
+    if isinstance(calls, list):
+        return list(calls)
+    return [
+        {"declined": [step.get("declined")], "unavailable": []}
+        for step in old.get("replacements", [])
+    ]
+
+
 def _replacement_result(
     session: Session, panel: Panel, expert_code: str, workers: int, drift: Drift
 ) -> dict[str, Any]:
     """The contract's result after the decline, refused when it would seat anyone unfit."""
     old = result_of(panel)
     busy = _codes(session, seated_on_overlapping(session, panel.meeting))
+    unavailable = busy | drift.unavailable | drift.conflicted()
     try:
         # A redrawn seat never goes to anyone booked, suspended or newly conflicted since.
-        new = replace(
-            package_of(panel),
-            result_bytes(panel),
-            [expert_code],
-            workers,
-            busy | drift.unavailable | drift.conflicted(),
-        )
+        new = replace(package_of(panel), result_bytes(panel), [expert_code], workers, unavailable)
     except PackageError as exc:
         raise UserError(f"无法办理请辞：{exc.message}", field="expert") from exc
+    # Each call, with whom a redraw had to leave out, so `verify --replay` can repeat it.
+    new["declines"] = [
+        *_earlier_calls(old),
+        {"declined": [expert_code], "unavailable": sorted(unavailable)},
+    ]
     for key in ("season", "season_excluded"):  # a season panel stays one after a decline
         if key in old:
             new[key] = old[key]

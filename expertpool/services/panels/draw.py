@@ -121,15 +121,35 @@ def draw_meeting(
 ) -> Panel:
     """Draw the meeting's panel with a fresh seed from `seeds` (by default `secrets`); an
     unsealed earlier draw is voided, and when that one was compliant, `reason` must say why
-    it is drawn again."""
+    it is drawn again. (The web's draws go through `draw_sessions`: a two-party seed.)"""
+    refuse_if_sealed(session, meeting)
+    redraw_reason(current_panel(session, meeting), reason)
+    return draw_on_seed(
+        session, meeting, actor, seeds(), workers=workers, reason=reason, clock=clock
+    )
+
+
+def draw_on_seed(
+    session: Session,
+    meeting: Meeting,
+    actor: Actor,
+    seed: str,
+    *,
+    workers: int = 1,
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> Panel:
+    """Draw the meeting's panel on `seed`; `extra` fields (the seed's parts) go into the
+    result file, which the contract allows."""
     refuse_if_sealed(session, meeting)
     reason = redraw_reason(current_panel(session, meeting), reason)
     data = package_bytes(build_package(session, meeting, exclude_busy=True))
-    seed = seeds()
     try:
         result = draw(data, seed, workers)
     except PackageError as exc:
         raise UserError(f"抽取数据有误：{exc.message}", field="package") from exc
+    result.update(extra or {})
     return store_draw(
         session, meeting, data, result, actor, how="single", reason=reason, clock=clock
     )

@@ -12,10 +12,46 @@ from expertpool.actor import Actor
 from expertpool.clock import SYSTEM_CLOCK, Clock
 from expertpool.errors import UserError
 from expertpool.models import Meeting, Panel
+from expertpool.services import audit
 from expertpool.services.panels.draw import store_draw
+from expertpool.services.panels.query import MAX_REASON_CHARS, clean_reason, current_panel
 from expertpool.services.panels.sealing import is_sealed
 from solver.errors import PackageError
 from solver.season.package import parse_season
+
+
+def _fully_drawn(run: dict[str, Any]) -> bool:
+    panels = run.get("plan", {}).get("panels", {})
+    return bool(panels) and all(p.get("status") == "drawn" for p in panels.values())
+
+
+def newest_compliant_run(runs: list[dict[str, Any]]) -> str | None:
+    """The run the bureau is expected to store: the newest whose every meeting is drawn
+    (else the newest run). `runs` newest first, as `season.list_runs` gives them."""
+    for run in runs:
+        if _fully_drawn(run):
+            return str(run.get("id"))
+    return str(runs[0].get("id")) if runs else None
+
+
+def why_reason_needed(
+    session: Session, year: int, run_id: str, plan: dict[str, Any], runs: list[dict[str, Any]]
+) -> list[str]:
+    """Why storing this run needs a reason: it would void stored panels, or it is not the
+    newest compliant run of the year (so no one can keep re-rolling and pick a run)."""
+    why = []
+    codes = [c for c, p in plan.get("panels", {}).items() if p.get("status") == "drawn"]
+    stored = [
+        m.code
+        for m in session.scalars(select(Meeting).where(Meeting.code.in_(codes)))
+        if current_panel(session, m) is not None
+    ]
+    if stored:
+        why.append(f"将作废已保存的评委名单（{'、'.join(sorted(stored))}）")
+    newest = newest_compliant_run(runs)
+    if newest is not None and newest != run_id:
+        why.append(f"不是{year}年度最新一次全部抽出的联合抽取（{newest}）")
+    return why
 
 
 def store_plan(
@@ -25,9 +61,19 @@ def store_plan(
     plan: dict[str, Any],
     actor: Actor,
     *,
+    reason: str = "",
+    run_id: str = "",
+    need_reason: list[str] | None = None,
     clock: Clock = SYSTEM_CLOCK,
 ) -> list[Panel]:
-    """Store each drawn meeting of a season plan as that meeting's current panel."""
+    """Store each drawn meeting of a season plan as that meeting's current panel.
+
+    `need_reason` (from `why_reason_needed`) lists why a reason is required; the reason is
+    then kept on every stored panel and on the audit trail."""
+    if need_reason:
+        reason = clean_reason(reason, "保存该次联合抽取的原因（" + "；".join(need_reason) + "）")
+    else:
+        reason = (reason or "").strip()[:MAX_REASON_CHARS]
     try:
         season = parse_season(season_doc_bytes)
     except PackageError as exc:
@@ -56,7 +102,9 @@ def store_plan(
         if meeting is None or code not in projections:
             raise UserError(f"例会编号不存在：{code}", field="meeting")
         result = dict(panels_in[code])
-        result["season"] = {"sha256": season_sha, "seed": plan.get("seed")}
+        result["season"] = {"sha256": season_sha, "seed": plan.get("seed"), "run": run_id}
+        if "seed_parts" in plan:
+            result["seed_parts"] = plan["seed_parts"]
         stored.append(
             store_draw(
                 session,
@@ -65,8 +113,16 @@ def store_plan(
                 result,
                 actor,
                 how="season",
-                reason="年度联合抽取",
+                reason=reason,
                 clock=clock,
             )
         )
+    audit.record(
+        session,
+        actor.username,
+        actor.role,
+        "season_store",
+        f"{year}年度",
+        {"run": run_id, "reason": reason, "meetings": drawn, "why": need_reason or []},
+    )
     return stored

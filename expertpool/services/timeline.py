@@ -1,0 +1,175 @@
+"""Every attempt, in time order, as sentences: what the regulator reads per meeting and per
+season (commitments, second parts, draws compliant or not, redraw reasons, season runs and
+their seeds, stores, voids and re-stores, declines, seals, abandoned commitments).
+
+Taken from the hash-chained audit trail, so nothing that happened is missing from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from expertpool.models import AuditEvent, Meeting
+from expertpool.services.audit import ACTIONS
+
+MEETING_ACTIONS = (
+    "draw_commit",
+    "draw_second_part",
+    "draw_abandon",
+    "draw",
+    "season_draw",
+    "panel_decline",
+    "panel_seal",
+)
+SEASON_ACTIONS = (
+    "draw_commit",
+    "draw_second_part",
+    "draw_abandon",
+    "season_draw",
+    "season_store",
+    "seed_waiver",
+    "seed_waiver_off",
+)
+_STATUS = {"drawn": "已抽出", "infeasible": "无合规名单"}
+_SOURCE = {"supervisor": "监督人输入", "public": "公开随机来源", "waived": "已按年度设置关闭"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    who: str
+    action: str
+    sentence: str
+    event_id: int
+
+
+def _short(value: Any, n: int = 16) -> str:
+    text = str(value or "")
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _draw(d: dict[str, Any]) -> str:
+    status = _STATUS.get(str(d.get("status")), str(d.get("status", "")))
+    how = "年度联合抽取结果保存为本例会名单" if d.get("how") == "season" else "抽取"
+    text = f"{how}：{status}，随机种子 {d.get('seed', '')}"
+    if d.get("voided"):
+        text += f"；作废此前的名单（编号{d['voided']}）"
+    if d.get("reason"):
+        text += f"；原因：{d['reason']}"
+    return text
+
+
+def _second(d: dict[str, Any]) -> str:
+    source = _SOURCE.get(str(d.get("source")), str(d.get("source", "")))
+    if d.get("source") == "waived":
+        return (
+            f"第二部分随机数已关闭（理由：{d.get('waiver', '')}），按种子 {d.get('seed', '')} 抽取"
+        )
+    note = f"，{d['note']}" if d.get("note") else ""
+    return (
+        f"监督人输入第二部分“{d.get('second', '')}”（{source}{note}），"
+        f"种子为 {d.get('seed', '')}，第一部分随即公开"
+    )
+
+
+def _season_draw(d: dict[str, Any]) -> str:
+    if "panel" in d:
+        return _draw(d)
+    return (
+        f"年度联合抽取一次：{d.get('drawn', 0)}/{d.get('meetings', 0)}个例会抽出，"
+        f"随机种子 {d.get('seed', '')}（仅记录，未保存为名单）"
+    )
+
+
+def _store(d: dict[str, Any]) -> str:
+    text = f"保存年度联合抽取结果（{d.get('run', '')}），{len(d.get('meetings', []))}个例会"
+    if d.get("why"):
+        text += "；" + "；".join(d["why"])
+    if d.get("reason"):
+        text += f"；原因：{d['reason']}"
+    return text
+
+
+_KEYS = {
+    "expert": "专家",
+    "applicant": "申报人",
+    "reason": "原因",
+    "note": "说明",
+    "panel": "名单编号",
+    "field": "项目",
+    "count": "数量",
+    "status": "状态",
+}
+
+
+def _settings(d: dict[str, Any]) -> str:
+    what = str(d.get("what") or "修改设置")
+    rest = "，".join(
+        f"{_KEYS.get(k, k)}：{_STATUS.get(str(v), v)}"
+        for k, v in sorted(d.items())
+        if k != "what" and not isinstance(v, dict | list)
+    )
+    return f"{what}（{rest}）" if rest else what
+
+
+_SENTENCES = {
+    "draw_commit": lambda d: (
+        f"发起{'年度联合抽取' if d.get('kind') == 'season' else '抽取'}，"
+        f"公示承诺值 {_short(d.get('commitment'))}"
+        + (f"；重新抽取原因：{d['reason']}" if d.get("reason") else "")
+    ),
+    "draw_second_part": _second,
+    "draw_abandon": lambda d: (
+        f"放弃抽取承诺（承诺值 {_short(d.get('commitment'))}）：{d.get('note', '')}"
+    ),
+    "draw": _draw,
+    "season_draw": _season_draw,
+    "season_store": _store,
+    "seed_waiver": lambda d: f"关闭本年度第二部分随机数，理由：{d.get('reason', '')}",
+    "seed_waiver_off": lambda d: "恢复本年度第二部分随机数",
+    "panel_decline": lambda d: (
+        f"登记{d.get('expert', '')}请辞（{d.get('reason', '')}），"
+        f"{'由' + str(d['by']) + ('备选递补' if d.get('how') == 'alternate' else '重新抽取补足') if d.get('by') else '无法递补'}"
+    ),
+    "panel_seal": lambda d: f"锁定评委名单（{len(d.get('members', []))}名评委）",
+    "panel_view": lambda d: f"查看{d.get('what', '评委名单')}",
+    "panel_export": lambda d: f"导出{d.get('what', '')}",
+    "settings": _settings,
+}
+
+
+def sentence(event: AuditEvent) -> str:
+    """An audit event as one Chinese sentence (ids stay in the secondary column)."""
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    make = _SENTENCES.get(event.action)
+    if make is None:
+        label = ACTIONS.get(event.action, event.action)
+        return _settings({"what": label, **detail})
+    return str(make(detail))
+
+
+def _entries(events: list[AuditEvent]) -> list[Entry]:
+    return [Entry(e.at, e.username, e.action, sentence(e), e.id) for e in events]
+
+
+def meeting_timeline(session: Session, meeting: Meeting) -> list[Entry]:
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target == meeting.code, AuditEvent.action.in_(MEETING_ACTIONS))
+        .order_by(AuditEvent.id)
+    )
+    return _entries(list(events))
+
+
+def season_timeline(session: Session, year: int) -> list[Entry]:
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target == f"{year}年度", AuditEvent.action.in_(SEASON_ACTIONS))
+        .order_by(AuditEvent.id)
+    )
+    return _entries(list(events))
