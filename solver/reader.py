@@ -105,6 +105,28 @@ class R:
             ) from None
 
 
+# What Python's JSON parser says, in the words a clerk reads (matched by the start of its message).
+_JSON_ERRORS_ZH = (
+    ("Expecting value", "此处缺少值"),
+    ("Expecting ',' delimiter", "缺少逗号"),
+    ("Expecting ':' delimiter", "缺少冒号"),
+    ("Expecting property name", "字段名应写在双引号中"),
+    ("Extra data", "内容结束后还有多余的字符"),
+    ("Unterminated string", "字符串缺少结尾的双引号"),
+    ("Invalid control character", "字符串中含有控制字符"),
+    ("Invalid \\uXXXX escape", "\\u 转义写法错误"),
+    ("Invalid \\escape", "反斜杠转义写法错误"),
+)
+
+
+def json_error_zh(message: str) -> str:
+    """A JSON parser message in Chinese (a generic sentence for one not listed)."""
+    for prefix, text in _JSON_ERRORS_ZH:
+        if message.startswith(prefix):
+            return text
+    return "格式错误"
+
+
 def decode_json(data: bytes, what: str) -> Any:
     """Bytes → JSON value; raise PackageError for non-UTF-8 or invalid JSON."""
     try:
@@ -115,7 +137,7 @@ def decode_json(data: bytes, what: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise PackageError(
-            f"{what}：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）"
+            f"{what}：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{json_error_zh(exc.msg)}）"
         ) from None
     except RecursionError:
         raise PackageError(f"{what}：不是有效的 JSON（嵌套过深）") from None

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from expertpool.actor import Actor
 from expertpool.models import Applicant, Expert, Panel, PanelSeat
+from expertpool.models.enums import PANEL_STATUSES, SEAT_STATES
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services import rule_sources
@@ -23,8 +24,6 @@ from web.downloads import send_json
 
 JsonFile = Literal["package", "result"]
 
-SEAT_STATES = {"active": "在任", "declined": "请辞", "no_show": "缺席", "used": "已递补为评委"}
-PANEL_STATUSES = {"drawn": "已抽取", "infeasible": "无法抽取", "sealed": "已锁定", "void": "已作废"}
 HOW = {"alternate": "备选递补", "redraw": "重新抽取补足"}
 
 

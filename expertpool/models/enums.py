@@ -36,3 +36,8 @@ LEVELS = {"senior": "高级", "intermediate": "中级"}
 CONFLICT_REASONS = ("近亲属", "师生", "合作者", "同单位近三年", "其他")
 
 GENDERS = ("男", "女")
+
+# Chinese words for the stored panel and seat codes: every screen and export says these.
+SEAT_ROLES = {"member": "评委", "alternate": "备选"}
+SEAT_STATES = {"active": "在任", "declined": "请辞", "no_show": "缺席", "used": "已递补为评委"}
+PANEL_STATUSES = {"drawn": "已抽取", "infeasible": "无法抽取", "sealed": "已锁定", "void": "已作废"}

@@ -25,16 +25,13 @@ from expertpool.models import (
     StatusChange,
     Unit,
 )
-from expertpool.models.enums import EXPERT_STATUSES, RANKS
+from expertpool.models.enums import EXPERT_STATUSES, PANEL_STATUSES, RANKS, SEAT_ROLES, SEAT_STATES
 from expertpool.pinyin import sort_key
 from expertpool.services import audit
 from expertpool.services.nominations import MAX_TEXT
 
 # Statuses the bureau may set by hand (待审核 is only the state before approval).
 SETTABLE_STATUSES = ("在库", "暂停", "退出", "黑名单")
-SEAT_ROLES = {"member": "评委", "alternate": "备选"}
-SEAT_STATES = {"active": "有效", "declined": "请辞", "no_show": "缺席", "used": "已递补"}
-PANEL_STATUSES = {"drawn": "已抽取", "infeasible": "无解", "sealed": "已锁定", "void": "作废"}
 
 
 @lru_cache(maxsize=65536)

@@ -256,3 +256,21 @@ def test_cli_missing_file_and_bad_panel(tmp_path: Path, capsys: pytest.CaptureFi
     assert "format" in capsys.readouterr().err
     assert main(["draw", str(pkg), "--seed", "  "]) == 2
     assert "--seed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (b"", "此处缺少值"),
+        (b'{"format" "expertpool.draw/1"}', "缺少冒号"),
+        (b"[1 2]", "缺少逗号"),
+        (b"{format: 1}", "字段名应写在双引号中"),
+        (b"{} {}", "内容结束后还有多余的字符"),
+        (b'{"format": "abc', "字符串缺少结尾的双引号"),
+    ],
+)
+def test_json_syntax_errors_are_told_in_chinese(text: bytes, words: str) -> None:
+    with pytest.raises(PackageError) as info:
+        parse_package(text)
+    assert words in info.value.message and "第1行" in info.value.message
+    assert not any(ch.isascii() and ch.isalpha() for ch in info.value.message.replace("JSON", ""))

@@ -9,9 +9,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from expertpool.models import Panel, PanelSeat
+from expertpool.models.enums import SEAT_STATES
 from expertpool.spreadsheet import put, workbook_bytes, write_header
 from web.formatting import bj_datetime
-from web.panels import SEAT_STATES, panel_view
+from web.panels import panel_view
 
 HEADERS = [
     "序号",

@@ -83,4 +83,4 @@ def verification_report(panel: Panel, session: Session | None = None) -> Report:
     try:
         return verify_panel(package_of(panel), result_bytes(panel), excluded)
     except PackageError as exc:  # stored by an older version, or changed behind the app
-        return Report([Item("format", "结果文件格式", "draw-format.md", False, exc.message)])
+        return Report([Item("format", "结果文件格式", "结果文件格式约定", False, exc.message)])

@@ -9,7 +9,7 @@ from solver.meeting.checks.base import Check
 class Attendance(Check):
     id = "attendance"
     title_zh = "出席与缺席恰好覆盖全部在任评委"
-    clause = "draw-format.md §5：present 与 absent 恰好划分评委会的 members（递补之后）"
+    clause = "例会记录格式约定：present 与 absent 恰好划分评委会的 members（递补之后）"
 
     def check(self, case: MeetingCase) -> list[str]:
         seated = set(case.members)

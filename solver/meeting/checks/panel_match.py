@@ -10,7 +10,7 @@ from solver.meeting.checks.base import Check
 class PanelMatch(Check):
     id = "panel_match"
     title_zh = "例会记录对应本评委会名单和抽取包"
-    clause = "draw-format.md §5：panel_sha256 为评委会结果文件字节的 SHA-256"
+    clause = "例会记录格式约定：panel_sha256 为评委会结果文件字节的 SHA-256"
 
     def check(self, case: MeetingCase) -> list[str]:
         out = []

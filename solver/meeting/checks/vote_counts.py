@@ -11,7 +11,7 @@ class VoteCounts(Check):
     title_zh = "每名申报人的同意、反对、弃权票之和等于表决评委人数"
     clause = (
         "人社部令第40号：评审专家无记名投票、不得委托；回避评委不计入表决基数"
-        "（参照中国科学院评审回避规定）；draw-format.md §5：yes + no + abstain = voters"
+        "（参照中国科学院评审回避规定）；例会记录格式约定：yes + no + abstain = voters"
     )
 
     def check(self, case: MeetingCase) -> list[str]:

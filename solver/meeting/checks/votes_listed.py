@@ -10,7 +10,7 @@ class VotesListed(Check):
     id = "votes_listed"
     title_zh = "每名申报人一条表决结果，按抽取包顺序"
     clause = (
-        "draw-format.md §5：votes 按抽取包中申报人的顺序每人一条；大人社发〔2024〕45号 二(二)、"
+        "例会记录格式约定：votes 按抽取包中申报人的顺序每人一条；大人社发〔2024〕45号 二(二)、"
         "附件3 一.2：高技能人才单独分组、单独评审（group 标明分组）"
     )
 
