@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import DatabaseError
 
 from expertpool.errors import UserError
@@ -54,12 +54,35 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config()
     try:
         with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                _begin_sqlite_migration(conn)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     except CommandError as exc:
         raise UserError(f"数据库结构升级失败：{_reason(exc)}") from None
     except DatabaseError as exc:
         raise UserError(f"数据库结构升级失败：{_reason(exc)}") from None
+    except RuntimeError as exc:  # the migration environment's own check
+        raise UserError(f"数据库结构升级失败：{exc}") from None
+    finally:
+        _drop_migration_connections(engine)
+
+
+def _begin_sqlite_migration(conn: Connection) -> None:
+    """pysqlite opens a transaction only before data changes, so each CREATE or ALTER would
+    commit on its own and a failed upgrade would leave half a schema behind: begin one
+    explicitly, after switching off foreign-key enforcement (which only takes effect outside a
+    transaction) so that batch mode can rebuild tables other rows refer to. The migration
+    environment checks every reference before the transaction commits."""
+    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    conn.exec_driver_sql("BEGIN")
+
+
+def _drop_migration_connections(engine: Engine) -> None:
+    """SQLite migrations run with foreign keys unenforced (migrations/env.py); pooled
+    connections are closed so that every later one is opened with enforcement on again."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        engine.dispose()
 
 
 def current_revision(engine: Engine) -> str | None:
