@@ -30,6 +30,7 @@ def test_commitment_supervisor_part_draw_reveal(client: FlaskClient, demo_db: En
     page = client.get(location).get_data(as_text=True)
     shown = re.search(r'id="commitment">([0-9a-f]{64})<', page)
     assert shown and "等待监督人输入第二部分" in page
+    assert "单个例会抽取" in page and ">single<" not in page  # the office sees words, not codes
     with session_scope(make_session_factory(demo_db)) as s:
         ds = s.scalars(select(DrawSession)).one()
         part_a, session_id = ds.office_part, ds.id

@@ -284,6 +284,7 @@ def draw_session(session_id: int) -> str:
         ds=ds,
         meeting=ds.meeting,
         revealed=draw_sessions.revealed_part(ds),
+        kinds=draw_sessions.KINDS,
         states=draw_sessions.STATES,
         sources=draw_sessions.SOURCES,
         form=EmptyForm(),
