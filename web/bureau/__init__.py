@@ -304,7 +304,8 @@ def settings() -> str | Response:
 @roles_required("bureau")
 def dashboard() -> str:
     return render_template(
-        "bureau/dashboard.html", **dash.dashboard_context(db_session(), working_year())
+        "bureau/dashboard.html",
+        **dash.dashboard_context(db_session(), working_year(), now().date()),
     )
 
 
