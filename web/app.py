@@ -67,6 +67,8 @@ NAV: list[tuple[str, str, str]] = [
     ("bureau", "bureau.pool", "专家库"),
     ("bureau", "bureau.dashboard", "统计看板"),
     ("bureau", "bureau.settings", "年度设置"),
+    ("bureau", "bureau.review_modes", "评聘方式"),
+    ("bureau", "bureau.work_calendar", "工作日历"),
     ("bureau", "season.index", "年度联合抽取"),
     ("office", "office.index", "评委抽取"),
     ("regulator", "regulator.index", "监督检查"),

@@ -14,12 +14,15 @@ from expertpool.errors import UserError
 from expertpool.models import Committee, Expert
 from expertpool.models.enums import EXPERT_STATUSES, NOMINATION_STATUSES, RANKS
 from expertpool.services import audit
+from expertpool.services import meeting_record as mr
 from expertpool.services import nominations as noms
 from expertpool.services import pool as pool_svc
+from expertpool.services.meeting_record.rules import MODE_SOURCE
 from expertpool.xlsx.pool_export import export_pool
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.bureau import dashboard as dash
+from web.bureau.workcal import date_lines
 from web.context import db_session, now, working_year
 from web.downloads import send_xlsx
 from web.forms import EmptyForm, ReasonForm
@@ -296,6 +299,80 @@ def settings() -> str | Response:
 
 
 # ---------------------------------------------------------------------------
+# 评聘方式 of each committee, and the working calendar of years the package lacks
+# ---------------------------------------------------------------------------
+
+
+@bp.route("/review-modes", methods=["GET", "POST"])
+@roles_required("bureau")
+def review_modes() -> str | Response:
+    session = db_session()
+    form = EmptyForm()
+    error = ""
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        committee = session.get(Committee, to_int(request.form.get("committee_id", "")) or 0)
+        with attempt(None) as act:
+            if committee is None:
+                raise UserError("请选择评委会", field="committee_id")
+            mode = mr.set_review_mode(
+                session, committee, request.form.get("mode", ""), current_actor()
+            )
+            act.done(f"已将{committee.name}的评聘方式设为{mode.mode}。")
+        if act.error is None:
+            return redirect(url_for("bureau.review_modes"))
+        error = act.error.message
+    committees = list(session.scalars(select(Committee).order_by(Committee.id)))
+    return render_template(
+        "bureau/review_modes.html",
+        form=form,
+        error=error,
+        rows=[(c, mr.review_mode(session, c)) for c in committees],
+        modes=mr.REVIEW_MODES,
+        source=MODE_SOURCE,
+    )
+
+
+@bp.route("/work-calendar", methods=["GET", "POST"])
+@roles_required("bureau")
+def work_calendar() -> str | Response:
+    session = db_session()
+    form = EmptyForm()
+    error = ""
+    year_text = request.form.get("year", str(working_year() + 1)).strip()
+    holidays = request.form.get("holidays", "")
+    workdays = request.form.get("workdays", "")
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        with attempt(None) as act:
+            year = to_int(year_text)
+            if year is None:
+                raise UserError("年份应为四位数字，如2027", field="year")
+            mr.save_year(
+                session,
+                year,
+                date_lines(holidays, year, "法定节假日"),
+                date_lines(workdays, year, "调休上班日"),
+                current_actor(),
+            )
+            act.done(f"已录入{year}年的法定节假日和调休上班日。")
+        if act.error is None:
+            return redirect(url_for("bureau.work_calendar"))
+        error = act.error.message
+    return render_template(
+        "bureau/work_calendar.html",
+        form=form,
+        error=error,
+        year_text=year_text,
+        holidays=holidays,
+        workdays=workdays,
+        years=sorted(mr.supplied_years(session).values(), key=lambda y: y.year),
+    )
+
+
+# ---------------------------------------------------------------------------
 # Dashboard
 # ---------------------------------------------------------------------------
 
@@ -304,7 +381,8 @@ def settings() -> str | Response:
 @roles_required("bureau")
 def dashboard() -> str:
     return render_template(
-        "bureau/dashboard.html", **dash.dashboard_context(db_session(), working_year())
+        "bureau/dashboard.html",
+        **dash.dashboard_context(db_session(), working_year(), now().date()),
     )
 
 

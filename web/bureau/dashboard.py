@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from expertpool.models import Meeting
+from expertpool.services import meeting_record as mr
 from expertpool.services import nominations as noms
 from expertpool.services import pool as pool_svc
 from expertpool.services.shortfall import COLUMNS, report_rows, shortfall_report
@@ -21,7 +26,19 @@ GREEN = "#15803d"
 GREY = "#9aa5b1"
 
 
-def dashboard_context(session: Session, year: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class FilingRow:
+    meeting: Meeting
+    filing: mr.Filing
+
+
+def filing_rows(session: Session, year: int, today: date) -> list[FilingRow]:
+    """Each of the year's meetings with its 备案 state and deadline (or 待定 and why)."""
+    meetings = session.scalars(select(Meeting).where(Meeting.year == year).order_by(Meeting.code))
+    return [FilingRow(m, mr.filing(session, m, today)) for m in meetings]
+
+
+def dashboard_context(session: Session, year: int, today: date) -> dict[str, Any]:
     report = shortfall_report(session, year)
     # A shortfall row of a committee missing from the database has no id: nothing received.
     received: dict[int | None, int] = dict(noms.nomination_counts(session, year).items())
@@ -91,6 +108,7 @@ def dashboard_context(session: Session, year: int) -> dict[str, Any]:
             rows_share, max_value=1.0, percent=True, title="各评委会在库专家中正高级所占比例"
         ),
         "colors": {"blue": BLUE, "orange": ORANGE, "green": GREEN},
+        "filings": filing_rows(session, year, today),
     }
 
 
