@@ -172,7 +172,9 @@ def save_rule_settings(
         ):
             del diff[p.key]
     before = dict(meeting.settings or {})
-    meeting.settings = diff
+    kept = {k: v for k, v in before.items() if k == "meeting_rules"}  # the vote rules stay
+    before.pop("meeting_rules", None)
+    meeting.settings = diff | kept
     session.flush()
     audit.record(
         session,

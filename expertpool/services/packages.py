@@ -55,7 +55,8 @@ def effective_rules(meeting: Meeting) -> dict[str, Any]:
         committee.narrow,
     )
     for key, value in meeting.settings.items():
-        rules[key] = value
+        if key != "meeting_rules":  # the vote rules of the meeting record, not draw rules
+            rules[key] = value
     return rules
 
 

@@ -48,6 +48,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("meetingday.record_json", "GET"): {"office", "regulator", "bureau"},
     ("meetingday.reopen", "POST"): {"bureau"},
     ("meetingday.results_xlsx", "GET"): {"office", "regulator", "bureau"},
+    ("meetingday.rules", "POST"): {"office"},
     ("meetingday.summary", "GET"): {"office", "regulator", "bureau"},
     ("meetingday.tally_template", "GET"): {"office"},
     ("meetingday.tally_upload", "POST"): {"office"},

@@ -139,3 +139,63 @@ def test_other_offices_get_404(client: FlaskClient, demo_db: Engine) -> None:
     seal(demo_db)
     do_login(client, "scjg")
     assert client.get(f"/meetingday/{S01}").status_code == 404
+
+
+def test_the_office_edits_the_vote_rules(
+    client: FlaskClient, demo_db: Engine, clock: Clock
+) -> None:
+    seal(demo_db)
+    clock.now = datetime(2024, 10, 22, 9, 0)
+    do_login(client, "zjj")
+    base = f"/meetingday/{S01}"
+    token = csrf_token(client, base)
+    page = client.get(base).get_data(as_text=True)
+    assert 'id="rules"' in page and "默认 2/3" in page and "默认 全部申报人" in page
+    assert "人社部令第40号：同意票数达到出席评审专家总数三分之二以上" in page
+    assert "大人社发〔2024〕45号 五(二)" in page
+    assert client.post(f"{base}/open", data={"csrf_token": token}).status_code == 302
+    with session_scope(make_session_factory(demo_db)) as s:
+        meeting = find_meeting(s, S01)
+        day = mr.open_day(s, meeting)
+        codes = [x.expert.code for x in mr.seated(s, day)]
+        mr.save_attendance(
+            s, meeting, {c: mr.Mark(True) for c in codes}, ZJJ, clock.now.date(), version=None
+        )
+        votes = {}
+        for app in meeting.applicants:
+            n = mr.voters(day, app)
+            votes[app.code] = mr.Counts((n + 1) // 2, n - (n + 1) // 2, 0)
+        mr.save_votes(s, meeting, votes, ZJJ, version=None)
+    page = client.get(base).get_data(as_text=True)
+    assert '<td class="vote-result">通过' not in page
+    form = {
+        "csrf_token": token,
+        "quorum_share": "2/3",
+        "pass_share": "3/2",
+        "max_pass_rate": "1/2",
+        "pass_rate_counts": "all",
+    }
+    resp = client.post(f"{base}/rules", data=form)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "通过所需同意票应大于0且不超过1" in text
+    form |= {"pass_share": "1/2", "max_pass_rate": ""}
+    assert client.post(f"{base}/rules", data=form).status_code == 302
+    page = client.get(base).get_data(as_text=True)
+    assert '<td class="vote-result">通过' in page and "已修改" in page
+    version = page.split('name="version" value="')[1].split('"')[0]
+    resp = client.post(
+        f"{base}/close",
+        data={"csrf_token": token, "version": version, "ended_on": "2024-10-22"},
+    )
+    assert resp.status_code == 302
+    page = client.get(base).get_data(as_text=True)
+    assert "不通过]" not in page and 'name="pass_share"' not in page
+    doc = client.get(f"{base}/record.json").get_json(force=True)
+    assert doc["rules"] == {
+        "quorum_share": "2/3",
+        "pass_share": "1/2",
+        "max_pass_rate": None,
+        "pass_rate_counts": "all",
+    }
+    assert all(v["passed"] for v in doc["votes"])
+    assert client.post(f"{base}/rules", data=form).status_code == 200  # closed: refused

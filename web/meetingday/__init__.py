@@ -61,6 +61,7 @@ def _page(meeting: Meeting, errors: list[str] | None = None) -> str:
         "filing": mr.filing(session, meeting, today),
         "rules": mr.meeting_rules(session, meeting),
         "sources": mr.SOURCES,
+        "rule_rows": mr.rule_rows(session, meeting),
         "mode": mr.review_mode(session, meeting.committee),
         "errors": errors or [],
         "role": current_user.role,
@@ -96,6 +97,19 @@ def open_record(code: str) -> Response:
         mr.open_day(db_session(), meeting)
         act.done("已开始登记例会记录。")
     return _back(meeting)
+
+
+@bp.route("/<code>/rules", methods=["POST"])
+@roles_required("office")
+def rules(code: str) -> str | Response:
+    meeting = _meeting(code)
+    _require_form()
+    with attempt(None) as act:
+        mr.save_rules(db_session(), meeting, request.form, current_actor())
+        act.done("已保存表决规则。")
+    if act.error is not None:
+        return _page(meeting, [act.error.message])
+    return _back(meeting, "#rules")
 
 
 @bp.route("/<code>/attendance", methods=["POST"])

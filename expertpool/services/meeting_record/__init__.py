@@ -22,6 +22,7 @@ from expertpool.services.meeting_record.day import (
     quorum,
     record_absence,
     save_attendance,
+    save_rules,
     save_votes,
     seated,
     voters,
@@ -46,8 +47,10 @@ from expertpool.services.meeting_record.record import (
 from expertpool.services.meeting_record.rules import (
     REVIEW_MODES,
     SOURCES,
+    RuleRow,
     meeting_rules,
     review_mode,
+    rule_rows,
     set_review_mode,
 )
 
@@ -60,6 +63,7 @@ __all__ = [
     "Counts",
     "Filing",
     "Mark",
+    "RuleRow",
     "RowErrors",
     "StaleVersion",
     "Stats",
@@ -82,7 +86,9 @@ __all__ = [
     "record_dict",
     "reopen",
     "review_mode",
+    "rule_rows",
     "save_attendance",
+    "save_rules",
     "save_votes",
     "save_year",
     "seated",

@@ -30,7 +30,12 @@ from expertpool.models import (
     VoteTally,
 )
 from expertpool.services import audit
-from expertpool.services.meeting_record.rules import fraction, meeting_rules
+from expertpool.services.meeting_record.rules import (
+    fraction,
+    meeting_rules,
+    parse_rules,
+    store_rules,
+)
 from expertpool.services.panels.query import MAX_REASON_CHARS, current_panel, result_of
 from solver.meeting.tally import passes, quorum_need, vote_valid
 
@@ -333,6 +338,28 @@ def _retally(session: Session, day: MeetingDay) -> None:
     """After attendance changed: voters, validity and decisions of the stored tallies."""
     for tally in day.tallies:
         _decide(session, day, tally)
+
+
+def save_rules(
+    session: Session,
+    meeting: Meeting,
+    form: Mapping[str, str],
+    actor: Actor,
+    clock: Clock = SYSTEM_CLOCK,
+) -> dict[str, str | None]:
+    """The office sets the meeting's vote rules (quorum, pass share, cap, what the cap counts)
+    while the record is not closed; stored tallies are decided again under the new rules."""
+    if actor.role != "office":
+        raise UserError("只有本评委会的办事机构可以设定表决规则", field="rules")
+    day = day_of(session, meeting)
+    if day is not None:
+        refuse_closed(day)
+    rules = store_rules(session, meeting, parse_rules(form), actor)
+    if day is not None:
+        _retally(session, day)
+        _touch(day, actor, clock)
+        session.flush()
+    return rules
 
 
 def inconsistent(day: MeetingDay) -> list[VoteTally]:

@@ -18,7 +18,7 @@ from expertpool.seeds import SeedSequence
 from expertpool.services import audit
 from expertpool.services import meeting_record as mr
 from expertpool.services import panels as svc
-from expertpool.services.packages import find_meeting
+from expertpool.services.packages import effective_rules, find_meeting
 from tests.builders import RSJ, ZJJ
 
 DAY = date(2024, 10, 22)
@@ -190,3 +190,106 @@ def test_uncovered_year_calendar_is_entered_by_the_bureau(s: Session) -> None:
         mr.save_year(s, 2031, "2031-13-01", "", RSJ)
     mr.save_year(s, 2031, "2031-12-01, 2031-12-02", "2031-11-29", RSJ)
     assert mr.deadline_after(s, date(2031, 11, 28)).day == date(2031, 12, 29)
+
+
+def _rules_form(**changes: str) -> dict[str, str]:
+    form = {
+        "quorum_share": "2/3",
+        "pass_share": "2/3",
+        "max_pass_rate": "1/2",
+        "pass_rate_counts": "all",
+    }
+    return form | changes
+
+
+def test_the_office_edits_the_vote_rules(s: Session, seeds: SeedSequence) -> None:
+    meeting = sealed(s, seeds)
+    sign_in(s, meeting, {})
+    day = mr.open_day(s, meeting)
+    app = meeting.applicants[1]
+    n = mr.voters(day, app)
+    half = (n + 1) // 2  # passes at 1/2, not at 2/3
+    mr.save_votes(s, meeting, {app.code: mr.Counts(half, n - half, 0)}, ZJJ, version=None)
+    tally = day.tallies[0]
+    assert tally.passed is False
+    rules = mr.save_rules(
+        s,
+        meeting,
+        _rules_form(
+            pass_share="2/4",
+            quorum_share="3/4",
+            max_pass_rate=" ",
+            pass_rate_counts="excluding_groups",
+        ),
+        ZJJ,
+    )
+    assert rules == {
+        "quorum_share": "3/4",
+        "pass_share": "1/2",
+        "max_pass_rate": None,
+        "pass_rate_counts": "excluding_groups",
+    }
+    assert mr.meeting_rules(s, meeting) == rules and tally.passed is True
+    assert mr.stats(s, day).counted.cap is None
+    event = s.scalars(
+        select(AuditEvent).where(AuditEvent.action == "settings").order_by(AuditEvent.id.desc())
+    ).first()
+    assert event is not None
+    detail = event.detail
+    assert detail["before"]["pass_share"] == "2/3" and detail["after"]["pass_share"] == "1/2"
+    # the draw rules are untouched by the vote rules
+    assert "meeting_rules" not in effective_rules(meeting)
+    rows = {r.key: r for r in mr.rule_rows(s, meeting)}
+    assert rows["pass_share"].default == "2/3" and "人社部令第40号" in rows["pass_share"].source
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        ("pass_share", "3/2", "通过所需同意票应大于0且不超过1"),
+        ("quorum_share", "abc", "出席法定人数应为“a/b”形式的分数"),
+        ("quorum_share", "", "出席法定人数应为“a/b”形式的分数"),
+        ("max_pass_rate", "0/3", "通过率上限应大于0且不超过1"),
+        ("pass_rate_counts", "some", "通过率计算范围应为"),
+    ],
+)
+def test_a_bad_rule_is_refused_and_nothing_changes(
+    s: Session, seeds: SeedSequence, field: str, text: str, message: str
+) -> None:
+    meeting = sealed(s, seeds)
+    before = mr.meeting_rules(s, meeting)
+    with pytest.raises(UserError, match=message) as exc:
+        mr.save_rules(s, meeting, _rules_form(**{"pass_share": "1/2", field: text}), ZJJ)
+    assert exc.value.field == field
+    assert mr.meeting_rules(s, meeting) == before
+
+
+def test_a_closed_record_refuses_rule_changes(s: Session, seeds: SeedSequence) -> None:
+    meeting = sealed(s, seeds)
+    sign_in(s, meeting, {})
+    votes = all_yes(s, meeting, len(meeting.applicants) // 2)
+    mr.save_votes(s, meeting, votes, ZJJ, version=None)
+    mr.close(s, meeting, ZJJ, ended_on=DAY, version=None)
+    with pytest.raises(UserError, match="已结束"):
+        mr.save_rules(s, meeting, _rules_form(pass_share="1/2"), ZJJ)
+    with pytest.raises(UserError, match="办事机构"):
+        mr.save_rules(s, meeting, _rules_form(), RSJ)
+    assert mr.meeting_rules(s, meeting)["pass_share"] == "2/3"
+
+
+def test_the_record_verifies_under_changed_rules(s: Session, seeds: SeedSequence) -> None:
+    meeting = sealed(s, seeds)
+    sign_in(s, meeting, {})
+    day = mr.open_day(s, meeting)
+    mr.save_rules(s, meeting, _rules_form(pass_share="1/2", max_pass_rate=""), ZJJ)
+    votes = {}
+    for app in meeting.applicants:
+        n = mr.voters(day, app)
+        votes[app.code] = mr.Counts((n + 1) // 2, n - (n + 1) // 2, 0)
+    mr.save_votes(s, meeting, votes, ZJJ, version=None)
+    assert all(t.passed for t in day.tallies)
+    mr.close(s, meeting, ZJJ, ended_on=DAY, version=None)
+    doc = json.loads(mr.record_bytes(s, day))
+    assert doc["rules"]["pass_share"] == "1/2" and doc["rules"]["max_pass_rate"] is None
+    report = mr.check_stored(s, day)
+    assert report.ok, report.text()
