@@ -510,3 +510,23 @@ def test_an_applicant_imported_by_mistake_can_be_removed_until_sealed(
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "未能删除：该申报人不存在" in again
+
+
+def test_high_skill_applicants_counted_by_specialty(client: FlaskClient, demo_db: Engine) -> None:
+    do_login(client, "zjj")
+    page = client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+    assert "高技能人才申报人（按专业）" not in page  # none yet: no table
+    with session_scope(make_session_factory(demo_db)) as s:
+        meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
+        assert meeting is not None
+        apps = meeting.applicants
+        specialty = apps[0].specialty
+        same = [a for a in apps if a.specialty == specialty][:2]
+        for a in same:
+            a.high_skill, a.skill_level = True, "高级技师"
+        expected = len(same)
+    page = client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+    assert "高技能人才申报人（按专业）" in page
+    table = page.split('id="high-skill-list"')[1].split("</table>")[0]
+    assert f'<tr><td>{specialty}</td><td class="num">{expected}</td></tr>' in table
+    assert table.count("<tr><td>") == 1  # specialties without one are left out

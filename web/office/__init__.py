@@ -100,6 +100,7 @@ def _meeting_page(
         panel=svc.current_panel(session, meeting),
         pending=draw_sessions.pending_single(session, meeting),
         applicants=app_svc.list_applicants(session, meeting),
+        high_skill=meeting_record.high_skill_by_specialty(meeting),
         conflicts=app_svc.list_conflicts(session, meeting),
         pool=app_svc.committee_pool(session, meeting),
         reasons=CONFLICT_REASONS,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +37,13 @@ def group_of(app: Applicant) -> str | None:
     if app.review_group:
         return app.review_group
     return HIGH_SKILL if app.high_skill else None
+
+
+def high_skill_by_specialty(meeting: Meeting) -> list[tuple[str, int]]:
+    """高技能人才 applicants counted by specialty (大人社发〔2024〕45号 附件3 一.2), sorted;
+    specialties without one are left out."""
+    counts = Counter(a.specialty or "（未填）" for a in meeting.applicants if a.high_skill)
+    return sorted(counts.items())
 
 
 def _package_order(day: MeetingDay) -> list[str]:
