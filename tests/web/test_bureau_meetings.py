@@ -38,6 +38,8 @@ def test_dashboard_shows_filing_state_and_deadline(
     do_login(client, "rsj")
     html = client.get("/bureau/dashboard").get_data(as_text=True)
     assert "各例会评审结果备案" in html
+    assert "<title>统计看板 - 大连市职称评审专家库</title>" in html  # the table is not in the title
+    assert html.count('id="filings"') == 1
     assert _filing_cells(html, S01) == ("未举行", deadline.day.isoformat())
     state, text = _filing_cells(html, "2024-S02")
     assert text.startswith("待定（2027年的法定节假日和调休安排尚未录入")
