@@ -9,18 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from expertpool.actor import Actor
-from expertpool.models import Applicant, Expert, Panel, PanelSeat
+from expertpool.models import Applicant, DrawSession, Expert, Panel, PanelSeat
 from expertpool.models.enums import PANEL_STATUSES, SEAT_STATES
+from expertpool.services import draw_sessions, rule_sources
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
-from expertpool.services import rule_sources
 from web.context import db_session
 from web.downloads import send_json
+from web.forms import EmptyForm
 
 JsonFile = Literal["package", "result"]
 
@@ -115,3 +117,18 @@ def logged_json_download(p: Panel, which: JsonFile, actor: Actor) -> Response:
     svc.log_export(session, p, actor, what="抽取数据包" if which == "package" else "抽取结果")
     session.commit()
     return json_download(p, which)
+
+
+def draw_session_page(template: str, ds: DrawSession, **extra: Any) -> str:
+    """A two-party draw's page (office, bureau or supervisor): every caller's template
+    includes _draw_session.html, which needs the same words for kinds, states and sources."""
+    return render_template(
+        template,
+        ds=ds,
+        revealed=draw_sessions.revealed_part(ds),
+        kinds=draw_sessions.KINDS,
+        states=draw_sessions.STATES,
+        sources=draw_sessions.SOURCES,
+        form=EmptyForm(),
+        **extra,
+    )

@@ -30,7 +30,7 @@ from web.context import db_session, now, working_year
 from web.downloads import send_xlsx
 from web.forms import EmptyForm, UploadForm
 from web.office.export import panel_xlsx
-from web.panels import logged_json_download, panel_view, template_globals
+from web.panels import draw_session_page, logged_json_download, panel_view, template_globals
 from web.params import to_int
 
 bp = Blueprint("office", __name__, url_prefix="/office")
@@ -280,16 +280,7 @@ def _draw_session(session_id: int) -> DrawSession:
 @roles_required("office")
 def draw_session(session_id: int) -> str:
     ds = _draw_session(session_id)
-    return render_template(
-        "office/draw_session.html",
-        ds=ds,
-        meeting=ds.meeting,
-        revealed=draw_sessions.revealed_part(ds),
-        kinds=draw_sessions.KINDS,
-        states=draw_sessions.STATES,
-        sources=draw_sessions.SOURCES,
-        form=EmptyForm(),
-    )
+    return draw_session_page("office/draw_session.html", ds, meeting=ds.meeting)
 
 
 @bp.route("/draws/<int:session_id>/abandon", methods=["POST"])

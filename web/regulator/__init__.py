@@ -29,7 +29,7 @@ from web.actions import attempt
 from web.context import db_session, working_year
 from web.extensions import csrf, csrf_exempt
 from web.forms import EmptyForm
-from web.panels import logged_json_download, panel_view, template_globals
+from web.panels import draw_session_page, logged_json_download, panel_view, template_globals
 from web.params import to_int
 from web.security import checks_control_characters_itself
 
@@ -99,15 +99,7 @@ def draws() -> str:
 
 
 def _draw_session_page(ds: DrawSession) -> str:
-    return render_template(
-        "regulator/draw_session.html",
-        ds=ds,
-        revealed=draw_sessions.revealed_part(ds),
-        kinds=draw_sessions.KINDS,
-        states=draw_sessions.STATES,
-        sources=draw_sessions.SOURCES,
-        form=EmptyForm(),
-    )
+    return draw_session_page("regulator/draw_session.html", ds)
 
 
 @bp.route("/draws/<int:session_id>")

@@ -21,6 +21,7 @@ from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.context import db_session, working_year
 from web.forms import EmptyForm
+from web.panels import draw_session_page
 from web.params import to_int
 
 bp = Blueprint("season", __name__, url_prefix="/season")
@@ -89,15 +90,7 @@ def _season_session(session_id: int) -> DrawSession:
 @roles_required("bureau")
 def draw_session(session_id: int) -> str:
     ds = _season_session(session_id)
-    return render_template(
-        "season/draw_session.html",
-        ds=ds,
-        revealed=draw_sessions.revealed_part(ds),
-        kinds=draw_sessions.KINDS,
-        states=draw_sessions.STATES,
-        sources=draw_sessions.SOURCES,
-        form=EmptyForm(),
-    )
+    return draw_session_page("season/draw_session.html", ds)
 
 
 @bp.route("/draws/<int:session_id>/abandon", methods=["POST"])
