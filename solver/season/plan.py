@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from solver.alternates import alternates_for
@@ -26,6 +27,15 @@ from solver.season.package import Season, parse_season
 from solver.season.rules import SEASON_BY_ID, SEASON_RULES
 
 PLAN_FORMAT = "expertpool.plan/1"
+
+# Called after each seat question with {"meetings": meetings being drawn, "full": panels
+# complete, "asked": seat questions answered, "filled": seats given, "seats_total": seats to
+# fill}; it observes the plan and never changes it.
+Progress = Callable[[dict[str, int]], None]
+
+
+def _no_progress(_counts: dict[str, int]) -> None:
+    return None
 
 
 def seat_key(seed: str, season_sha: str, meeting: str, expert: str) -> bytes:
@@ -43,8 +53,10 @@ class SeasonSearch:
         active: list[int],
         witness: dict[int, set[int]],
         workers: int,
+        progress: Progress = _no_progress,
     ) -> None:
         self.season = season
+        self.progress = progress
         self.spaces = spaces
         self.model = model
         self.active = active
@@ -116,6 +128,8 @@ class SeasonSearch:
         pairs = order
         chosen: dict[int, list[int]] = {j: [] for j in self.active}
         full = 0
+        asked = filled = 0
+        counts = {"meetings": len(self.active), "seats_total": self._seats_total()}
         for j, i in pairs:
             if full == len(self.active):
                 break
@@ -123,14 +137,21 @@ class SeasonSearch:
                 continue
             seated = self.decide(j, i)
             self.fix(j, i, seated)
+            asked += 1
             if seated:
                 chosen[j].append(i)
+                filled += 1
                 if len(chosen[j]) == self.spaces[j].feat.n:
                     full += 1
                     for k in range(self.spaces[j].feat.m):  # the rest of m stays empty
                         if self.states[j].free[k]:
                             self.fix(j, k, False)
+            self.progress({**counts, "full": full, "asked": asked, "filled": filled})
+        self.progress({**counts, "full": full, "asked": asked, "filled": filled})
         return chosen
+
+    def _seats_total(self) -> int:
+        return sum(self.spaces[j].feat.n for j in self.active)
 
 
 def _competition(
@@ -203,7 +224,9 @@ def _solve(
     return found if found is not None else model.solve(workers)
 
 
-def plan_season(season: Season, seed: str, workers: int = 1) -> dict[str, Any]:
+def plan_season(
+    season: Season, seed: str, workers: int = 1, progress: Progress = _no_progress
+) -> dict[str, Any]:
     started = time.perf_counter()
     ms = season.meetings
     spaces = [draw_space(m.pkg) for m in ms]
@@ -236,7 +259,13 @@ def plan_season(season: Season, seed: str, workers: int = 1) -> dict[str, Any]:
         model.set_active(drawn)
         order = [(j, i) for j, i in order if j in set(drawn)]
     search = SeasonSearch(
-        season, spaces, model, drawn, {j: set(witness.get(j, set())) for j in drawn}, workers
+        season,
+        spaces,
+        model,
+        drawn,
+        {j: set(witness.get(j, set())) for j in drawn},
+        workers,
+        progress,
     )
     chosen = search.run(order, samples)
     seats_of: dict[str, set[int]] = defaultdict(set)
