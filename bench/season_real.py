@@ -137,13 +137,13 @@ BIG_SHARE: dict[str, tuple[tuple[str, float], ...]] = {
     "2024-S12": (("UB01", 0.12), ("UB06", 0.08)),
     "2024-S13": (("UB07", 0.15),),
     "2024-S14": (("UB24", 0.20),),
-    "2024-S15": (("UB11", 0.15), ("UB12", 0.12), ("UB13", 0.08), ("UB14", 0.06), ("UB04", 0.05)),
+    "2024-S15": (("UB11", 0.15), ("UB12", 0.12), ("UB13", 0.08), ("UB14", 0.06), ("UB04", 0.06)),
     "2024-S16": (("UB15", 0.18), ("UB11", 0.06)),
-    "2024-S17": (("UB03", 0.05),),
-    "2024-S18": (("UB03", 0.05),),
+    "2024-S17": (("UB03", 0.06),),
+    "2024-S18": (("UB03", 0.06),),
     "2024-S22": (("UB21", 0.20), ("UB02", 0.10)),
     "2024-S23": (("UB22", 0.20), ("UB01", 0.06)),
-    "2024-S24": (("UB23", 0.20), ("UB01", 0.05)),
+    "2024-S24": (("UB23", 0.20), ("UB01", 0.06)),
     "2024-M01": (("UB24", 0.20),),
     "2024-M05": (("UB01", 0.12), ("UB03", 0.10), ("UB09", 0.08)),
     "2024-M06": (("UB01", 0.12), ("UB04", 0.08)),
@@ -169,7 +169,7 @@ SMALL_KINDS: dict[str, tuple[tuple[str, float], ...]] = {
 SCHOOL_KINDS = (("事业单位", 0.95), ("其他", 0.05))
 # Ranks of a pool's experts by committee level (senior pools recruit 正高级 first).
 RANK_SHARES: dict[str, tuple[tuple[str, float], ...]] = {
-    "senior": (("正高级", 0.42), ("副高级", 0.53), ("中级", 0.05)),
+    "senior": (("正高级", 0.35), ("副高级", 0.58), ("中级", 0.07)),
     "intermediate": (("正高级", 0.15), ("副高级", 0.45), ("中级", 0.40)),
 }
 EXTRA_POOLS = ((1, 0.45), (2, 0.25), (3, 0.15), (4, 0.10), (5, 0.05))  # beyond the home pool
@@ -305,7 +305,9 @@ def _secondary_pools(
         same = [c for c in cs if c.spec.series == home.spec.series and c is not home]
         others = [c for c in cs if c is not home]
         for _ in range(min(_pick_int(rng, EXTRA_POOLS), len(others))):
-            c = rng.choice(same if same and rng.random() < 0.6 else others)
+            among = same if same and rng.random() < 0.6 else others
+            # Big committees take more of the secondary members, as they have more fields.
+            c = rng.choices(among, [COMMITTEE_SIZE[x.spec.code][0] for x in among])[0]
             _join(e, c, rng.choices(c.specialties, c.weights)[0], i)
 
 
