@@ -6,6 +6,10 @@ byte-identical results. Rebuild only when a change of results is intended and an
 
     .venv/bin/python -m tests.regression.corpus
 
+New season entries (appended to SEASON_CASES) are recorded without touching the others:
+
+    .venv/bin/python -m tests.regression.corpus --new-seasons
+
 Timing fields (`solver.seconds` and the like) are the only parts left out of the comparison.
 """
 
@@ -51,13 +55,50 @@ PACKAGE_CASES: list[tuple[str, int, int, dict[str, Any], float]] = [
 ]
 SEEDS = ("corpus-a", "20241021-7f3a9c")
 
-# (name, experts, generator seed, options for bench.season_synth.make_season)
+# (name, experts, generator seed, options for bench.season_synth.make_season, or with
+# "generator": "real" for bench.season_real.make_real_season)
+_REAL_TEN = [
+    "2024-S01",
+    "2024-S04",
+    "2024-S12",
+    "2024-S14",
+    "2024-S15",
+    "2024-S21",
+    "2024-S23",
+    "2024-M01",
+    "2024-M02",
+    "2024-M04",
+]
 SEASON_CASES: list[tuple[str, int, int, dict[str, Any]]] = [
     ("season-2500", 2500, 1, {}),
     ("season-1500-cap1", 1500, 2, {"max_panels": 1}),
     ("season-1800-scarce", 1800, 3, {"full_share": 0.25}),
     ("season-1200-infeasible", 1200, 4, {"full_share": 0.2, "cross": 0.3}),
     ("season-2000-nocap", 2000, 5, {"max_panels": None}),
+    # Realistic seasons (bench/season_real.py): ten committees of 2024, the scarce pair
+    # 2024-S14 / 2024-M01 among them, recorded with the planner of commit 5362a1a and sized
+    # so that it plans each in seconds.
+    ("real-1000", 1000, 21, {"generator": "real", "committees": _REAL_TEN}),
+    (
+        "real-1000-tight",
+        1000,
+        21,
+        {"generator": "real", "committees": _REAL_TEN, "variant": "tight"},
+    ),
+    (
+        "real-1000-overlap",
+        1000,
+        21,
+        {"generator": "real", "committees": _REAL_TEN, "variant": "overlap"},
+    ),
+    ("real-1000-cap", 1000, 21, {"generator": "real", "committees": _REAL_TEN, "variant": "cap"}),
+    ("real-900-age", 900, 22, {"generator": "real", "committees": _REAL_TEN, "age_rule": True}),
+    (
+        "real-900-conflicts",
+        900,
+        23,
+        {"generator": "real", "committees": _REAL_TEN, "conflict_share": 0.3},
+    ),
 ]
 SEASON_SEED = "season-corpus"
 
@@ -97,11 +138,52 @@ def decline_cases(result: dict[str, Any], name: str) -> list[list[str]]:
     return [members[:1], members[:2], many]
 
 
+def season_doc(n: int, gen_seed: int, opts: dict[str, Any]) -> dict[str, Any]:
+    """The season document of one SEASON_CASES entry, from the generator it names."""
+    rest = {k: v for k, v in opts.items() if k != "generator"}
+    if opts.get("generator") == "real":
+        from bench.season_real import make_real_season
+
+        return make_real_season(n, seed=gen_seed, **rest)
+    from bench.season_synth import make_season
+
+    return make_season(n, seed=gen_seed, **rest)
+
+
+def build_season(name: str, n: int, gen_seed: int, opts: dict[str, Any]) -> dict[str, Any]:
+    """Write one season and its plan; its index entry."""
+    from bench.season_synth import season_bytes
+    from solver.season.plan import plan
+
+    data = season_bytes(season_doc(n, gen_seed, opts))
+    write_gz(HERE / "seasons" / f"{name}.json.gz", data)
+    result = plan(data, SEASON_SEED)
+    write_gz(HERE / "results" / f"{name}.plan.json.gz", canonical(result))
+    drawn = sum(1 for p in result["panels"].values() if p["status"] == "drawn")
+    print(f"{name}: {drawn}/{len(result['panels'])} drawn", flush=True)
+    return {"name": name, "seed": SEASON_SEED, "drawn": drawn}
+
+
+def write_index(index: dict[str, Any]) -> None:
+    (HERE / "index.json").write_text(
+        json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+
+
+def build_new_seasons() -> None:
+    """Record only the SEASON_CASES not in the index yet; every recorded file stays as it is
+    (new entries are appended to the index)."""
+    index = json.loads((HERE / "index.json").read_text(encoding="utf-8"))
+    known = {s["name"] for s in index["seasons"]}
+    for name, n, gen_seed, opts in SEASON_CASES:
+        if name not in known:
+            index["seasons"].append(build_season(name, n, gen_seed, opts))
+    write_index(index)
+
+
 def build() -> None:
     from bench.bench_draw import make_package
-    from bench.season_synth import make_season, season_bytes
     from solver.engine import draw, replace
-    from solver.season.plan import plan
 
     index: dict[str, Any] = {"packages": [], "seasons": []}
     for name, pool, gen_seed, rules, share in PACKAGE_CASES:
@@ -122,17 +204,14 @@ def build() -> None:
             print(f"{tag}: {result['status']}, {len(declines)} declines", flush=True)
         index["packages"].append(entry)
     for name, n, gen_seed, opts in SEASON_CASES:
-        data = season_bytes(make_season(n, seed=gen_seed, **opts))
-        write_gz(HERE / "seasons" / f"{name}.json.gz", data)
-        result = plan(data, SEASON_SEED)
-        write_gz(HERE / "results" / f"{name}.plan.json.gz", canonical(result))
-        drawn = sum(1 for p in result["panels"].values() if p["status"] == "drawn")
-        index["seasons"].append({"name": name, "seed": SEASON_SEED, "drawn": drawn})
-        print(f"{name}: {drawn}/{len(result['panels'])} drawn", flush=True)
-    (HERE / "index.json").write_text(
-        json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+        index["seasons"].append(build_season(name, n, gen_seed, opts))
+    write_index(index)
 
 
 if __name__ == "__main__":
-    build()
+    import sys
+
+    if sys.argv[1:] == ["--new-seasons"]:
+        build_new_seasons()
+    else:
+        build()

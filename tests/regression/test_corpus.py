@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from bench.season_synth import season_bytes
 from solver.engine import draw, replace
 from solver.season.plan import plan
 from solver.verify import verify_panel
-from tests.regression.corpus import HERE, SEASON_CASES, canonical, read_gz
+from tests.regression.corpus import HERE, SEASON_CASES, canonical, read_gz, season_doc
 
 INDEX: dict[str, Any] = json.loads((HERE / "index.json").read_text(encoding="utf-8"))
 DRAWS = [(p["name"], d) for p in INDEX["packages"] for d in p["draws"]]
@@ -25,6 +26,24 @@ def test_corpus_is_large_enough() -> None:
     assert len(INDEX["seasons"]) >= 4
     assert {d["status"] for _, d in DRAWS} == {"drawn", "infeasible"}
     assert len(INDEX["seasons"]) == len(SEASON_CASES)
+    assert [s["name"] for s in INDEX["seasons"]] == [c[0] for c in SEASON_CASES]
+
+
+def test_corpus_has_realistic_seasons_feasible_tight_and_infeasible() -> None:
+    real = {s["name"]: s["drawn"] for s in INDEX["seasons"] if s["name"].startswith("real-")}
+    assert len(real) >= 6
+    assert len(INDEX["seasons"]) >= 10
+    assert real["real-1000"] == real["real-1000-tight"] == 10
+    assert real["real-1000-overlap"] == real["real-1000-cap"] == 9
+
+
+@pytest.mark.parametrize("case", SEASON_CASES, ids=[c[0] for c in SEASON_CASES])
+def test_season_files_are_what_their_generator_gives(case: tuple[str, int, int, Any]) -> None:
+    """The generators are part of the benchmark's definition: same arguments, same bytes."""
+    name, n, gen_seed, opts = case
+    assert season_bytes(season_doc(n, gen_seed, opts)) == read_gz(
+        HERE / "seasons" / f"{name}.json.gz"
+    )
 
 
 @pytest.mark.parametrize(("name", "entry"), DRAWS, ids=[f"{n}.{d['seed']}" for n, d in DRAWS])
