@@ -1,11 +1,18 @@
-"""Season benchmark: the joint plan at city and province scale, and beside drawing the
-meetings one after another. Prints markdown tables; run from the repository root:
+"""Season benchmark: the joint plan on the easy synthetic season (bench/season_synth.py) and on
+the realistic one (bench/season_real.py), beside today's planner. Run from the repository root:
 
-    .venv/bin/python -m bench.bench_season [--quick]
+    .venv/bin/python -m bench.bench_season [--quick] [--only real|easy] [--runs N]
+    .venv/bin/python bench/bench_season.py ...
 
-Each measurement runs in a fresh process (peak memory is that process's maximum RSS).
-Times are medians; the machine is shared and noisy, so the sequential baseline is timed in
-the same run.
+Every measurement runs in a fresh process: the season file is written once per row by a
+generator process, then each run parses and plans it (peak memory is that process's maximum
+RSS). Times are medians of `--runs` runs of parse + plan. The baseline is "today's planner",
+commit 5362a1a, extracted with `git archive` and run with the same child (PYTHONPATH = the
+extracted tree), each run stopped after `--baseline-cap` seconds; it is skipped at 200,000
+experts. When this tree's solver/ is the baseline's byte for byte, the baseline column
+repeats the same measurements instead of running them twice.
+
+Solver calls by kind are whatever integer or dict counters the plan's `solver` object has.
 """
 
 from __future__ import annotations
@@ -17,101 +24,284 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if __name__ == "__main__" and str(ROOT) not in sys.path and not os.environ.get("BENCH_CHILD"):
+    sys.path.insert(0, str(ROOT))  # run as a script: import this tree's packages
+
+BASELINE = "5362a1a"
+SKIP_BASELINE_AT = 200_000
 
 
-def _child(args: list[str]) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_season", "--child", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=os.getcwd(),
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+@dataclass(frozen=True)
+class Row:
+    generator: str  # "easy" or "real"
+    n: int
+    variant: str | None = None
+
+    @property
+    def label(self) -> str:
+        name = "简单" if self.generator == "easy" else "真实"
+        return f"{name} {self.n:,}" + (f" {self.variant}" if self.variant else "")
+
+    def gen_args(self) -> list[str]:
+        return [self.generator, str(self.n), self.variant or "-"]
 
 
-def child(n: int, share: float, cross: float, seed: int, mode: str) -> dict:
+# Targets (issue 12): realistic feasible seasons by size, seconds; variants ≤ 2 × feasible.
+TARGET_SECONDS = {6000: 5.0, 20000: 10.0, 200000: 60.0}
+TARGET_RSS_MB = {200000: 4096.0}
+
+
+def rows(quick: bool, only: str | None, sizes: list[int] | None = None) -> list[Row]:
+    sizes = sizes or [6000, 20000] + ([] if quick else [200000])
+    varied = [n for n in sizes if n < SKIP_BASELINE_AT][:2]
+    out: list[Row] = []
+    if only in (None, "easy"):
+        out += [Row("easy", n) for n in sizes]
+    if only in (None, "real"):
+        out += [Row("real", n) for n in sizes]
+        out += [Row("real", n, v) for n in varied for v in ("tight", "overlap", "cap")]
+    return out
+
+
+# -- children -----------------------------------------------------------------------------
+
+
+def child_generate(generator: str, n: int, variant: str | None, path: str) -> None:
+    from bench.season_synth import make_season, season_bytes
+
+    if generator == "easy":
+        doc = make_season(n, seed=1)
+    else:
+        from bench.season_real import make_real_season
+
+        doc = make_real_season(n, seed=1, variant=variant)
+    Path(path).write_bytes(season_bytes(doc))
+
+
+def counters(solver: dict[str, Any]) -> dict[str, Any]:
+    """The plan's solver counters: every integer or dict field (not times, not names)."""
+    return {
+        k: v
+        for k, v in solver.items()
+        if (isinstance(v, int) and not isinstance(v, bool)) or isinstance(v, dict)
+    }
+
+
+def child_plan(path: str) -> dict[str, Any]:
     import resource
 
-    from bench.season_synth import make_season, season_bytes
-    from bench.sequential import double_booked, draw_sequentially
+    import solver
     from solver.season.package import parse_season
     from solver.season.plan import plan_season
 
-    data = season_bytes(make_season(n, full_share=share, cross=cross, seed=seed))
+    data = Path(path).read_bytes()
     t0 = time.perf_counter()
     season = parse_season(data)
     t1 = time.perf_counter()
-    out: dict = {"parse": t1 - t0, "pairs": sum(len(m.pkg.experts) for m in season.meetings)}
-    if mode == "joint":
-        plan = plan_season(season, "bench", 1)
-        out["plan"] = time.perf_counter() - t1
-        out["drawn"] = sorted(k for k, p in plan["panels"].items() if p["status"] == "drawn")
-    elif mode == "sequential":
-        panels = draw_sequentially(season, "bench")
-        out["plan"] = time.perf_counter() - t1
-        out["drawn"] = sorted(k for k, p in panels.items() if p["status"] == "drawn")
+    plan = plan_season(season, "bench", 1)
+    t2 = time.perf_counter()
+    panels = plan["panels"].values()
+    return {
+        "parse": t1 - t0,
+        "plan": t2 - t1,
+        "drawn": sum(p["status"] == "drawn" for p in panels),
+        "meetings": len(plan["panels"]),
+        "pairs": sum(len(m.pkg.experts) for m in season.meetings),
+        "failed": sorted(
+            {d["rule"] for p in panels if p["status"] != "drawn" for d in p["diagnosis"]}
+        ),
+        "counters": counters(plan.get("solver", {})),
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "solver_root": str(Path(solver.__file__).resolve().parent.parent),
+    }
+
+
+# -- the parent ---------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    stopped: bool = False
+    skipped: bool = False
+
+    @property
+    def seconds(self) -> float | None:
+        if self.stopped or not self.runs:
+            return None
+        return statistics.median(r["parse"] + r["plan"] for r in self.runs)
+
+
+def _run(args: list[str], root: Path, timeout: float | None) -> str | None:
+    env = dict(os.environ, PYTHONPATH=str(root), BENCH_CHILD="1")
+    try:
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "bench_season.py"), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env=env,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return out.stdout.strip().splitlines()[-1]
+
+
+def measure(season: Path, root: Path, runs: int, cap: float | None) -> Result:
+    res = Result()
+    for _ in range(runs):
+        line = _run(["--child-plan", str(season)], root, cap)
+        if line is None:
+            res.stopped = True
+            return res
+        out = json.loads(line)
+        if Path(out["solver_root"]) != root.resolve():
+            raise SystemExit(f"子进程用了错误的 solver：{out['solver_root']}（应为 {root}）")
+        res.runs.append(out)
+    return res
+
+
+def baseline_tree(tmp: Path) -> tuple[Path, bool]:
+    """The baseline's tree, and whether this tree's solver/ is the same code."""
+    tree = tmp / "baseline"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", BASELINE], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    same = (
+        subprocess.run(
+            ["git", "diff", "--quiet", BASELINE, "--", "solver"], cwd=ROOT, check=False
+        ).returncode
+        == 0
+    )
+    return tree, same
+
+
+def fmt_seconds(res: Result, cap: float | None) -> str:
+    if res.skipped:
+        return "未测"
+    if res.stopped:
+        return f"> {cap:.0f} s（已停止）"
+    return f"{res.seconds:.1f}"
+
+
+def fmt_counters(res: Result) -> str:
+    if not res.runs:
+        return ""
+    c = res.runs[0]["counters"]
+    return "; ".join(
+        f"{k}={json.dumps(v, ensure_ascii=False, sort_keys=True)}" for k, v in sorted(c.items())
+    )
+
+
+def verdict(row: Row, now: Result, feasible: dict[int, float | None]) -> str:
+    """达标/未达标 against issue 12's targets (realistic rows only)."""
+    if row.generator != "real":
+        return ""
+    secs = now.seconds
+    if row.variant in ("overlap", "cap"):
+        base = feasible.get(row.n)
+        ok = secs is not None and base is not None and secs <= 2 * base
+        return "达标" if ok else "未达标"
+    if row.variant is not None or row.n not in TARGET_SECONDS:
+        return ""
+    ok = secs is not None and secs <= TARGET_SECONDS[row.n]
+    if row.n in TARGET_RSS_MB and now.runs:
+        ok = ok and max(r["rss_mb"] for r in now.runs) < TARGET_RSS_MB[row.n]
+    return "达标" if ok else "未达标"
+
+
+def ratio(row: Row, now: Result, feasible: dict[int, float | None]) -> str:
+    base = feasible.get(row.n)
+    if row.generator != "real" or row.variant is None or base is None or now.seconds is None:
+        return ""
+    return f"{now.seconds / base:.2f}"
+
+
+def print_header(args: argparse.Namespace, same: bool) -> None:
+    machine = platform.processor() or platform.machine()
+    print(
+        f"# 年度联合抽取基准 — {time.strftime('%Y-%m-%d')}, {machine}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, runs={args.runs}\n"
+    )
+    note = "（本树 solver/ 与基线相同，基线列沿用同一测量）" if same else ""
+    print(f"基线：今日规划器 {BASELINE}，每次限时 {args.baseline_cap:.0f} s{note}\n")
+    print(
+        "| 赛季 | 会议×专家对 | 本树 s（中位数） | 基线 s | 峰值内存 MB | 抽出/会议 "
+        "| 未抽出的规则 | 不可行/可行 | 目标 | 求解调用 |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+
+
+def row_line(row: Row, now: Result, base: Result, args: argparse.Namespace, fz: Any) -> str:
+    first = now.runs[0] if now.runs else (base.runs[0] if base.runs else {})
+    rss = max((r["rss_mb"] for r in now.runs), default=0.0)
+    drawn = f"{first['drawn']}/{first['meetings']}" if first else ""
+    failed = "、".join(first.get("failed", [])) if first else ""
+    return (
+        f"| {row.label} | {first.get('pairs', 0):,} | {fmt_seconds(now, args.cap)} "
+        f"| {fmt_seconds(base, args.baseline_cap)} | {rss:.0f} | {drawn} | {failed} "
+        f"| {ratio(row, now, fz)} | {verdict(row, now, fz)} | {fmt_counters(now)} |"
+    )
+
+
+def run_row(row: Row, tmp: Path, tree: Path, same: bool, args: argparse.Namespace) -> Any:
+    season = tmp / f"{row.generator}-{row.n}-{row.variant or 'base'}.json"
+    if _run(["--child-gen", *row.gen_args(), str(season)], ROOT, None) is None:
+        raise SystemExit("生成赛季失败")
+    now = measure(season, ROOT, args.runs, args.cap)
+    if row.n >= SKIP_BASELINE_AT:
+        base = Result(skipped=True)
+    elif same:
+        base = now
     else:
-        panels = draw_sequentially(season, "bench", aware=False)
-        out["plan"] = time.perf_counter() - t1
-        out["double"] = sorted(double_booked(season, panels))
-    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return out
+        base = measure(season, tree, args.runs, args.baseline_cap)
+    season.unlink()
+    return now, base
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--child", nargs=5)
-    ap.add_argument("--quick", action="store_true", help="one run each, no province scale")
+    ap.add_argument("--child-gen", nargs=4)
+    ap.add_argument("--child-plan")
+    ap.add_argument("--quick", action="store_true", help="一次运行，不测 200,000")
+    ap.add_argument("--only", choices=("real", "easy"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--cap", type=float, default=None, help="本树每次运行的时限（秒）")
+    ap.add_argument("--baseline-cap", type=float, default=150.0)
+    ap.add_argument("--sizes", help="专家人数，逗号分隔（默认 6000,20000,200000）")
     args = ap.parse_args()
-    if args.child:
-        n, share, cross, seed, mode = args.child
-        print(json.dumps(child(int(n), float(share), float(cross), int(seed), mode)))
+    if args.child_gen:
+        gen, n, variant, path = args.child_gen
+        child_generate(gen, int(n), None if variant == "-" else variant, path)
+        print("{}")
         return
-    runs = 1 if args.quick else 3
-    print(
-        f"# Season benchmark — {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}\n"
-    )
-    print("## Scale: 30 meetings of 2024, real windows, cross-committee pools (1 solver worker)\n")
-    print(
-        "| pool | (meeting, expert) pairs | runs | parse s (median) | plan s (median) | total s | drawn | peak RSS MB |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    scales = [(20000, 3)] + ([] if args.quick else [(200000, 1)])
-    for n, r in scales:
-        res = [_child([str(n), "0.3", "0.5", "1", "joint"]) for _ in range(min(r, runs))]
-        parse = statistics.median(x["parse"] for x in res)
-        plan = statistics.median(x["plan"] for x in res)
-        print(
-            f"| {n:,} | {res[0]['pairs']:,} | {len(res)} | {parse:.1f} | {plan:.1f} | {parse + plan:.1f} "
-            f"| {len(res[0]['drawn'])}/30 | {max(x['rss_mb'] for x in res):.0f} |"
-        )
-    print(
-        "\n## Joint plan beside drawing one meeting after another (catalogue order, same rules)\n"
-    )
-    print(
-        "| pool | 正高级 share | joint: drawn, s | sequential (booked experts taken out): drawn, "
-        "of joint's not drawn, s | independent draws: meetings double-booked (of joint's) |"
-    )
-    print("|---|---|---|---|---|")
-    for n, share, cross in [
-        (20000, 0.30, 0.5),
-        (2500, 0.30, 0.8),
-        (1800, 0.30, 0.9),
-        (1500, 0.25, 0.9),
-    ]:
-        joint = [_child([str(n), str(share), str(cross), "3", "joint"]) for _ in range(runs)]
-        seq = [_child([str(n), str(share), str(cross), "3", "sequential"]) for _ in range(runs)]
-        naive = _child([str(n), str(share), str(cross), "3", "naive"])
-        jd = set(joint[0]["drawn"])
-        sd = set(seq[0]["drawn"])
-        print(
-            f"| {n:,} | {share:.0%} | {len(jd)}/30, {statistics.median(x['plan'] for x in joint):.1f} "
-            f"| {len(sd)}/30, {len(jd - sd)}, {statistics.median(x['plan'] for x in seq):.1f} "
-            f"| {len(set(naive['double']) & jd)} |"
-        )
+    if args.child_plan:
+        print(json.dumps(child_plan(args.child_plan)))
+        return
+    if args.quick:
+        args.runs = 1
+    with tempfile.TemporaryDirectory(prefix="bench-season-") as name:
+        tmp = Path(name)
+        tree, same = baseline_tree(tmp)
+        print_header(args, same)
+        feasible: dict[int, float | None] = {}
+        sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else None
+        for row in rows(args.quick, args.only, sizes):
+            now, base = run_row(row, tmp, tree, same, args)
+            if row.generator == "real" and row.variant is None:
+                feasible[row.n] = now.seconds
+            print(row_line(row, now, base, args, feasible), flush=True)
 
 
 if __name__ == "__main__":
