@@ -6,7 +6,8 @@ season like Dalian's, from the real 2024 catalogue and the registry's default ru
 
 - every specialty of a committee can have applicants, skewed (a few specialties hold most),
   at most about 0.7 × panel size specialties per meeting (fewer when the default
-  `specialty_demand` would not fit the panel);
+  `specialty_demand` would not fit the panel); every specialty has at least three home
+  experts, the rest of a pool follows the same skew (flattened);
 - applicants per meeting scaled to the committee (卫生 several hundred at city scale, 粮食 a
   few dozen), about 45 % of them from units that also have experts in that meeting's pool;
 - units sized like Dalian's: a few universities, hospitals and the notice's named
@@ -263,10 +264,17 @@ def _birth_date(rng: random.Random) -> str:
     return day.isoformat()
 
 
+COVER = 3  # home experts per specialty before the skew: every specialty has a few experts
+
+
 def _new_expert(
     rng: random.Random, i: int, c: Committee, unit: str, units: Units, ages: bool
 ) -> dict[str, Any]:
-    mine = {rng.choices(c.specialties, [w**0.7 for w in c.weights])[0]}
+    k = len(c.pool) - 1  # this expert's place among the committee's home experts
+    if k < COVER * len(c.specialties):
+        mine = {c.specialties[k % len(c.specialties)]}
+    else:
+        mine = {rng.choices(c.specialties, [w**0.7 for w in c.weights])[0]}
     if rng.random() < 0.4:
         mine.add(rng.choice(c.specialties))
     expert: dict[str, Any] = {
