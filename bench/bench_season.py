@@ -245,12 +245,13 @@ def print_header(args: argparse.Namespace, same: bool) -> None:
 
 def row_line(row: Row, now: Result, base: Result, args: argparse.Namespace, fz: Any) -> str:
     first = now.runs[0] if now.runs else (base.runs[0] if base.runs else {})
-    rss = max((r["rss_mb"] for r in now.runs), default=0.0)
+    pairs = f"{first['pairs']:,}" if first else ""
+    rss = f"{max(r['rss_mb'] for r in now.runs):.0f}" if now.runs else ""
     drawn = f"{first['drawn']}/{first['meetings']}" if first else ""
     failed = "、".join(first.get("failed", [])) if first else ""
     return (
-        f"| {row.label} | {first.get('pairs', 0):,} | {fmt_seconds(now, args.cap)} "
-        f"| {fmt_seconds(base, args.baseline_cap)} | {rss:.0f} | {drawn} | {failed} "
+        f"| {row.label} | {pairs} | {fmt_seconds(now, args.cap)} "
+        f"| {fmt_seconds(base, args.baseline_cap)} | {rss} | {drawn} | {failed} "
         f"| {ratio(row, now, fz)} | {verdict(row, now, fz)} | {fmt_counters(now)} |"
     )
 
