@@ -53,10 +53,23 @@ class Defaults:
 
 
 @dataclass(frozen=True)
+class PoolExpert:
+    """What the save-time settings checks read of one expert in the committee's pool."""
+
+    unit: str
+    unit_kind: str
+    rank: str
+    specialties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FormContext:
-    """What parsing the office form needs besides the text: the committee's specialties."""
+    """What parsing the office form needs besides the text: the committee's specialties,
+    and (when the caller knows it) the committee's pool, so that the settings checks can
+    refuse a rule the pool can never meet; `pool` None: only the checks against the seats."""
 
     specialties: Sequence[str] = ()
+    pool: Sequence[PoolExpert] | None = None
 
 
 # Form text → (JSON value, {form field: Chinese message}).
@@ -194,5 +207,8 @@ _FORM_PARSERS: dict[str, Callable[[Param[Any], Mapping[str, str], FormContext], 
 
 
 def at_most_seats(value: object, seats: int) -> str | None:
-    """A count that may not exceed the panel size (form cross-check)."""
-    return "不能超过评委人数" if isinstance(value, int) and value > seats else None
+    """A count that may not exceed the panel size (form cross-check; the registry puts the
+    parameter's label in front)."""
+    if isinstance(value, int) and value > seats:
+        return f"{value}名，超过评委人数{seats}人，请调整"
+    return None

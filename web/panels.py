@@ -42,6 +42,7 @@ class PanelView:
     experts: dict[str, Expert] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)  # since the draw; see changes_since_draw
     rule_notes: list[str] = field(default_factory=list)  # rules off their defaults
+    diagnosis_notes: list[str] = field(default_factory=list)  # beside an infeasible diagnosis
 
 
 def panel_view(session: Session, panel: Panel) -> PanelView:
@@ -92,6 +93,7 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
             else []
         ),
         rule_notes=settings_svc.rule_notes(panel),
+        diagnosis_notes=svc.diagnosis_notes(panel),
     )
 
 
@@ -108,7 +110,8 @@ def json_download(p: Panel, which: JsonFile) -> Response:
     """The draw package or the result file, exactly as stored (draw-format.md)."""
     data = svc.package_of(p) if which == "package" else svc.result_bytes(p)
     name = f"{p.meeting.code}-{'抽取包' if which == 'package' else '抽取结果'}-{p.id}.json"
-    return send_json(data, name)
+    fallback = f"{p.meeting.code}-{'package' if which == 'package' else 'panel'}-{p.id}.json"
+    return send_json(data, name, fallback)
 
 
 def logged_json_download(p: Panel, which: JsonFile, actor: Actor) -> Response:

@@ -389,7 +389,7 @@ def export_xlsx(panel_id: int) -> Response:
     data = panel_xlsx(session, p)
     svc.log_export(session, p, current_actor(), what="评委名单xlsx")
     session.commit()
-    return send_xlsx(data, f"评委名单-{p.meeting.code}.xlsx")
+    return send_xlsx(data, f"评委名单-{p.meeting.code}.xlsx", f"{p.meeting.code}-panel.xlsx")
 
 
 @bp.route("/panels/<int:panel_id>/print")

@@ -16,6 +16,7 @@ from expertpool.services.panels.drift import (
 from expertpool.services.panels.query import (
     MAX_REASON_CHARS,
     current_panel,
+    diagnosis_notes,
     log_export,
     log_view,
     meeting_panels,
@@ -49,6 +50,7 @@ __all__ = [
     "changes_since_draw",
     "current_panel",
     "decline",
+    "diagnosis_notes",
     "draw_meeting",
     "draw_on_seed",
     "drift_since_draw",

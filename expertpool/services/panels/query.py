@@ -14,6 +14,9 @@ from expertpool.actor import Actor
 from expertpool.errors import UserError
 from expertpool.models import Expert, Meeting, Panel, PanelSeat
 from expertpool.services import audit
+from solver import registry
+from solver.errors import PackageError
+from solver.package import parse_package
 
 MAX_REASON_CHARS = 200
 
@@ -49,6 +52,18 @@ def package_of(panel: Panel) -> bytes:
 
 def result_bytes(panel: Panel) -> bytes:
     return panel.result_json.encode("utf-8")
+
+
+def diagnosis_notes(panel: Panel) -> list[str]:
+    """For an infeasible draw: the rules' sentences explaining its diagnosis further (e.g. the
+    sum of the specialty minimums above the seats), read from the package the draw read. Kept
+    out of the stored result so that results defined by a seed never change."""
+    if result_of(panel).get("status") != "infeasible":
+        return []
+    try:
+        return registry.diagnosis_notes(parse_package(package_of(panel)))
+    except PackageError:  # a package the draw could read parses; nothing to add otherwise
+        return []
 
 
 def dump_result(result: dict[str, Any]) -> str:

@@ -1,0 +1,115 @@
+"""Issue 14 (office part): rule settings checked when saved, the diagnosis naming the sum of
+the specialty minimums, distinct download names, the shortfall JSON as an attachment."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, select
+
+from expertpool.db import make_session_factory, session_scope
+from expertpool.models import Meeting
+from expertpool.services.packages import pool_experts
+from tests.builders import S01, SMALL_RULES, small_rules
+from tests.fixtures.web import csrf_token, do_login, draw_via_web
+
+
+def _meeting_settings(db: Engine) -> dict[str, object]:
+    with session_scope(make_session_factory(db)) as s:
+        meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
+        assert meeting is not None
+        return dict(meeting.settings or {})
+
+
+def _specialties(db: Engine) -> list[str]:
+    with session_scope(make_session_factory(db)) as s:
+        meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
+        assert meeting is not None
+        return list(meeting.committee.specialties)
+
+
+def _rules_form(client: FlaskClient, **extra: str) -> dict[str, str]:
+    html = client.get(f"/office/meetings/{S01}/rules").get_data(as_text=True)
+    form = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
+    form.pop("recuse_same_unit", None)
+    form["min_rank"] = "副高级"
+    form["csrf_token"] = csrf_token(client, f"/office/meetings/{S01}/rules")
+    return {**form, **extra}
+
+
+def test_specialty_minimums_above_the_seats_are_refused_with_the_sum(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    small_rules(demo_db, S01)
+    do_login(client, "zjj")
+    before = _meeting_settings(demo_db)
+    specs = _specialties(demo_db)
+    # Demo experts list one specialty each: 12 minimums on 11 seats can never be met.
+    demand = {f"spec_{s}": "" for s in specs} | {f"spec_{specs[0]}": "6", f"spec_{specs[1]}": "6"}
+    resp = client.post(f"/office/meetings/{S01}/rules", data=_rules_form(client, **demand))
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "各专业最低人数合计12人，超过评委人数11人" in page
+    assert _meeting_settings(demo_db) == before  # nothing saved
+
+
+def test_a_unit_cap_the_pool_cannot_fill_names_the_numbers(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    small_rules(demo_db, S01)
+    do_login(client, "zjj")
+    before = _meeting_settings(demo_db)
+    with session_scope(make_session_factory(demo_db)) as s:
+        meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
+        assert meeting is not None
+        pool = pool_experts(s, meeting.committee)
+        units = len({e.unit_id for e in pool})
+    seats = units + 1 if units % 2 == 0 else units + 2  # odd, above what one per unit gives
+    form = _rules_form(client, max_per_unit="1", panel_size=str(seats))
+    page = client.post(f"/office/meetings/{S01}/rules", data=form).get_data(as_text=True)
+    assert (
+        f"同一单位评委上限1名，专家库中的{len(pool)}名专家来自{units}个单位，"
+        f"最多只能组成{units}人，少于评委人数{seats}人，请调整"
+    ) in page
+    assert _meeting_settings(demo_db) == before
+
+
+def test_an_infeasible_draw_says_the_specialty_sum(client: FlaskClient, demo_db: Engine) -> None:
+    specs = _specialties(demo_db)
+    with session_scope(make_session_factory(demo_db)) as s:
+        meeting = s.scalar(select(Meeting).where(Meeting.code == S01))
+        assert meeting is not None
+        # Stored before the save-time check existed (or through the CLI's package).
+        meeting.settings = {**SMALL_RULES, "specialty_demand": {specs[0]: 6, specs[1]: 6}}
+    do_login(client, "zjj")
+    panel_id = draw_via_web(client)
+    page = client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
+    assert "无法抽取" in page
+    assert "各专业最低人数合计12人，超过评委人数11人" in page
+
+
+def test_package_and_result_downloads_have_distinct_names(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    small_rules(demo_db, S01)
+    do_login(client, "zjj")
+    panel_id = draw_via_web(client)
+    package = client.get(f"/office/panels/{panel_id}/package.json")
+    result = client.get(f"/office/panels/{panel_id}/result.json")
+    p_disp = package.headers["Content-Disposition"]
+    r_disp = result.headers["Content-Disposition"]
+    assert f'filename="{S01}-package-{panel_id}.json"' in p_disp
+    assert f'filename="{S01}-panel-{panel_id}.json"' in r_disp
+    assert "filename*=UTF-8''" in p_disp and "filename*=UTF-8''" in r_disp
+    assert p_disp != r_disp
+
+
+def test_shortfall_json_is_an_attachment(client: FlaskClient, demo_db: Engine) -> None:
+    do_login(client, "rsj")
+    resp = client.get("/bureau/dashboard/shortfall.json")
+    assert resp.status_code == 200
+    disposition = resp.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert 'filename="2024-shortfall.json"' in disposition
+    assert resp.get_json() is not None
