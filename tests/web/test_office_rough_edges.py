@@ -3,6 +3,7 @@ the specialty minimums, distinct download names, the shortfall JSON as an attach
 
 from __future__ import annotations
 
+import io
 import re
 
 from flask.testing import FlaskClient
@@ -10,7 +11,9 @@ from sqlalchemy import Engine, select
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Meeting
+from expertpool.services.nominations import MAX_TEXT
 from expertpool.services.packages import pool_experts
+from expertpool.spreadsheet import MAX_FILE_BYTES
 from tests.builders import S01, SMALL_RULES, small_rules
 from tests.fixtures.web import csrf_token, do_login, draw_via_web
 
@@ -113,3 +116,69 @@ def test_shortfall_json_is_an_attachment(client: FlaskClient, demo_db: Engine) -
     assert disposition.startswith("attachment;")
     assert 'filename="2024-shortfall.json"' in disposition
     assert resp.get_json() is not None
+
+
+# -- limits: the page's limits are the server's, and a too-large request says which form --
+
+
+def test_recommendation_maxlength_is_the_servers_limit(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    do_login(client, "dlut")
+    html = client.get("/unit/new").get_data(as_text=True)
+    area = re.search(r"<textarea[^>]*name=\"recommendation\"[^>]*>", html)
+    assert area is not None
+    assert f'maxlength="{MAX_TEXT}"' in area.group(0)
+    assert f"最多{MAX_TEXT}字" in html  # the counter under the field
+    upload = re.search(
+        r'<input[^>]*type="file"[^>]*>', client.get("/unit/import").get_data(as_text=True)
+    )
+    assert upload is not None and f'data-max-bytes="{MAX_FILE_BYTES}"' in upload.group(0)
+
+
+def test_upload_input_carries_the_servers_file_limit(client: FlaskClient, demo_db: Engine) -> None:
+    do_login(client, "zjj")
+    html = client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+    upload = re.search(r'<input[^>]*type="file"[^>]*>', html)
+    assert upload is not None
+    assert f'data-max-bytes="{MAX_FILE_BYTES}"' in upload.group(0)
+    assert 'accept=".xlsx"' in upload.group(0)
+
+
+def test_too_long_text_gets_a_413_naming_the_form_with_a_way_back(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    do_login(client, "dlut")
+    token = csrf_token(client, "/unit/new")
+    resp = client.post("/unit/new", data={"csrf_token": token, "recommendation": "好" * 700_000})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 413
+    assert "提交的“专家推荐表”超过大小限制" in page
+    assert '<a href="/unit/new" id="back-to-form">返回专家推荐表</a>' in page
+    assert "5 MB" in page and "Traceback" not in page
+
+
+def test_too_large_upload_goes_back_to_the_page_it_came_from(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    do_login(client, "zjj")
+    token = csrf_token(client, f"/office/meetings/{S01}")
+    big = b"PK" + b"0" * (MAX_FILE_BYTES + 300 * 1024)
+    body = io.BytesIO(
+        b'--B\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        + token.encode()
+        + b'\r\n--B\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n" + big + b"\r\n--B--\r\n"
+    )
+    # A body of our own: werkzeug's builder spools a large one to a file it never closes.
+    resp = client.post(
+        f"/office/meetings/{S01}/applicants/import",
+        input_stream=body,
+        content_length=len(body.getvalue()),
+        content_type="multipart/form-data; boundary=B",
+        headers={"Referer": f"http://localhost/office/meetings/{S01}"},
+    )
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 413
+    assert "提交的“申报人导入”超过大小限制" in page
+    assert f'href="http://localhost/office/meetings/{S01}" id="back-to-form"' in page
