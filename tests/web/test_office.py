@@ -254,6 +254,7 @@ def test_applicant_import_lists_bad_rows_and_imports_all_or_nothing(
         f"/office/meetings/{S01}/applicants/import",
         data={"csrf_token": token, "file": (io.BytesIO(bad_file), "a.xlsx")},
         content_type="multipart/form-data",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "全部未导入" in page and "第3行「姓名」" in page and "第3行「申报专业」" in page
     good = xlsx([["王小明", "大连测试单位", "", spec, "工程师"]])
@@ -399,6 +400,7 @@ def test_import_rejects_a_non_xlsx_file(client: FlaskClient, demo_db: Engine, us
         f"/office/meetings/{S01}/applicants/import",
         data={"csrf_token": token, "file": (io.BytesIO(b"not a workbook"), "a.csv")},
         content_type="multipart/form-data",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "文件格式不正确" in page
 

@@ -182,3 +182,49 @@ def test_too_large_upload_goes_back_to_the_page_it_came_from(
     assert resp.status_code == 413
     assert "提交的“申报人导入”超过大小限制" in page
     assert f'href="http://localhost/office/meetings/{S01}" id="back-to-form"' in page
+
+
+# -- applicant import: errors at the top, and a redirect after the POST --
+
+
+def _applicant_xlsx(rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+
+    from expertpool.services.applicants import HEADERS
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "申报人"
+    ws.append([f"{h}*" if h in ("姓名", "工作单位", "申报专业") else h for h in HEADERS])
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_applicant_import_errors_come_back_after_a_redirect_at_the_top(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    do_login(client, "zjj")
+    token = csrf_token(client, f"/office/meetings/{S01}")
+    rows = [["", "", "", "烹饪", ""] for _ in range(30)]
+    resp = client.post(
+        f"/office/meetings/{S01}/applicants/import",
+        data={"csrf_token": token, "file": (io.BytesIO(_applicant_xlsx(rows)), "a.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/office/meetings/{S01}#import-summary")
+    page = client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+    summary = page.index('id="import-summary"')
+    assert summary < page.index('id="dates"')  # above everything else on the page
+    assert "申报人未导入：共有30行数据有错误，全部未导入" in page
+    assert "（共90处错误）" in page and 'href="#import-errors"' in page
+    assert "第2行「姓名」" in page[summary : summary + 2000]
+    assert 'id="import-errors-more"' in page  # more errors than the session keeps
+    # Shown once: reopening the address gives the plain page, not a 405 or the errors again.
+    again = client.get(f"/office/meetings/{S01}")
+    assert again.status_code == 200
+    assert 'id="import-summary"' not in again.get_data(as_text=True)

@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as flask_session
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -90,9 +100,40 @@ def index() -> str:
     return render_template("office/index.html", rows=rows, year=year)
 
 
-def _meeting_page(
-    meeting: Meeting, import_errors: list[str] | None = None, summary: str = ""
-) -> str:
+# A failed applicant import is shown after a redirect (so a refresh does not upload again and
+# the address reopens): its errors ride in the signed session cookie, about 4 KB in all, so
+# only the first lines are kept there; the page says how many more there were.
+IMPORT_ERRORS_KEY = "office_import_errors"
+_KEPT_LINES = 20
+_KEPT_CHARS = 600
+
+
+def _keep_import_errors(meeting: Meeting, summary: str, lines: list[str]) -> None:
+    kept: list[str] = []
+    size = 0
+    for line in lines[:_KEPT_LINES]:
+        size += len(line)
+        if size > _KEPT_CHARS and kept:
+            break
+        kept.append(line[:_KEPT_CHARS])
+    flask_session[IMPORT_ERRORS_KEY] = {
+        "meeting": meeting.code,
+        "summary": summary,
+        "lines": kept,
+        "total": len(lines),
+    }
+
+
+def _take_import_errors(meeting: Meeting) -> dict[str, Any]:
+    kept = flask_session.get(IMPORT_ERRORS_KEY)
+    if not isinstance(kept, dict) or kept.get("meeting") != meeting.code:
+        return {}
+    flask_session.pop(IMPORT_ERRORS_KEY, None)
+    return kept
+
+
+def _meeting_page(meeting: Meeting) -> str:
+    import_errors = _take_import_errors(meeting)
     session = db_session()
     return render_template(
         "office/meeting.html",
@@ -108,8 +149,9 @@ def _meeting_page(
         form=EmptyForm(),
         upload=UploadForm(),
         limits=LIMITS_TEXT,
-        import_errors=import_errors or [],
-        summary=summary,
+        import_errors=import_errors.get("lines", []),
+        import_total=import_errors.get("total", 0),
+        summary=import_errors.get("summary", ""),
     )
 
 
@@ -153,7 +195,7 @@ def applicant_template(code: str) -> Response:
 
 @bp.route("/meetings/<code>/applicants/import", methods=["POST"])
 @roles_required("office")
-def import_applicants(code: str) -> str | Response:
+def import_applicants(code: str) -> Response:
     meeting = _meeting(code)
     upload = request.files.get("file")
     data = upload.read() if upload else b""
@@ -161,9 +203,11 @@ def import_applicants(code: str) -> str | Response:
         created = app_svc.import_applicants(db_session(), meeting, data, current_actor())
         act.done(f"已导入{len(created)}名申报人。")
     if isinstance(act.error, app_svc.ApplicantRowErrors):
-        return _meeting_page(meeting, act.error.lines(), act.error.message)
+        _keep_import_errors(meeting, act.error.message, act.error.lines())
+        return _back(meeting, "#import-summary")
     if act.error is not None:
-        return _meeting_page(meeting, [act.error.message], "文件无法导入")
+        _keep_import_errors(meeting, "文件无法导入", [act.error.message])
+        return _back(meeting, "#import-summary")
     return _back(meeting, "#applicants")
 
 
