@@ -66,10 +66,16 @@ class PoolExpert:
 class FormContext:
     """What parsing the office form needs besides the text: the committee's specialties,
     and (when the caller knows it) the committee's pool, so that the settings checks can
-    refuse a rule the pool can never meet; `pool` None: only the checks against the seats."""
+    refuse a rule that contradicts itself on that pool (e.g. a unit cap that even a pool with
+    enough experts cannot fill). A pool smaller than the seats is a shortage the bureau may
+    still fill, not a wrong setting: the checks then use the seats alone (`pool_for`)."""
 
     specialties: Sequence[str] = ()
     pool: Sequence[PoolExpert] | None = None
+
+    def pool_for(self, seats: int) -> Sequence[PoolExpert] | None:
+        """The pool when it has at least `seats` experts, else None."""
+        return self.pool if self.pool is not None and len(self.pool) >= seats else None
 
 
 # Form text → (JSON value, {form field: Chinese message}).

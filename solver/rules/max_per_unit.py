@@ -93,15 +93,15 @@ class MaxPerUnit(Rule):
     def settings_problems(
         self, rules: Mapping[str, Any], seats: int, ctx: FormContext
     ) -> dict[str, str]:
-        cap = rules.get(self.id)
-        if not isinstance(cap, int) or ctx.pool is None:
+        cap, pool = rules.get(self.id), ctx.pool_for(seats)
+        if not isinstance(cap, int) or pool is None:
             return {}
-        per_unit = Counter(e.unit for e in ctx.pool)
+        per_unit = Counter(e.unit for e in pool)
         capacity = sum(min(c, cap) for c in per_unit.values())
         if capacity >= seats:
             return {}
         text = (
-            f"同一单位评委上限{cap}名，专家库中的{len(ctx.pool)}名专家来自{len(per_unit)}个单位，"
+            f"同一单位评委上限{cap}名，专家库中的{len(pool)}名专家来自{len(per_unit)}个单位，"
             f"最多只能组成{capacity}人，少于评委人数{seats}人，请调整"
         )
         return {self.id: text}

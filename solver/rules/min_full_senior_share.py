@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
 from solver.contract import Expert, Package, fraction_text, known_members
 from solver.exact import need
-from solver.params import FormContext, Param
+from solver.params import Param
 from solver.reader import R
 from solver.rules.base import Row, Rule, Supply, Violation
 
@@ -63,22 +63,6 @@ class MinFullSeniorShare(Rule):
 
     def core_numbers(self, pkg: Package, eligible: list[Expert]) -> tuple[int | None, int | None]:
         return self._need(pkg), sum(1 for e in eligible if e.rank == "正高级")
-
-    def settings_problems(
-        self, rules: Mapping[str, Any], seats: int, ctx: FormContext
-    ) -> dict[str, str]:
-        share = rules.get(self.id)
-        if share is None or ctx.pool is None:
-            return {}
-        want = need(Fraction(str(share)), seats)
-        have = sum(1 for e in ctx.pool if e.rank == "正高级")
-        if want <= have:
-            return {}
-        text = (
-            f"正高级占比{share}，评委人数{seats}人时至少需要{want}名正高级专家，"
-            f"专家库中只有{have}名，请调整"
-        )
-        return {self.id: text}
 
     def describe(self, pkg: Package) -> str:
         share = fraction_text(MIN_FULL_SENIOR_SHARE.of(pkg.rules))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -94,14 +93,7 @@ class MinPerUnitKind(Rule):
         if total > seats:
             text = f"各类单位最低人数合计{total}人，超过评委人数{seats}人，请调整"
             return {self.id: text}
-        if ctx.pool is None:
-            return {}
-        have = Counter(e.unit_kind for e in ctx.pool)
-        return {
-            f"kind_{kind}": f"{kind}最低{want}人，专家库中来自{kind}的专家只有{have[kind]}名，请调整"
-            for kind, want in quotas.items()
-            if want > have[kind]
-        }
+        return {}
 
     def describe(self, pkg: Package) -> str:
         parts = [f"{k}至少{c}名" for k, c in MIN_PER_UNIT_KIND.of(pkg.rules)]

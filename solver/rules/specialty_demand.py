@@ -50,8 +50,8 @@ def _of_specialty(expert: Expert, spec: str) -> bool:
     return spec in expert.specialties
 
 
-# Without the pool, experts listing several specialties may let a sum pass the seats; only
-# a sum far above them is refused then.
+# Without the pool (or with fewer experts than seats), experts listing several specialties
+# may let a sum pass the seats; only a sum far above them is refused then.
 _NO_POOL_FACTOR = 3
 
 
@@ -65,11 +65,11 @@ def sum_sentence(total: int, seats: int, cover: int, whose: str) -> str:
 
 
 def _sum_problem(demand: Mapping[str, int], seats: int, ctx: FormContext) -> str | None:
-    total = sum(demand.values())
-    if ctx.pool is None:
+    total, pool = sum(demand.values()), ctx.pool_for(seats)
+    if pool is None:
         cover = seats * _NO_POOL_FACTOR
     else:
-        cover = top_coverage(set(demand), (e.specialties for e in ctx.pool), seats)
+        cover = top_coverage(set(demand), (e.specialties for e in pool), seats)
     if total <= max(cover, seats):
         return None
     return sum_sentence(total, seats, cover, "专家库中") + "，请调整"

@@ -4,18 +4,34 @@ the specialty minimums, distinct download names, the shortfall JSON as an attach
 from __future__ import annotations
 
 import io
+import json
 import re
 
+import pytest
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 
 from expertpool.db import make_session_factory, session_scope
-from expertpool.models import Meeting
+from expertpool.models import AuditEvent, Meeting, Panel
+from expertpool.services import panels as svc
 from expertpool.services.nominations import MAX_TEXT
 from expertpool.services.packages import pool_experts
 from expertpool.spreadsheet import MAX_FILE_BYTES
 from tests.builders import S01, SMALL_RULES, small_rules
 from tests.fixtures.web import csrf_token, do_login, draw_via_web
+
+# The office flow's fixtures (rules → import → conflict → draw → decline → seal), taken by
+# name through `request.getfixturevalue`.
+from tests.web.test_office import (  # noqa: F401
+    Declined,
+    applicant_id,
+    conflict_declared,
+    declined,
+    office,
+    rules_saved,
+    sealed,
+)
 
 
 def _meeting_settings(db: Engine) -> dict[str, object]:
@@ -228,3 +244,114 @@ def test_applicant_import_errors_come_back_after_a_redirect_at_the_top(
     again = client.get(f"/office/meetings/{S01}")
     assert again.status_code == 200
     assert 'id="import-summary"' not in again.get_data(as_text=True)
+
+
+# -- exports: a marked preview before sealing; recusals and declines in print and xlsx --
+
+
+def test_recusal_rows_carry_the_declared_reason_or_the_same_unit() -> None:
+    package = {
+        "experts": [{"id": "E1", "unit": "U1"}, {"id": "E2", "unit": "U9"}],
+        "applicants": [{"id": "A1", "unit": "U1"}, {"id": "A2", "unit": "U2"}],
+        "conflicts": [{"expert": "E2", "applicant": "A2", "reason": "师生"}],
+    }
+    result = {"recusals": {"A2": ["E2"], "A1": ["E1"]}}
+    panel = Panel(package_json=json.dumps(package), result_json=json.dumps(result))
+    assert svc.recusals(panel) == [
+        svc.Recusal("A1", "E1", "同单位"),
+        svc.Recusal("A2", "E2", "师生"),
+    ]
+
+
+def test_print_and_xlsx_before_sealing_are_marked_previews_with_recusals_and_declines(
+    request: pytest.FixtureRequest, demo_db: Engine
+) -> None:
+    client: FlaskClient = request.getfixturevalue("conflict_declared")
+    done: Declined = request.getfixturevalue("declined")
+    panel_id = done.panel_id
+    page = client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
+    assert 'id="export-xlsx-preview"' in page and 'id="print-preview-link"' in page
+    printed = client.get(f"/office/panels/{panel_id}/print").get_data(as_text=True)
+    assert "预览（未封存，不得外传）" in printed
+    declines = printed[printed.index('id="print-declines"') :]
+    assert done.leaving in declines and "身体原因" in declines and "备选递补" in declines
+    with session_scope(make_session_factory(demo_db)) as s:
+        recusals = svc.recusals(s.get(Panel, panel_id))
+    assert 'id="print-recusals"' in printed
+    for r in recusals:
+        assert r.expert in printed and r.reason in printed
+    xl = client.get(f"/office/panels/{panel_id}/export.xlsx")
+    assert 'filename="2024-S01-panel-preview.xlsx"' in xl.headers["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(xl.data))
+    assert wb.sheetnames == [
+        "评委名单（预览）",
+        "申报人回避情况（预览）",
+        "请辞与递补记录（预览）",
+        "抽取信息（预览）",
+    ]
+    rec = wb["申报人回避情况（预览）"]
+    assert [c.value for c in rec[1]] == ["申报人", "回避评委", "回避原因"]
+    assert rec.max_row == max(2, len(recusals) + 1)
+    dec = [[c.value for c in row] for row in wb["请辞与递补记录（预览）"].iter_rows(min_row=2)]
+    assert len(dec) == 1 and dec[0][0].startswith(done.leaving) and dec[0][4] == "身体原因"
+    assert wb["抽取信息（预览）"]["B1"].value == "预览（未封存，不得外传）"
+    with session_scope(make_session_factory(demo_db)) as s:
+        whats = [
+            d.get("what")
+            for (d,) in s.execute(
+                select(AuditEvent.detail).where(AuditEvent.action == "panel_export")
+            )
+        ]
+    assert "评委名单xlsx（预览，未封存）" in whats and "打印评委名单（预览，未封存）" in whats
+
+
+def test_sealed_exports_are_final_with_the_same_tables(request: pytest.FixtureRequest) -> None:
+    client: FlaskClient = request.getfixturevalue("conflict_declared")
+    panel_id = request.getfixturevalue("sealed").panel_id
+    printed = client.get(f"/office/panels/{panel_id}/print").get_data(as_text=True)
+    assert "预览" not in printed and 'id="print-declines"' in printed
+    xl = client.get(f"/office/panels/{panel_id}/export.xlsx")
+    assert 'filename="2024-S01-panel.xlsx"' in xl.headers["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(xl.data))
+    assert wb.sheetnames == ["评委名单", "申报人回避情况", "请辞与递补记录", "抽取信息"]
+
+
+# -- the meeting page: read-only dates once locked, stale and season-origin notices --
+
+
+def test_locked_meeting_page_shows_dates_as_text(request: pytest.FixtureRequest) -> None:
+    client: FlaskClient = request.getfixturevalue("conflict_declared")
+    request.getfixturevalue("sealed")
+    page = client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+    dates = page[page.index('id="dates"') : page.index('id="draw"')]
+    assert 'id="dates-read-only"' in dates
+    assert "<input" not in dates and "保存时间" not in dates
+    assert "例会时间不能再修改" in dates
+
+
+def test_meeting_page_says_the_drawn_panel_is_stale(request: pytest.FixtureRequest) -> None:
+    client: FlaskClient = request.getfixturevalue("conflict_declared")
+    request.getfixturevalue("declined")
+    assert 'id="stale-panel"' not in client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+    token = csrf_token(client, f"/office/meetings/{S01}/rules")
+    form = _rules_form(client, csrf_token=token, min_full_senior_share="1/3")
+    assert client.post(f"/office/meetings/{S01}/rules", data=form).status_code == 302
+    page = client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+    assert "当前名单已过期（抽取之后修改了规则），须重新抽取后才能锁定" in page
+
+
+def test_meeting_page_says_the_panel_came_from_a_season_run(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    small_rules(demo_db, S01)
+    do_login(client, "zjj")
+    panel_id = draw_via_web(client)
+    assert 'id="season-origin"' not in client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+    with session_scope(make_session_factory(demo_db)) as s:
+        panel = s.get(Panel, panel_id)
+        assert panel is not None
+        result = json.loads(panel.result_json)
+        result["season"] = {"sha256": "ab" * 32, "seed": "s", "run": "2024-R03"}
+        panel.result_json = json.dumps(result, ensure_ascii=False)
+    page = client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+    assert "本名单来自市人社局年度联合抽取（运行编号 2024-R03）" in page

@@ -135,10 +135,13 @@ def _take_import_errors(meeting: Meeting) -> dict[str, Any]:
 def _meeting_page(meeting: Meeting) -> str:
     import_errors = _take_import_errors(meeting)
     session = db_session()
+    panel = svc.current_panel(session, meeting)
     return render_template(
         "office/meeting.html",
         meeting=meeting,
-        panel=svc.current_panel(session, meeting),
+        panel=panel,
+        stale=svc.stale_notice(session, panel),
+        season_origin=svc.season_notice(panel),
         pending=draw_sessions.pending_single(session, meeting),
         applicants=app_svc.list_applicants(session, meeting),
         high_skill=meeting_record.high_skill_by_specialty(meeting),
@@ -418,34 +421,44 @@ def no_show(panel_id: int) -> Response:
     return redirect(url_for("office.panel", panel_id=p.id))
 
 
-def _sealed(p: Panel) -> None:
-    if p.status != "sealed":
-        flash("评委名单锁定后才能导出或打印。", "warning")
-        abort(Response(status=302, headers={"Location": url_for("office.panel", panel_id=p.id)}))
+def _exportable(p: Panel) -> bool:
+    """Whether the export is the final one (sealed) or a preview (drawn, not yet sealed); a
+    panel without a list (infeasible, void) goes back to its page."""
+    if p.status in ("sealed", "drawn"):
+        return p.status == "sealed"
+    flash("这次抽取没有可导出的评委名单。", "warning")
+    abort(Response(status=302, headers={"Location": url_for("office.panel", panel_id=p.id)}))
 
 
 @bp.route("/panels/<int:panel_id>/export.xlsx")
 @roles_required("office")
 def export_xlsx(panel_id: int) -> Response:
     p = _panel(panel_id)
-    _sealed(p)
+    final = _exportable(p)
     session = db_session()
     data = panel_xlsx(session, p)
-    svc.log_export(session, p, current_actor(), what="评委名单xlsx")
+    what = "评委名单xlsx" if final else "评委名单xlsx（预览，未封存）"
+    svc.log_export(session, p, current_actor(), what=what)
     session.commit()
-    return send_xlsx(data, f"评委名单-{p.meeting.code}.xlsx", f"{p.meeting.code}-panel.xlsx")
+    code = p.meeting.code
+    if final:
+        return send_xlsx(data, f"评委名单-{code}.xlsx", f"{code}-panel.xlsx")
+    return send_xlsx(data, f"评委名单-预览（未封存）-{code}.xlsx", f"{code}-panel-preview.xlsx")
 
 
 @bp.route("/panels/<int:panel_id>/print")
 @roles_required("office")
 def print_view(panel_id: int) -> str:
     p = _panel(panel_id)
-    _sealed(p)
+    final = _exportable(p)
     session = db_session()
     view = panel_view(session, p)
-    svc.log_export(session, p, current_actor(), what="打印评委名单")
+    what = "打印评委名单" if final else "打印评委名单（预览，未封存）"
+    svc.log_export(session, p, current_actor(), what=what)
     session.commit()
-    return render_template("office/print.html", view=view, meeting=p.meeting, printed=now())
+    return render_template(
+        "office/print.html", view=view, meeting=p.meeting, printed=now(), preview=not final
+    )
 
 
 @bp.route("/panels/<int:panel_id>/package.json")
