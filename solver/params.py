@@ -53,10 +53,29 @@ class Defaults:
 
 
 @dataclass(frozen=True)
+class PoolExpert:
+    """What the save-time settings checks read of one expert in the committee's pool."""
+
+    unit: str
+    unit_kind: str
+    rank: str
+    specialties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FormContext:
-    """What parsing the office form needs besides the text: the committee's specialties."""
+    """What parsing the office form needs besides the text: the committee's specialties,
+    and (when the caller knows it) the committee's pool, so that the settings checks can
+    refuse a rule that contradicts itself on that pool (e.g. a unit cap that even a pool with
+    enough experts cannot fill). A pool smaller than the seats is a shortage the bureau may
+    still fill, not a wrong setting: the checks then use the seats alone (`pool_for`)."""
 
     specialties: Sequence[str] = ()
+    pool: Sequence[PoolExpert] | None = None
+
+    def pool_for(self, seats: int) -> Sequence[PoolExpert] | None:
+        """The pool when it has at least `seats` experts, else None."""
+        return self.pool if self.pool is not None and len(self.pool) >= seats else None
 
 
 # Form text → (JSON value, {form field: Chinese message}).
@@ -194,5 +213,8 @@ _FORM_PARSERS: dict[str, Callable[[Param[Any], Mapping[str, str], FormContext], 
 
 
 def at_most_seats(value: object, seats: int) -> str | None:
-    """A count that may not exceed the panel size (form cross-check)."""
-    return "不能超过评委人数" if isinstance(value, int) and value > seats else None
+    """A count that may not exceed the panel size (form cross-check; the registry puts the
+    parameter's label in front)."""
+    if isinstance(value, int) and value > seats:
+        return f"{value}名，超过评委人数{seats}人，请调整"
+    return None

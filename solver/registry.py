@@ -15,13 +15,15 @@ API for the services and the office form (no ortools, no database):
     rules, errors = registry.parse_form(form, registry.FormContext(specialties=[...]))
     registry.defaults("senior", None, {"建筑工程": 30}, narrow=False)   # = default_rules
     registry.supply_counts(pkg)               # [{"rule", "message", "need", "have"}]
+    registry.diagnosis_notes(pkg)             # sentences shown beside a diagnosis
     registry.needs_birth_dates(rules)         # exporters write experts[].birth_date then
 
 `parse_form` reads the form's text (a mapping of input name → text; count maps use
 `kind_<类别>` / `spec_<专业>` inputs, `min_share_under_age` uses `<key>_age` and
 `<key>_share`; blank means off where the rule can be off) into a complete `rules` object,
 and returns {input name: Chinese message} for every bad input, including the cross-checks
-against the panel size. Where the form is valid its result parses as a package's rules.
+against the panel size and each rule's `settings_problems` (against the seats and, when
+`FormContext.pool` is given, the committee's pool; messages name the numbers). Where the form is valid its result parses as a package's rules.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ __all__ = [
     "SOURCES",
     "FormContext",
     "defaults",
+    "diagnosis_notes",
     "eligible",
     "eligible_mask",
     "ineligibility_reason",
@@ -169,7 +172,10 @@ def parse_form(
         for p in PARAMS:
             problem = p.form_check(rules[p.key], size) if p.form_check else None
             if problem is not None:
-                errors[p.key] = problem
+                errors[p.key] = f"{p.label_zh}{problem}"
+    if isinstance(size, int) and not errors:
+        for rule in RULES:
+            errors.update(rule.settings_problems(rules, size, ctx))
     return rules, errors
 
 
@@ -208,6 +214,12 @@ def supply_counts(pkg: Package) -> list[dict[str, Any]]:
     s = Supply(pkg, eligible(pkg), _exclusion_note(pkg))
     found: list[Violation] = [v for rule in RULES if rule.applies(pkg) for v in rule.supply(s)]
     return [v.as_dict() for v in found]
+
+
+def diagnosis_notes(pkg: Package) -> list[str]:
+    """Each applying rule's explanation beside an infeasible package's diagnosis."""
+    elig = eligible(pkg)
+    return [note for rule in RULES if rule.applies(pkg) for note in rule.diagnosis_notes(pkg, elig)]
 
 
 def complies(pkg: Package, members: Sequence[str]) -> bool:

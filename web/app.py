@@ -39,14 +39,11 @@ from web.context import (
 )
 from web.extensions import csrf, login_manager
 from web.formatting import bj_datetime, cn_date, cn_datetime
+from web.limits import MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, too_large
 from web.params import BoundedIntConverter
 from web.security import init_security
 
 BLUEPRINTS = (auth.bp, unit.bp, bureau.bp, office.bp, regulator.bp, season.bp, meetingday.bp)
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# The request may carry a little form overhead beyond the 5 MB file itself.
-MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 256 * 1024
 
 ERROR_TEXT = {
     400: ("请求无效", "请求无效或表单已过期，请返回上一页刷新后重试。"),
@@ -159,6 +156,18 @@ def _error_page(code: int, message: str | None = None) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=title, text=message or text), code
 
 
+def _too_large_page() -> tuple[str, int]:
+    """413 naming the form that was too large, with a link back to it."""
+    session = open_session()
+    if session is not None:
+        session.rollback()
+    name, text, back = too_large()
+    page = render_template(
+        "errors/error.html", code=413, title="提交内容过大", text=text, back=back, form_name=name
+    )
+    return page, 413
+
+
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> tuple[str, int]:
@@ -177,6 +186,8 @@ def _register_errors(app: Flask) -> None:
             if any("\u4e00" <= ch <= "\u9fff" for ch in exc.description or "")
             else None
         )
+        if code == 413:
+            return _too_large_page()
         return _error_page(code, own)
 
     @app.errorhandler(Exception)
@@ -209,4 +220,5 @@ def _register_template_helpers(app: Flask) -> None:
             "current_role": role,
             "demo_data": demo,
             "working_year": working_year(),
+            "max_upload_bytes": MAX_UPLOAD_BYTES,
         }

@@ -18,9 +18,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the stubs yet
+from wtforms.validators import Length
 
 from expertpool.catalogue.loader import SERIES
 from expertpool.models.enums import GENDERS, RANKS
+from expertpool.services.nominations import MAX_TEXT
+from expertpool.spreadsheet import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     # Flask-WTF ships no type hints; WTForms does (types-WTForms). For the type checker a
@@ -37,6 +40,7 @@ else:
 __all__ = [
     "EmptyForm",
     "FlaskForm",
+    "Limit",
     "Mark",
     "NominationForm",
     "ReasonForm",
@@ -49,6 +53,18 @@ class Mark:
     """Marks a field as required on the page (asterisk); validation is the service's job."""
 
     field_flags = {"required": True}
+
+    def __call__(self, form: object, field: object) -> None:
+        return None
+
+
+class Limit(Length):
+    """The server's length limit of a field, for the page: WTForms renders it as `maxlength`
+    (the field macro adds a counter to text areas). Checking stays with the service, which
+    names the field in its message; so this validator never fails on its own."""
+
+    def __init__(self, max_chars: int) -> None:
+        super().__init__(max=max_chars)
 
     def __call__(self, form: object, field: object) -> None:
         return None
@@ -90,7 +106,7 @@ class NominationForm(FlaskForm):
         "推荐评委会", coerce=_int_or_zero, validate_choice=False, validators=[Mark()]
     )
     specialties = SelectMultipleField("专业", validate_choice=False, validators=[Mark()])
-    recommendation = TextAreaField("单位推荐意见", validators=[Mark()])
+    recommendation = TextAreaField("单位推荐意见", validators=[Mark(), Limit(MAX_TEXT)])
     pledge_personal = BooleanField(
         "个人承诺：本人承诺所提供的信息真实、准确，遵守评审工作纪律，自觉接受监督，如有虚假愿承担相应责任。"
     )
@@ -101,7 +117,10 @@ class NominationForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField("选择xlsx文件")
+    # app.js refuses a file over `data-max-bytes` before sending it (the server's limit).
+    file = FileField(
+        "选择xlsx文件", render_kw={"accept": ".xlsx", "data-max-bytes": MAX_FILE_BYTES}
+    )
 
 
 class ReasonForm(FlaskForm):

@@ -22,6 +22,7 @@ from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from web.context import db_session
 from web.downloads import send_json
+from web.formatting import bj_datetime
 from web.forms import EmptyForm
 
 JsonFile = Literal["package", "result"]
@@ -42,6 +43,11 @@ class PanelView:
     experts: dict[str, Expert] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)  # since the draw; see changes_since_draw
     rule_notes: list[str] = field(default_factory=list)  # rules off their defaults
+    diagnosis_notes: list[str] = field(default_factory=list)  # beside an infeasible diagnosis
+    # (applicant, expert, reason) one per recusing expert, and (declined, by, how, when,
+    # reason) one per decline: the print and xlsx exports list both.
+    recusal_rows: list[tuple[str, str, str]] = field(default_factory=list)
+    decline_rows: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
 
 def panel_view(session: Session, panel: Panel) -> PanelView:
@@ -92,7 +98,45 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
             else []
         ),
         rule_notes=settings_svc.rule_notes(panel),
+        diagnosis_notes=svc.diagnosis_notes(panel),
+        recusal_rows=_recusal_rows(panel, experts, applicants),
+        decline_rows=_decline_rows(result, experts, inactive),
     )
+
+
+def _named(code: str | None, names: dict[str, Any]) -> str:
+    if not code:
+        return "无"
+    who = names.get(code)
+    return f"{code} {who.name}" if who is not None else code
+
+
+def _recusal_rows(
+    panel: Panel, experts: dict[str, Expert], applicants: dict[str, Applicant]
+) -> list[tuple[str, str, str]]:
+    return [
+        (_named(r.applicant, applicants), _named(r.expert, experts), r.reason)
+        for r in svc.recusals(panel)
+    ]
+
+
+def _decline_rows(
+    result: dict[str, Any], experts: dict[str, Expert], inactive: list[PanelSeat]
+) -> list[tuple[str, str, str, str, str]]:
+    seats = {s.expert.code: s for s in inactive if s.role == "member"}
+    rows = []
+    for rep in result.get("replacements", []):
+        seat = seats.get(rep.get("declined", ""))
+        rows.append(
+            (
+                _named(rep.get("declined"), experts),
+                _named(rep.get("by"), experts) if rep.get("by") else "无可递补的备选专家",
+                HOW.get(rep.get("how", ""), rep.get("how", "")),
+                bj_datetime(seat.changed_at) if seat is not None else "",
+                seat.reason if seat is not None and seat.reason else "",
+            )
+        )
+    return rows
 
 
 def template_globals() -> dict[str, Any]:
@@ -108,7 +152,8 @@ def json_download(p: Panel, which: JsonFile) -> Response:
     """The draw package or the result file, exactly as stored (draw-format.md)."""
     data = svc.package_of(p) if which == "package" else svc.result_bytes(p)
     name = f"{p.meeting.code}-{'抽取包' if which == 'package' else '抽取结果'}-{p.id}.json"
-    return send_json(data, name)
+    fallback = f"{p.meeting.code}-{'package' if which == 'package' else 'panel'}-{p.id}.json"
+    return send_json(data, name, fallback)
 
 
 def logged_json_download(p: Panel, which: JsonFile, actor: Actor) -> Response:

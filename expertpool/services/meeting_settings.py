@@ -17,11 +17,15 @@ from expertpool.actor import Actor
 from expertpool.errors import UserError
 from expertpool.models import Meeting, Panel
 from expertpool.services import audit
-from expertpool.services.packages import applicant_specialty_counts, effective_rules
+from expertpool.services.packages import (
+    applicant_specialty_counts,
+    effective_rules,
+    pool_experts,
+)
 from expertpool.services.panels.sealing import refuse_if_sealed
 from solver import registry
 from solver.defaults import SENIOR_NARROW_SEATS, SENIOR_SEATS, default_rules
-from solver.params import RANKS, UNIT_KINDS, Param
+from solver.params import RANKS, UNIT_KINDS, Param, PoolExpert
 
 
 def update_dates(
@@ -83,9 +87,21 @@ def level_defaults(meeting: Meeting, panel_size: int | None = None) -> dict[str,
     return default_rules(c.level, panel_size, applicant_specialty_counts(meeting), c.narrow)
 
 
-def parse_rule_form(meeting: Meeting, form: Mapping[str, str]) -> dict[str, Any]:
-    """Read the rule settings form (text values) into a complete rules object; SettingsError."""
-    context = registry.FormContext(specialties=tuple(meeting.committee.specialties))
+def pool_facts(session: Session, meeting: Meeting) -> tuple[PoolExpert, ...]:
+    """The committee's pool as the rules' save-time checks read it (a superset of those who
+    may sit, so what it cannot meet no draw can)."""
+    return tuple(
+        PoolExpert(e.unit.uscc, e.unit.kind, e.rank, tuple(sorted(set(e.specialties))))
+        for e in pool_experts(session, meeting.committee)
+    )
+
+
+def parse_rule_form(
+    meeting: Meeting, form: Mapping[str, str], pool: Sequence[PoolExpert] | None = None
+) -> dict[str, Any]:
+    """Read the rule settings form (text values) into a complete rules object; SettingsError.
+    With `pool`, a setting the pool can never meet is refused too (messages name numbers)."""
+    context = registry.FormContext(specialties=tuple(meeting.committee.specialties), pool=pool)
     rules, errors = registry.parse_form(form, context)
     if errors:
         raise SettingsError(errors)
@@ -161,7 +177,7 @@ def save_rule_settings(
 ) -> dict[str, Any]:
     """Validate the form and store only the differences from the defaults in Meeting.settings."""
     refuse_if_sealed(session, meeting)
-    rules = parse_rule_form(meeting, form)
+    rules = parse_rule_form(meeting, form, pool_facts(session, meeting))
     diff = settings_diff(meeting, rules)
     sized = level_defaults(meeting, rules["panel_size"])
     for p in registry.PARAMS:  # "2/4" for a default of "1/2" is the default

@@ -13,14 +13,14 @@ plain parts, so nothing here imports ortools.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from solver.contract import Applicant, Expert, Package
-from solver.params import Param
+from solver.params import FormContext, Param
 
 if TYPE_CHECKING:  # pragma: no cover
     from solver.features import Features
@@ -163,6 +163,28 @@ class Rule:
     def describe(self, pkg: Package) -> str:
         """The rule's setting in this package, as one Chinese sentence."""
         return self.title_zh
+
+    def diagnosis_notes(self, pkg: Package, eligible: list[Expert]) -> list[str]:
+        """Plain sentences that explain an infeasible package's diagnosis further (e.g. a sum
+        of minimums above the seats). Shown next to the result's diagnosis, never written into
+        the result, so that recorded results stay byte-identical."""
+        return []
+
+    def settings_problems(
+        self, rules: Mapping[str, Any], seats: int, ctx: FormContext
+    ) -> dict[str, str]:
+        """Save-time check of the office's settings (the form's rules object, already valid
+        field by field) against the seats and, when `ctx.pool` is given, the committee's
+        pool: {input name: Chinese message naming the numbers} for a setting no panel can
+        meet. Only necessary conditions: a setting passing here may still be infeasible."""
+        return {}
+
+
+def top_coverage(wanted: set[str], lists: Iterable[Sequence[str]], seats: int) -> int:
+    """The most (member, wanted specialty) pairs any `seats` experts can give: the sum of
+    the `seats` largest |specialties ∩ wanted|. A demand summing above it cannot be met."""
+    counts = sorted((len(wanted.intersection(specs)) for specs in lists), reverse=True)
+    return sum(counts[:seats])
 
 
 def fix_out(ctx: Any, mask: np.ndarray) -> list[Any]:

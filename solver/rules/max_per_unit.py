@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from solver.contract import Expert, Package, known_members
-from solver.params import Param, at_most_seats
+from solver.params import FormContext, Param, at_most_seats
 from solver.reader import R
 from solver.rules.base import PartitionCap, Rule, Supply, Violation
 
@@ -89,6 +89,22 @@ class MaxPerUnit(Rule):
         if cap is None:
             return None, None
         return pkg.rules.panel_size, unit_capacity(eligible, cap)[1]
+
+    def settings_problems(
+        self, rules: Mapping[str, Any], seats: int, ctx: FormContext
+    ) -> dict[str, str]:
+        cap, pool = rules.get(self.id), ctx.pool_for(seats)
+        if not isinstance(cap, int) or pool is None:
+            return {}
+        per_unit = Counter(e.unit for e in pool)
+        capacity = sum(min(c, cap) for c in per_unit.values())
+        if capacity >= seats:
+            return {}
+        text = (
+            f"同一单位评委上限{cap}名，专家库中的{len(pool)}名专家来自{len(per_unit)}个单位，"
+            f"最多只能组成{capacity}人，少于评委人数{seats}人，请调整"
+        )
+        return {self.id: text}
 
     def describe(self, pkg: Package) -> str:
         cap = MAX_PER_UNIT.of(pkg.rules)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from solver.contract import UNIT_KINDS, Expert, Package, known_members
 from solver.errors import PackageError
-from solver.params import Param
+from solver.params import FormContext, Param
 from solver.reader import R
 from solver.rules.base import Row, Rule, Supply, Violation, group_minimums
 
@@ -26,12 +26,6 @@ def parse_kind_counts(value: object, path: str) -> Counts:
     return tuple(sorted(out.items()))
 
 
-def _within_seats(value: object, seats: int) -> str | None:
-    if isinstance(value, dict) and sum(value.values()) > seats:
-        return "各类单位最少人数之和超过评委人数"
-    return None
-
-
 MIN_PER_UNIT_KIND: Param[Counts] = Param(
     key="min_per_unit_kind",
     label_zh="各类单位最少评委人数",
@@ -41,7 +35,6 @@ MIN_PER_UNIT_KIND: Param[Counts] = Param(
     parse=parse_kind_counts,
     default=lambda d: {},
     form_order=60,
-    form_check=_within_seats,
     rule="min_per_unit_kind",
 )
 
@@ -90,6 +83,17 @@ class MinPerUnitKind(Rule):
             _of_kind,
             lambda kind, want, have: f"需要至少{want}名来自{kind}的评委，符合条件的只有{have}名",
         )
+
+    def settings_problems(
+        self, rules: Mapping[str, Any], seats: int, ctx: FormContext
+    ) -> dict[str, str]:
+        # Every expert has one unit kind, so quotas above the seats together are impossible.
+        quotas: dict[str, int] = {k: v for k, v in (rules.get(self.id) or {}).items() if v > 0}
+        total = sum(quotas.values())
+        if total > seats:
+            text = f"各类单位最低人数合计{total}人，超过评委人数{seats}人，请调整"
+            return {self.id: text}
+        return {}
 
     def describe(self, pkg: Package) -> str:
         parts = [f"{k}至少{c}名" for k, c in MIN_PER_UNIT_KIND.of(pkg.rules)]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from solver.contract import Expert, Package, known_members
 from solver.errors import PackageError
-from solver.params import BIG_SPECIALTY, Defaults, Param
+from solver.params import BIG_SPECIALTY, Defaults, FormContext, Param
 from solver.reader import R
-from solver.rules.base import Row, Rule, Supply, Violation, group_minimums
+from solver.rules.base import Row, Rule, Supply, Violation, group_minimums, top_coverage
 
 Counts = tuple[tuple[str, int], ...]
 
@@ -33,12 +33,6 @@ def default_demand(d: Defaults) -> dict[str, int]:
     }
 
 
-def _within_seats(value: object, seats: int) -> str | None:
-    if isinstance(value, dict) and sum(value.values()) > seats * 3:
-        return "各专业最少人数明显超过评委人数"
-    return None
-
-
 SPECIALTY_DEMAND: Param[Counts] = Param(
     key="specialty_demand",
     label_zh="各专业最少评委人数",
@@ -48,13 +42,37 @@ SPECIALTY_DEMAND: Param[Counts] = Param(
     parse=parse_specialty_counts,
     default=default_demand,
     form_order=70,
-    form_check=_within_seats,
     rule="specialty_demand",
 )
 
 
 def _of_specialty(expert: Expert, spec: str) -> bool:
     return spec in expert.specialties
+
+
+# Without the pool (or with fewer experts than seats), experts listing several specialties
+# may let a sum pass the seats; only a sum far above them is refused then.
+_NO_POOL_FACTOR = 3
+
+
+def sum_sentence(total: int, seats: int, cover: int, whose: str) -> str:
+    """Why the specialty minimums together cannot be met (each member counts once for every
+    demanded specialty it lists, so the sum may exceed the seats only by such experts)."""
+    text = f"各专业最低人数合计{total}人，超过评委人数{seats}人"
+    if cover > seats:
+        text += f"；{whose}列有所需专业最多的{seats}名专家合计也只能计{cover}人次"
+    return text
+
+
+def _sum_problem(demand: Mapping[str, int], seats: int, ctx: FormContext) -> str | None:
+    total, pool = sum(demand.values()), ctx.pool_for(seats)
+    if pool is None:
+        cover = seats * _NO_POOL_FACTOR
+    else:
+        cover = top_coverage(set(demand), (e.specialties for e in pool), seats)
+    if total <= max(cover, seats):
+        return None
+    return sum_sentence(total, seats, cover, "专家库中") + "，请调整"
 
 
 class SpecialtyDemand(Rule):
@@ -99,6 +117,31 @@ class SpecialtyDemand(Rule):
                 f"专业“{spec}”需要至少{want}名评委，符合条件的该专业专家只有{have}名"
             ),
         )
+
+    def settings_problems(
+        self, rules: Mapping[str, Any], seats: int, ctx: FormContext
+    ) -> dict[str, str]:
+        demand: dict[str, int] = {k: v for k, v in (rules.get(self.id) or {}).items() if v > 0}
+        out = {
+            f"spec_{spec}": f"专业“{spec}”最低人数{want}人，超过评委人数{seats}人，请调整"
+            for spec, want in sorted(demand.items())
+            if want > seats
+        }
+        problem = None if out else _sum_problem(demand, seats, ctx)
+        if problem is not None:
+            out[self.id] = problem
+        return out
+
+    def diagnosis_notes(self, pkg: Package, eligible: list[Expert]) -> list[str]:
+        # Shown beside the diagnosis, not written into it: recorded results stay the same.
+        demand = {spec: want for spec, want in SPECIALTY_DEMAND.of(pkg.rules) if want > 0}
+        total, seats = sum(demand.values()), pkg.rules.panel_size
+        if total <= seats:
+            return []
+        cover = top_coverage(set(demand), (e.specialties for e in eligible), seats)
+        if total <= cover:
+            return []
+        return [sum_sentence(total, seats, cover, "符合条件的专家中")]
 
     def describe(self, pkg: Package) -> str:
         parts = [f"{s}至少{c}名" for s, c in SPECIALTY_DEMAND.of(pkg.rules)]

@@ -52,7 +52,7 @@ def test_form_errors_are_chinese_per_input() -> None:
     assert errors["max_age"] == "专家年龄上限应在30到100之间"
     assert "中青年评委比例的比例" in errors["min_share_under_age_share"]
     _rules, errors = registry.parse_form({**FORM, "max_per_unit": "12"})
-    assert errors == {"max_per_unit": "不能超过评委人数"}
+    assert errors == {"max_per_unit": "同一单位评委上限12名，超过评委人数11人，请调整"}
 
 
 def test_defaults_leave_the_age_rules_out() -> None:

@@ -254,6 +254,7 @@ def test_applicant_import_lists_bad_rows_and_imports_all_or_nothing(
         f"/office/meetings/{S01}/applicants/import",
         data={"csrf_token": token, "file": (io.BytesIO(bad_file), "a.xlsx")},
         content_type="multipart/form-data",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "全部未导入" in page and "第3行「姓名」" in page and "第3行「申报专业」" in page
     good = xlsx([["王小明", "大连测试单位", "", spec, "工程师"]])
@@ -300,15 +301,19 @@ def test_decline_is_filled_by_the_first_fitting_alternate(declined: Declined) ->
     assert d.leaving not in d.after["members"] and expected in d.after["members"]
 
 
-def test_export_is_refused_until_the_panel_is_sealed(
+def test_export_is_a_marked_preview_until_the_panel_is_sealed(
     conflict_declared: FlaskClient, declined: Declined
 ) -> None:
     client, panel_id = conflict_declared, declined.panel_id
-    assert client.get(f"/office/panels/{panel_id}/export.xlsx").status_code == 302
+    preview = client.get(f"/office/panels/{panel_id}/export.xlsx")
+    assert preview.status_code == 200
+    assert "评委名单（预览）" in load_workbook(io.BytesIO(preview.data)).sheetnames
     token = csrf_token(client, f"/office/panels/{panel_id}")
     resp = client.post(f"/office/panels/{panel_id}/seal", data={"csrf_token": token})
     assert resp.status_code == 302
-    assert client.get(f"/office/panels/{panel_id}/export.xlsx").status_code == 200
+    final = client.get(f"/office/panels/{panel_id}/export.xlsx")
+    assert final.status_code == 200
+    assert load_workbook(io.BytesIO(final.data)).sheetnames[0] == "评委名单"
 
 
 def test_sealed_panel_refuses_declines(conflict_declared: FlaskClient, sealed: Declined) -> None:
@@ -399,6 +404,7 @@ def test_import_rejects_a_non_xlsx_file(client: FlaskClient, demo_db: Engine, us
         f"/office/meetings/{S01}/applicants/import",
         data={"csrf_token": token, "file": (io.BytesIO(b"not a workbook"), "a.csv")},
         content_type="multipart/form-data",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "文件格式不正确" in page
 

@@ -24,7 +24,7 @@ from web.actions import attempt
 from web.bureau import dashboard as dash
 from web.bureau.workcal import date_lines
 from web.context import db_session, now, working_year
-from web.downloads import send_xlsx
+from web.downloads import send_json, send_xlsx
 from web.forms import EmptyForm, ReasonForm
 from web.params import to_int
 
@@ -389,7 +389,9 @@ def dashboard() -> str:
 @bp.route("/dashboard/shortfall.json")
 @roles_required("bureau")
 def shortfall_json() -> Response:
-    return Response(dash.shortfall_json(db_session(), working_year()), mimetype="application/json")
+    year = working_year()
+    data = dash.shortfall_json(db_session(), year).encode()
+    return send_json(data, f"{year}年专家缺口.json", f"{year}-shortfall.json")
 
 
 @bp.route("/dashboard/shortfall.xlsx")

@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as flask_session
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -90,14 +100,48 @@ def index() -> str:
     return render_template("office/index.html", rows=rows, year=year)
 
 
-def _meeting_page(
-    meeting: Meeting, import_errors: list[str] | None = None, summary: str = ""
-) -> str:
+# A failed applicant import is shown after a redirect (so a refresh does not upload again and
+# the address reopens): its errors ride in the signed session cookie, about 4 KB in all, so
+# only the first lines are kept there; the page says how many more there were.
+IMPORT_ERRORS_KEY = "office_import_errors"
+_KEPT_LINES = 20
+_KEPT_CHARS = 600
+
+
+def _keep_import_errors(meeting: Meeting, summary: str, lines: list[str]) -> None:
+    kept: list[str] = []
+    size = 0
+    for line in lines[:_KEPT_LINES]:
+        size += len(line)
+        if size > _KEPT_CHARS and kept:
+            break
+        kept.append(line[:_KEPT_CHARS])
+    flask_session[IMPORT_ERRORS_KEY] = {
+        "meeting": meeting.code,
+        "summary": summary,
+        "lines": kept,
+        "total": len(lines),
+    }
+
+
+def _take_import_errors(meeting: Meeting) -> dict[str, Any]:
+    kept = flask_session.get(IMPORT_ERRORS_KEY)
+    if not isinstance(kept, dict) or kept.get("meeting") != meeting.code:
+        return {}
+    flask_session.pop(IMPORT_ERRORS_KEY, None)
+    return kept
+
+
+def _meeting_page(meeting: Meeting) -> str:
+    import_errors = _take_import_errors(meeting)
     session = db_session()
+    panel = svc.current_panel(session, meeting)
     return render_template(
         "office/meeting.html",
         meeting=meeting,
-        panel=svc.current_panel(session, meeting),
+        panel=panel,
+        stale=svc.stale_notice(session, panel),
+        season_origin=svc.season_notice(panel),
         pending=draw_sessions.pending_single(session, meeting),
         applicants=app_svc.list_applicants(session, meeting),
         high_skill=meeting_record.high_skill_by_specialty(meeting),
@@ -108,8 +152,9 @@ def _meeting_page(
         form=EmptyForm(),
         upload=UploadForm(),
         limits=LIMITS_TEXT,
-        import_errors=import_errors or [],
-        summary=summary,
+        import_errors=import_errors.get("lines", []),
+        import_total=import_errors.get("total", 0),
+        summary=import_errors.get("summary", ""),
     )
 
 
@@ -153,7 +198,7 @@ def applicant_template(code: str) -> Response:
 
 @bp.route("/meetings/<code>/applicants/import", methods=["POST"])
 @roles_required("office")
-def import_applicants(code: str) -> str | Response:
+def import_applicants(code: str) -> Response:
     meeting = _meeting(code)
     upload = request.files.get("file")
     data = upload.read() if upload else b""
@@ -161,9 +206,11 @@ def import_applicants(code: str) -> str | Response:
         created = app_svc.import_applicants(db_session(), meeting, data, current_actor())
         act.done(f"已导入{len(created)}名申报人。")
     if isinstance(act.error, app_svc.ApplicantRowErrors):
-        return _meeting_page(meeting, act.error.lines(), act.error.message)
+        _keep_import_errors(meeting, act.error.message, act.error.lines())
+        return _back(meeting, "#import-summary")
     if act.error is not None:
-        return _meeting_page(meeting, [act.error.message], "文件无法导入")
+        _keep_import_errors(meeting, "文件无法导入", [act.error.message])
+        return _back(meeting, "#import-summary")
     return _back(meeting, "#applicants")
 
 
@@ -374,34 +421,44 @@ def no_show(panel_id: int) -> Response:
     return redirect(url_for("office.panel", panel_id=p.id))
 
 
-def _sealed(p: Panel) -> None:
-    if p.status != "sealed":
-        flash("评委名单锁定后才能导出或打印。", "warning")
-        abort(Response(status=302, headers={"Location": url_for("office.panel", panel_id=p.id)}))
+def _exportable(p: Panel) -> bool:
+    """Whether the export is the final one (sealed) or a preview (drawn, not yet sealed); a
+    panel without a list (infeasible, void) goes back to its page."""
+    if p.status in ("sealed", "drawn"):
+        return p.status == "sealed"
+    flash("这次抽取没有可导出的评委名单。", "warning")
+    abort(Response(status=302, headers={"Location": url_for("office.panel", panel_id=p.id)}))
 
 
 @bp.route("/panels/<int:panel_id>/export.xlsx")
 @roles_required("office")
 def export_xlsx(panel_id: int) -> Response:
     p = _panel(panel_id)
-    _sealed(p)
+    final = _exportable(p)
     session = db_session()
     data = panel_xlsx(session, p)
-    svc.log_export(session, p, current_actor(), what="评委名单xlsx")
+    what = "评委名单xlsx" if final else "评委名单xlsx（预览，未封存）"
+    svc.log_export(session, p, current_actor(), what=what)
     session.commit()
-    return send_xlsx(data, f"评委名单-{p.meeting.code}.xlsx")
+    code = p.meeting.code
+    if final:
+        return send_xlsx(data, f"评委名单-{code}.xlsx", f"{code}-panel.xlsx")
+    return send_xlsx(data, f"评委名单-预览（未封存）-{code}.xlsx", f"{code}-panel-preview.xlsx")
 
 
 @bp.route("/panels/<int:panel_id>/print")
 @roles_required("office")
 def print_view(panel_id: int) -> str:
     p = _panel(panel_id)
-    _sealed(p)
+    final = _exportable(p)
     session = db_session()
     view = panel_view(session, p)
-    svc.log_export(session, p, current_actor(), what="打印评委名单")
+    what = "打印评委名单" if final else "打印评委名单（预览，未封存）"
+    svc.log_export(session, p, current_actor(), what=what)
     session.commit()
-    return render_template("office/print.html", view=view, meeting=p.meeting, printed=now())
+    return render_template(
+        "office/print.html", view=view, meeting=p.meeting, printed=now(), preview=not final
+    )
 
 
 @bp.route("/panels/<int:panel_id>/package.json")

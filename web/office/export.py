@@ -1,7 +1,10 @@
-"""The sealed panel as an xlsx sheet with Chinese headers (user text is never a formula)."""
+"""The panel as an xlsx workbook with Chinese headers (user text is never a formula): the
+members and alternates, the recusals (申报人回避情况), the declines (请辞与递补记录) and the
+draw's facts. Before sealing it is a preview, marked on every sheet and in its print header."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 from openpyxl import Workbook
@@ -27,9 +30,38 @@ HEADERS = [
     "状态",
 ]
 WIDTHS = [6, 8, 12, 10, 36, 10, 16, 30, 15, 10]
+PREVIEW_MARK = "预览（未封存，不得外传）"
+RECUSAL_HEADERS = ["申报人", "回避评委", "回避原因"]
+DECLINE_HEADERS = ["请辞评委", "递补评委", "递补方式", "登记时间（北京时间）", "请辞理由"]
+
+
+def _rows_sheet(
+    wb: Workbook,
+    title: str,
+    headers: list[str],
+    widths: list[int],
+    rows: Sequence[tuple[str, ...]],
+) -> None:
+    ws = cast(Worksheet, wb.create_sheet(title))
+    write_header(ws, headers, widths)
+    for r, values in enumerate(rows, start=2):
+        for col, value in enumerate(values, start=1):
+            put(ws, r, col, value)
+    if not rows:
+        put(ws, 2, 1, "无")
+
+
+def _mark_preview(wb: Workbook) -> None:
+    """Every sheet says it is a preview: in its print header and in its tab name."""
+    for ws in wb.worksheets:
+        header = ws.oddHeader
+        if header is not None:
+            header.center.text = PREVIEW_MARK
+        ws.title = f"{ws.title}（预览）"
 
 
 def panel_xlsx(session: Session, panel: Panel) -> bytes:
+    """The workbook; a preview (marked) while the panel is not sealed."""
     view = panel_view(session, panel)
     meeting = panel.meeting
     wb = Workbook()
@@ -43,8 +75,12 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
     for i, seat in enumerate(view.alternates, start=1):
         _seat_row(ws, row, i, f"备选{i}", seat)
         row += 1
+    _rows_sheet(wb, "申报人回避情况", RECUSAL_HEADERS, [24, 24, 20], view.recusal_rows)
+    _rows_sheet(wb, "请辞与递补记录", DECLINE_HEADERS, [24, 24, 14, 22, 40], view.decline_rows)
     info = wb.create_sheet("抽取信息")
+    preview = panel.status != "sealed"
     lines = [
+        *([("说明", PREVIEW_MARK)] if preview else []),
         ("例会编号", meeting.code),
         ("评委会", meeting.committee.name),
         ("例会时间", f"{meeting.window_start.isoformat()} 至 {meeting.window_end.isoformat()}"),
@@ -60,6 +96,8 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
         put(info, r, 2, v)
     info.column_dimensions["A"].width = 18
     info.column_dimensions["B"].width = 70
+    if preview:
+        _mark_preview(wb)
     return workbook_bytes(wb)
 
 

@@ -98,6 +98,27 @@ def changes_since_draw(
     return out
 
 
+def stale_notice(session: Session, panel: Panel | None) -> str:
+    """For the meeting page: one sentence when the current unsealed panel was drawn on data
+    that has since changed (what `changes_since_draw` lists for sealing), else ""."""
+    if panel is None or panel.status != "drawn":
+        return ""
+    changes = changes_since_draw(session, panel, members_only=True)
+    if not changes:
+        return ""
+    kinds = [
+        word
+        for word, found in (
+            ("申报人", any(c.startswith("申报人") for c in changes)),
+            ("回避", any(c.startswith("回避") for c in changes)),
+            ("规则", any(c.startswith("抽取规则") for c in changes)),
+            ("专家状态", any("已不能参加抽取" in c for c in changes)),
+        )
+        if found
+    ]
+    return f"当前名单已过期（抽取之后修改了{'/'.join(kinds)}），须重新抽取后才能锁定"
+
+
 def refuse_if_changed(
     session: Session,
     panel: Panel,

@@ -4,6 +4,7 @@ and the audit events for viewing or exporting one."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,9 @@ from expertpool.actor import Actor
 from expertpool.errors import UserError
 from expertpool.models import Expert, Meeting, Panel, PanelSeat
 from expertpool.services import audit
+from solver import registry
+from solver.errors import PackageError
+from solver.package import parse_package
 
 MAX_REASON_CHARS = 200
 
@@ -49,6 +53,49 @@ def package_of(panel: Panel) -> bytes:
 
 def result_bytes(panel: Panel) -> bytes:
     return panel.result_json.encode("utf-8")
+
+
+def diagnosis_notes(panel: Panel) -> list[str]:
+    """For an infeasible draw: the rules' sentences explaining its diagnosis further (e.g. the
+    sum of the specialty minimums above the seats), read from the package the draw read. Kept
+    out of the stored result so that results defined by a seed never change."""
+    if result_of(panel).get("status") != "infeasible":
+        return []
+    try:
+        return registry.diagnosis_notes(parse_package(package_of(panel)))
+    except PackageError:  # a package the draw could read parses; nothing to add otherwise
+        return []
+
+
+@dataclass(frozen=True)
+class Recusal:
+    """One member or alternate who recuses for one applicant, and why (from the package the
+    draw read: a declared conflict's reason, or the same unit)."""
+
+    applicant: str
+    expert: str
+    reason: str
+
+
+def recusals(panel: Panel) -> list[Recusal]:
+    """The result's recusals (申报人回避情况), one row per (applicant, expert), with reasons."""
+    stored = json.loads(panel.package_json)
+    expert_unit = {e.get("id"): e.get("unit") for e in stored.get("experts", [])}
+    applicant_unit = {a.get("id"): a.get("unit") for a in stored.get("applicants", [])}
+    declared = {
+        (c.get("expert"), c.get("applicant")): c.get("reason") or "已申报的回避关系"
+        for c in stored.get("conflicts", [])
+    }
+    rows = []
+    for app, codes in sorted(result_of(panel).get("recusals", {}).items()):
+        for code in sorted(codes):
+            why = [declared[(code, app)]] if (code, app) in declared else []
+            if expert_unit.get(code) is not None and expert_unit.get(code) == applicant_unit.get(
+                app
+            ):
+                why.append("同单位")
+            rows.append(Recusal(app, code, "、".join(why) or "回避"))
+    return rows
 
 
 def dump_result(result: dict[str, Any]) -> str:

@@ -14,7 +14,12 @@ from expertpool.errors import UserError
 from expertpool.models import Meeting, Panel
 from expertpool.services import audit
 from expertpool.services.panels.draw import store_draw
-from expertpool.services.panels.query import MAX_REASON_CHARS, clean_reason, current_panel
+from expertpool.services.panels.query import (
+    MAX_REASON_CHARS,
+    clean_reason,
+    current_panel,
+    result_of,
+)
 from expertpool.services.panels.sealing import is_sealed
 from solver.errors import PackageError
 from solver.season.package import parse_season
@@ -52,6 +57,17 @@ def why_reason_needed(
     if newest is not None and newest != run_id:
         why.append(f"不是{year}年度最新一次全部抽出的联合抽取（{newest}）")
     return why
+
+
+def season_notice(panel: Panel | None) -> str:
+    """For the meeting page: where a panel stored from a season plan came from, else ""."""
+    if panel is None:
+        return ""
+    season = result_of(panel).get("season")
+    if not isinstance(season, dict):
+        return ""
+    run = season.get("run") or f"年度数据包 {str(season.get('sha256', ''))[:12]}…"
+    return f"本名单来自市人社局年度联合抽取（运行编号 {run}）"
 
 
 def store_plan(

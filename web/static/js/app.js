@@ -47,4 +47,33 @@
   });
 
   document.addEventListener("DOMContentLoaded", filterSpecialties);
+
+  // Text areas with a server limit: "已输入 N / 500 字" under the field (maxlength stops typing).
+  function updateCounter(counter) {
+    var area = document.getElementById(counter.getAttribute("data-counter-for"));
+    if (!area) { return; }
+    counter.textContent = "已输入 " + area.value.length + " / " + area.maxLength + " 字";
+  }
+  document.addEventListener("input", function (event) {
+    var counter = document.querySelector('[data-counter-for="' + event.target.id + '"]');
+    if (counter) { updateCounter(counter); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-counter-for]").forEach(updateCounter);
+  });
+
+  // File inputs with data-max-bytes: refuse a file over the server's limit before sending.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var max = Number(input.getAttribute && input.getAttribute("data-max-bytes"));
+    if (!max || !input.files || !input.files.length) { return; }
+    var size = input.files[0].size;
+    if (size > max) {
+      var mb = function (n) { return (n / 1024 / 1024).toFixed(1) + " MB"; };
+      input.setCustomValidity("文件过大（" + mb(size) + "），不能超过" + mb(max) + "，请拆分后再上传");
+      input.reportValidity();
+    } else {
+      input.setCustomValidity("");
+    }
+  });
 })();
