@@ -81,6 +81,7 @@ def nomination(nomination_id: int) -> str:
         "bureau/nomination.html",
         item=item,
         n=item.nomination,
+        submitter=noms.submitter_label(session, item.nomination),
         form=ReasonForm(),
         deadline=noms.nomination_deadline(session, item.nomination.year),
     )

@@ -37,6 +37,7 @@ from expertpool.services.nominations.unit import (
     get_unit_nomination,
     search_unit_nominations,
     submit_nomination,
+    submitter_label,
     update_nomination,
     withdraw_nomination,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "shanghai_now",
     "status_counts",
     "submit_nomination",
+    "submitter_label",
     "unit_can_change",
     "update_nomination",
     "withdraw_nomination",
