@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from expertpool.actor import Actor
@@ -86,9 +86,9 @@ def paginate(items: list[Any], page: int, per_page: int = 50) -> Page:
     return Page(items[start : start + per_page], page, per_page, len(items))
 
 
-def search_pool(session: Session, flt: PoolFilter) -> list[Expert]:
-    """Experts matching ``flt``, sorted by the pinyin of their names (surname-aware)."""
-    stmt = select(Expert).options(selectinload(Expert.unit), selectinload(Expert.memberships))
+def _filtered(stmt: Select[Any], flt: PoolFilter) -> Select[Any]:
+    """`stmt` (over experts) restricted to what `flt` selects, except the specialty (a JSON
+    list, filtered in Python)."""
     if flt.committee_id:
         stmt = stmt.join(PoolMembership, PoolMembership.expert_id == Expert.id).where(
             PoolMembership.committee_id == flt.committee_id
@@ -107,11 +107,46 @@ def search_pool(session: Session, flt: PoolFilter) -> list[Expert]:
     if q:
         like = f"%{q}%"
         stmt = stmt.where(Expert.name.like(like) | Expert.code.like(like))
-    experts = list(session.scalars(stmt).unique())
+    return stmt
+
+
+def pool_ids(session: Session, flt: PoolFilter) -> list[int]:
+    """Ids of the experts matching ``flt`` in pinyin order of their names (surname-aware),
+    from the stored sort key: a few columns per row, no pinyin work, no objects."""
+    columns = [Expert.id, Expert.name_sort, Expert.code]
     if flt.specialty:
-        experts = [e for e in experts if flt.specialty in (e.specialties or [])]
-    experts.sort(key=lambda e: (_name_key(e.name), e.code))
-    return experts
+        columns.append(Expert.specialties)
+    rows = list(session.execute(_filtered(select(*columns), flt)))
+    if flt.specialty:
+        rows = [r for r in rows if flt.specialty in (r[3] or [])]
+    rows.sort(key=lambda r: (r[1], r[2]))
+    return [r[0] for r in rows]
+
+
+def load_experts(session: Session, ids: list[int]) -> list[Expert]:
+    """The experts of `ids`, in that order, with their units and committee memberships
+    loaded in a few queries (not one per row)."""
+    if not ids:
+        return []
+    stmt = (
+        select(Expert)
+        .where(Expert.id.in_(ids))
+        .options(selectinload(Expert.unit), selectinload(Expert.memberships))
+    )
+    by_id = {e.id: e for e in session.scalars(stmt)}
+    return [by_id[i] for i in ids]
+
+
+def search_pool(session: Session, flt: PoolFilter) -> list[Expert]:
+    """Experts matching ``flt``, sorted by the pinyin of their names (surname-aware)."""
+    return load_experts(session, pool_ids(session, flt))
+
+
+def pool_page(session: Session, flt: PoolFilter, page: int, per_page: int = 50) -> Page:
+    """One page of `search_pool`: only that page's experts are loaded."""
+    ids = paginate(pool_ids(session, flt), page, per_page)
+    ids.items = load_experts(session, ids.items)
+    return ids
 
 
 def units_with_experts(session: Session) -> list[Unit]:

@@ -9,8 +9,8 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
-from tests.fixtures.web import csrf_token, do_login, new_form
 from tests.builders import nomination_form
+from tests.fixtures.web import do_login, new_form
 
 
 def _dd(html: str, dd_id: str) -> str:
@@ -33,3 +33,23 @@ def test_nomination_page_names_the_submitter_and_unit(
     nomination_id = detail.rsplit("/", 1)[1]
     page = client.get(f"/bureau/nominations/{nomination_id}").get_data(as_text=True)
     assert _dd(page, "submitter").startswith("测试大学人事处（大连测试大学），")
+
+
+def test_pool_page_numbers_jump_and_committee_names(demo_db: Engine, client: FlaskClient) -> None:
+    do_login(client, "rsj")
+    html = client.get("/bureau/pool", query_string={"status": "在库"}).get_data(as_text=True)
+    pages = int(re.search(r"第 1 / (\d+) 页", html).group(1))  # type: ignore[union-attr]
+    assert pages > 6
+    # Links to the neighbouring pages and the last one, each keeping the filter.
+    assert 'href="/bureau/pool?status=%E5%9C%A8%E5%BA%93&amp;page=3"' in html
+    assert f'page={pages}"' in html
+    assert '<strong aria-current="page">1</strong>' in html and "…" in html
+    # The 跳至第__页 box submits the filter with the page.
+    jump = re.search(r'<form [^>]*class="inline page-jump">(.*?)</form>', html, re.S)
+    assert jump and 'name="status" value="在库"' in jump.group(1) and 'name="page"' in jump.group(1)
+    target = client.get("/bureau/pool", query_string={"status": "在库", "page": pages - 1})
+    assert f"第 {pages - 1} / {pages} 页" in target.get_data(as_text=True)
+    # The committee column names the committees (short names), not "1个".
+    cells = re.findall(r'<td class="committees">(.*?)</td>', html, re.S)
+    assert len(cells) == 50 and not any(c.endswith("个") for c in cells)
+    assert all("（高级）" in c or "（中级）" in c for c in cells)

@@ -22,6 +22,7 @@ from expertpool.xlsx.pool_export import export_pool
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.bureau import dashboard as dash
+from web.bureau.charts import short_committee_name
 from web.bureau.workcal import date_lines
 from web.context import db_session, now, working_year
 from web.downloads import send_xlsx
@@ -178,10 +179,10 @@ def _filtered_pool(session: Session) -> tuple[pool_svc.PoolFilter, list[Expert]]
 @roles_required("bureau")
 def pool() -> str:
     session = db_session()
-    flt, experts = _filtered_pool(session)
-    page = pool_svc.paginate(experts, _page_arg(), 50)
+    flt = _pool_filter()
+    page = pool_svc.pool_page(session, flt, _page_arg(), 50)
     committees = noms.year_committees(session, working_year())
-    names = {c.id: c.name for c in session.scalars(select(Committee))}
+    names = {c.id: short_committee_name(c.name) for c in session.scalars(select(Committee))}
     return render_template(
         "bureau/pool.html",
         page=page,
