@@ -65,6 +65,15 @@ class Expert(Base):
         self.name_sort = stored_sort_key(name)
         return name
 
+    def drawable_on(self, today: date | None) -> bool:
+        """Whether a draw on `today` may use this expert: 在库, or a 暂停 whose 暂停至 date has
+        passed. Without `today` a suspension counts as lasting (the callers that know the
+        date, from the injected clock, pass it)."""
+        if self.status == "在库":
+            return True
+        until = self.suspended_until
+        return self.status == "暂停" and today is not None and until is not None and today > until
+
     @property
     def masked_id_card(self) -> str:
         return self.id_card[:6] + "********" + self.id_card[-4:]

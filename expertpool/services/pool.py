@@ -34,6 +34,9 @@ from expertpool.services.nominations import MAX_TEXT
 SETTABLE_STATUSES = ("在库", "暂停", "退出", "黑名单")
 
 
+_RowSelect = Select[int, str, str, list[str]]  # id, name_sort, code, specialties
+
+
 @lru_cache(maxsize=65536)
 def _name_key(name: str) -> tuple[tuple[str, ...], tuple[int, ...], str]:
     return sort_key(name)
@@ -86,7 +89,7 @@ def paginate(items: list[Any], page: int, per_page: int = 50) -> Page:
     return Page(items[start : start + per_page], page, per_page, len(items))
 
 
-def _filtered(stmt: Select[Any], flt: PoolFilter) -> Select[Any]:
+def _filtered(stmt: _RowSelect, flt: PoolFilter) -> _RowSelect:
     """`stmt` (over experts) restricted to what `flt` selects, except the specialty (a JSON
     list, filtered in Python)."""
     if flt.committee_id:
@@ -113,10 +116,8 @@ def _filtered(stmt: Select[Any], flt: PoolFilter) -> Select[Any]:
 def pool_ids(session: Session, flt: PoolFilter) -> list[int]:
     """Ids of the experts matching ``flt`` in pinyin order of their names (surname-aware),
     from the stored sort key: a few columns per row, no pinyin work, no objects."""
-    columns = [Expert.id, Expert.name_sort, Expert.code]
-    if flt.specialty:
-        columns.append(Expert.specialties)
-    rows = list(session.execute(_filtered(select(*columns), flt)))
+    stmt = select(Expert.id, Expert.name_sort, Expert.code, Expert.specialties)
+    rows = list(session.execute(_filtered(stmt, flt)))
     if flt.specialty:
         rows = [r for r in rows if flt.specialty in (r[3] or [])]
     rows.sort(key=lambda r: (r[1], r[2]))
@@ -267,10 +268,41 @@ def expert_record(session: Session, expert_id: int, today: date | None = None) -
     )
 
 
+def _checked_until(new_status: str, until: date | None, today: date) -> date | None:
+    """暂停至: only for 暂停, and a day after today (the last day suspended, inclusive)."""
+    if until is None:
+        return None
+    if new_status != "暂停":
+        raise UserError("只有“暂停”可以填写暂停至日期", field="until")
+    if until <= today:
+        raise UserError(
+            f"暂停至日期须晚于今天（{today.isoformat()}）；不填则暂停至手动恢复", field="until"
+        )
+    return until
+
+
+def _checked_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError("请填写变更理由", field="reason")
+    if len(reason) > MAX_TEXT:
+        raise UserError(f"变更理由不能超过{MAX_TEXT}个字", field="reason")
+    return reason
+
+
 def change_status(
-    session: Session, actor: Actor, expert_id: int, new_status: str, reason: str, *, now: datetime
+    session: Session,
+    actor: Actor,
+    expert_id: int,
+    new_status: str,
+    reason: str,
+    *,
+    now: datetime,
+    until: date | None = None,
 ) -> StatusChange:
-    """暂停, 退出, 黑名单 or back to 在库, with a required reason (动态管理)."""
+    """暂停 (optionally 暂停至 a date: from the day after, draws may use the expert again),
+    退出, 黑名单 or back to 在库, with a required reason (动态管理). `now` is the caller's
+    clock (Beijing time), which also decides what "after today" means."""
     if actor.role != "bureau":
         raise UserError("只有市人社局可以变更专家状态")
     expert = get_expert(session, expert_id)
@@ -278,11 +310,8 @@ def change_status(
         raise UserError(f"状态无效（可选：{'、'.join(SETTABLE_STATUSES)}）", field="status")
     if new_status == expert.status:
         raise UserError(f"该专家当前已是“{new_status}”状态", field="status")
-    reason = (reason or "").strip()
-    if not reason:
-        raise UserError("请填写变更理由", field="reason")
-    if len(reason) > MAX_TEXT:
-        raise UserError(f"变更理由不能超过{MAX_TEXT}个字", field="reason")
+    until = _checked_until(new_status, until, now.date())
+    reason = _checked_reason(reason)
     change = StatusChange(
         expert_id=expert.id,
         old_status=expert.status,
@@ -294,13 +323,12 @@ def change_status(
     session.add(change)
     old = expert.status
     expert.status = new_status
+    expert.suspended_until = until
+    detail: dict[str, Any] = {"old": old, "new": new_status, "reason": reason}
+    if until is not None:
+        detail["until"] = until.isoformat()
     audit.record(
-        session,
-        actor.username,
-        actor.role,
-        "expert_status",
-        f"{expert.code} {expert.name}",
-        {"old": old, "new": new_status, "reason": reason},
+        session, actor.username, actor.role, "expert_status", f"{expert.code} {expert.name}", detail
     )
     session.flush()
     return change

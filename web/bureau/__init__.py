@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -234,7 +234,20 @@ def expert(expert_id: int) -> str:
         committees=committees,
         statuses=[s for s in pool_svc.SETTABLE_STATUSES if s != record.expert.status],
         form=ReasonForm(),
+        today=now().date(),
+        tomorrow=(now().date() + timedelta(days=1)).isoformat(),
     )
+
+
+def _date_field(name: str, label: str) -> date | None:
+    """An optional yyyy-mm-dd form field; a malformed one is the user's error, by name."""
+    text = request.form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{label}格式不正确（应如2024-09-30）", field=name) from None
 
 
 def _status_failure(exc: UserError) -> str:
@@ -249,10 +262,18 @@ def expert_status(expert_id: int) -> Response:
     form = _reason_form()
     new_status = request.form.get("status", "")
     with attempt(_status_failure) as act:
+        until = _date_field("until", "暂停至日期")
         change = pool_svc.change_status(
-            db_session(), current_actor(), expert_id, new_status, form.reason.data or "", now=now()
+            db_session(),
+            current_actor(),
+            expert_id,
+            new_status,
+            form.reason.data or "",
+            now=now(),
+            until=until,
         )
-        act.done(f"已将专家状态由“{change.old_status}”变更为“{change.new_status}”。")
+        upto = f"（暂停至{until.isoformat()}）" if until else ""
+        act.done(f"已将专家状态由“{change.old_status}”变更为“{change.new_status}”{upto}。")
     return redirect(url_for("bureau.expert", expert_id=expert_id))
 
 
