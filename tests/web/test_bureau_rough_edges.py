@@ -5,12 +5,15 @@ suspension end dates, and the dashboard chart on the shortfall list's basis."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from expertpool.db import make_session_factory, session_scope
+from expertpool.models import Expert, Nomination
 from tests.builders import nomination_form
-from tests.fixtures.web import do_login, new_form
+from tests.fixtures.web import csrf_token, do_login, new_form
 
 
 def _dd(html: str, dd_id: str) -> str:
@@ -53,3 +56,116 @@ def test_pool_page_numbers_jump_and_committee_names(demo_db: Engine, client: Fla
     cells = re.findall(r'<td class="committees">(.*?)</td>', html, re.S)
     assert len(cells) == 50 and not any(c.endswith("个") for c in cells)
     assert all("（高级）" in c or "（中级）" in c for c in cells)
+
+
+def _pending(db: Engine) -> list[Nomination]:
+    with session_scope(make_session_factory(db)) as s:
+        return list(
+            s.scalars(
+                select(Nomination).where(Nomination.status == "已提交").order_by(Nomination.id)
+            )
+        )
+
+
+def _row(html: str, nomination_id: int) -> str:
+    match = re.search(rf'<tr id="nomination-{nomination_id}">(.*?)</tr>', html, re.S)
+    assert match, nomination_id
+    return match.group(1)
+
+
+def _split_by_pool(db: Engine) -> tuple[list[Nomination], list[Nomination]]:
+    """Pending nominations of people not yet in the pool, and of people already there."""
+    with session_scope(make_session_factory(db)) as s:
+        cards = set(s.scalars(select(Expert.id_card)))
+    pending = _pending(db)
+    return [n for n in pending if n.id_card not in cards], [
+        n for n in pending if n.id_card in cards
+    ]
+
+
+def test_renominated_after_rejection_shows_when_and_why(
+    demo_db: Engine, client: FlaskClient
+) -> None:
+    n = _pending(demo_db)[0]
+    with session_scope(make_session_factory(demo_db)) as s:
+        s.add(
+            Nomination(
+                **{
+                    k: getattr(n, k) for k in ("unit_id", "name", "gender", "birth_year", "id_card")
+                },
+                year=2023,
+                rank=n.rank,
+                committee_ids=list(n.committee_ids),
+                specialties=list(n.specialties),
+                status="已驳回",
+                reviewed_by="rsj",
+                submitted_at=datetime(2023, 7, 20, 9, 0),
+                updated_at=datetime(2023, 7, 20, 9, 0),
+                reviewed_at=datetime(2023, 8, 3, 9, 0),
+                review_reason="职称证书与系列不符",
+            )
+        )
+    do_login(client, "rsj")
+    row = _row(client.get("/bureau/").get_data(as_text=True), n.id)
+    assert "曾被驳回（2023年8月3日，" in row and "理由：职称证书与系列不符）" in row
+    page = client.get(f"/bureau/nominations/{n.id}").get_data(as_text=True)
+    assert "曾被驳回（2023年8月3日，" in page
+    others = [p for p in _pending(demo_db) if p.id_card != n.id_card]
+    assert "曾被驳回" not in _row(client.get("/bureau/").get_data(as_text=True), others[0].id)
+
+
+def test_approved_tab_warns_only_of_people_already_in_the_pool(
+    demo_db: Engine, client: FlaskClient
+) -> None:
+    fresh, pooled = _split_by_pool(demo_db)
+    do_login(client, "rsj")
+    csrf = csrf_token(client, "/bureau/")
+    for n in (fresh[0], pooled[0]):
+        client.post(f"/bureau/nominations/{n.id}/approve", data={"csrf_token": csrf})
+    html = client.get("/bureau/", query_string={"status": "已通过"}).get_data(as_text=True)
+    assert "已在专家库" not in _row(html, fresh[0].id)  # there because of this approval
+    assert "审核时此人已在专家库" in _row(html, pooled[0].id)
+
+
+def test_batch_approval_all_or_nothing(demo_db: Engine, client: FlaskClient) -> None:
+    fresh, _ = _split_by_pool(demo_db)
+    a, b, c = fresh[:3]
+    do_login(client, "rsj")
+    csrf = csrf_token(client, "/bureau/")
+    client.post(f"/bureau/nominations/{c.id}/reject", data={"csrf_token": csrf, "reason": "不符"})
+    html = client.post(
+        "/bureau/nominations/approve",
+        data={"csrf_token": csrf, "nomination_ids": [a.id, b.id, c.id]},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "未能批量通过：所选3条推荐均未通过（整批不作改动），其中1条不能通过" in html
+    assert f"推荐#{c.id} {c.name}：该推荐当前状态为“已驳回”" in html
+    with session_scope(make_session_factory(demo_db)) as s:
+        assert [s.get(Nomination, x.id).status for x in (a, b)] == ["已提交", "已提交"]  # type: ignore[union-attr]
+    html = client.post(
+        "/bureau/nominations/approve",
+        data={"csrf_token": csrf, "nomination_ids": [a.id, b.id]},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f"已批量通过2条推荐：{a.name}、{b.name}。" in html
+    with session_scope(make_session_factory(demo_db)) as s:
+        assert [s.get(Nomination, x.id).status for x in (a, b)] == ["已通过", "已通过"]  # type: ignore[union-attr]
+    html = client.post(
+        "/bureau/nominations/approve", data={"csrf_token": csrf}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "请先勾选要通过的推荐" in html
+
+
+def test_queue_committee_filter(demo_db: Engine, client: FlaskClient) -> None:
+    pending = _pending(demo_db)
+    committee = pending[0].committee_ids[0]
+    wanted = {n.id for n in pending if committee in n.committee_ids}
+    assert 0 < len(wanted) < len(pending)
+    do_login(client, "rsj")
+    html = client.get("/bureau/", query_string={"committee": committee}).get_data(as_text=True)
+    assert set(map(int, re.findall(r'<tr id="nomination-(\d+)">', html))) == wanted
+    assert f'<option value="{committee}" selected>' in html
+    # The status tabs keep the filter.
+    assert f"committee={committee}" in re.search(
+        r'<div class="tabs">(.*?)</div>', html, re.S
+    ).group(1)  # type: ignore[union-attr]

@@ -52,22 +52,39 @@ def queue() -> str:
     if status and status not in NOMINATION_STATUSES:
         status = "已提交"
     q = request.args.get("q", "").strip()[:60]
+    committee_id = _int_arg("committee")
     session = db_session()
     year = working_year()
-    items = noms.review_queue(session, year, status=status, q=q)
+    items = noms.review_queue(session, year, status=status, q=q, committee_id=committee_id)
     page = pool_svc.paginate(items, _page_arg(), 30)
+    args = {"status": status, "q": q, "committee": committee_id or ""}
     return render_template(
         "bureau/queue.html",
         page=page,
         status=status,
         q=q,
+        committee_id=committee_id,
+        committees=noms.year_committees(session, year),
+        short_name=short_committee_name,
         statuses=NOMINATION_STATUSES,
         counts=noms.status_counts(session, year),
         year=year,
         form=ReasonForm(),
-        args={"status": status, "q": q},
+        args={k: v for k, v in args.items() if v},
         deadline=noms.nomination_deadline(session, year),
     )
+
+
+@bp.route("/nominations/approve", methods=["POST"])
+@roles_required("bureau")
+def approve_batch() -> Response:
+    """The ticked nominations, each into all its nominated committees; all or nothing."""
+    _reason_form()
+    ids = [v for v in (to_int(c) for c in request.form.getlist("nomination_ids")) if v]
+    with attempt("未能批量通过：") as act:
+        experts = noms.approve_many(db_session(), current_actor(), ids, now=now())
+        act.done(f"已批量通过{len(experts)}条推荐：" + "、".join(e.name for e in experts) + "。")
+    return _back_to_queue()
 
 
 @bp.route("/nominations/<int:nomination_id>")

@@ -23,6 +23,7 @@ from expertpool.services.nominations.deadline import (
 )
 from expertpool.services.nominations.review import (
     QueueItem,
+    approve_many,
     approve_nomination,
     next_expert_code,
     nomination_counts,
@@ -63,6 +64,7 @@ __all__ = [
     "QueueItem",
     "RowErrors",
     "add_many",
+    "approve_many",
     "approve_nomination",
     "clean_nomination",
     "ensure_open",

@@ -54,6 +54,13 @@
 
   document.addEventListener("change", function (event) {
     if (event.target.name === "committee_ids") { filterSpecialties(); }
+    // <input type=checkbox data-check-all="NAME"> ticks or clears every checkbox NAME.
+    var group = event.target.getAttribute("data-check-all");
+    if (group) {
+      document.querySelectorAll("input[type=checkbox][name='" + group + "']").forEach(function (b) {
+        b.checked = event.target.checked;
+      });
+    }
     // Auto-submit filter selects marked data-autosubmit.
     if (event.target.hasAttribute("data-autosubmit")) { event.target.form.submit(); }
   });
