@@ -12,8 +12,10 @@ from sqlalchemy import Engine, select
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Expert, Nomination
+from expertpool.services.shortfall import shortfall_report
 from tests.builders import nomination_form
 from tests.fixtures.web import csrf_token, do_login, new_form
+from web.bureau.charts import short_committee_name
 
 
 def _dd(html: str, dd_id: str) -> str:
@@ -169,3 +171,24 @@ def test_queue_committee_filter(demo_db: Engine, client: FlaskClient) -> None:
     assert f"committee={committee}" in re.search(
         r'<div class="tabs">(.*?)</div>', html, re.S
     ).group(1)  # type: ignore[union-attr]
+
+
+def test_dashboard_supply_chart_agrees_with_the_shortfall_list(
+    demo_db: Engine, client: FlaskClient
+) -> None:
+    do_login(client, "rsj")
+    html = client.get("/bureau/dashboard").get_data(as_text=True)
+    chart = html[html.index("可用专家是否够用") : html.index('<table class="list" id="shortfall">')]
+    rows = re.findall(r'<g class="(short|enough)"><text[^>]*>([^<]+)</text>', chart)
+    assert len(rows) == 30  # one row per meeting's committee
+    short = {label for status, label in rows if status == "short"}
+    table = html[html.index('<table class="list" id="shortfall">') :]
+    table = table[: table.index("</table>")]
+    listed = re.findall(r"<tr>\s*<td>([^<]+)</td>", table)
+    assert short and len(short) == len(listed)
+    with session_scope(make_session_factory(demo_db)) as s:
+        report = shortfall_report(s, 2024, today=datetime(2024, 7, 1).date())
+    assert {short_committee_name(r.committee_name) for r in report if r.recruit_total} == short
+    assert {r.committee_name for r in report if r.recruit_total} == set(listed)
+    # The old chart's basis (the pool's 正高级 share against the panel's) is gone.
+    assert "低于所需比例" not in html

@@ -429,11 +429,13 @@ def dashboard() -> str:
 @bp.route("/dashboard/shortfall.json")
 @roles_required("bureau")
 def shortfall_json() -> Response:
-    return Response(dash.shortfall_json(db_session(), working_year()), mimetype="application/json")
+    data = dash.shortfall_json(db_session(), working_year(), now().date())
+    return Response(data, mimetype="application/json")
 
 
 @bp.route("/dashboard/shortfall.xlsx")
 @roles_required("bureau")
 def shortfall_xlsx() -> Response:
     year = working_year()
-    return send_xlsx(dash.shortfall_workbook(db_session(), year), f"{year}年专家缺口.xlsx")
+    data = dash.shortfall_workbook(db_session(), year, now().date())
+    return send_xlsx(data, f"{year}年专家缺口.xlsx")
