@@ -192,3 +192,31 @@ def test_dashboard_supply_chart_agrees_with_the_shortfall_list(
     assert {r.committee_name for r in report if r.recruit_total} == set(listed)
     # The old chart's basis (the pool's 正高级 share against the panel's) is gone.
     assert "低于所需比例" not in html
+
+
+def test_suspension_end_date_through_the_record_page(demo_db: Engine, client: FlaskClient) -> None:
+    with session_scope(make_session_factory(demo_db)) as s:
+        e = s.scalars(select(Expert).where(Expert.status == "在库").order_by(Expert.id)).first()
+        assert e is not None
+        expert_id, code = e.id, e.code
+    do_login(client, "rsj")
+    url = f"/bureau/experts/{expert_id}"
+    csrf = csrf_token(client, url)
+    form = {"csrf_token": csrf, "status": "暂停", "reason": "出国访学"}
+    for until, message in (
+        ("2024-07-01", "须晚于今天（2024-07-01）"),  # the clock fixture's today
+        ("2024-13-01", "暂停至日期格式不正确"),
+    ):
+        html = client.post(
+            f"{url}/status", data=form | {"until": until}, follow_redirects=True
+        ).get_data(as_text=True)
+        assert message in html
+    with session_scope(make_session_factory(demo_db)) as s:
+        assert s.get(Expert, expert_id).status == "在库"  # type: ignore[union-attr]
+    html = client.post(
+        f"{url}/status", data=form | {"until": "2024-09-30"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "由“在库”变更为“暂停”（暂停至2024-09-30）" in html
+    assert '<span class="muted" id="suspended-until">暂停至2024-09-30</span>' in html
+    pool = client.get("/bureau/pool", query_string={"q": code}).get_data(as_text=True)
+    assert "至2024-09-30" in pool
