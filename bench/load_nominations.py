@@ -11,7 +11,7 @@ Afterwards the database is compared with what was sent: nothing lost, nothing do
 every field as submitted; the audit chain must be intact. Prints throughput and latency
 percentiles as a markdown table.
 
-    .venv/bin/python -m bench.load_nominations                       # SQLite and PostgreSQL
+    .venv/bin/python bench/load_nominations.py                       # SQLite and PostgreSQL
     .venv/bin/python -m bench.load_nominations --backend sqlite
     .venv/bin/python -m bench.load_nominations --backend postgresql --two-instances
 
@@ -36,6 +36,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+# `.venv/bin/python bench/load_nominations.py` (as the README shows) puts bench/ first on the
+# path, not the project folder, so `bench.*` would not import; `-m bench.…` needs no help.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select
 

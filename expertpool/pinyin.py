@@ -11,7 +11,7 @@ import unicodedata
 
 from pypinyin import Style, lazy_pinyin
 
-__all__ = ["SURNAME_READINGS", "name_pinyin", "name_syllables", "sort_key"]
+__all__ = ["SURNAME_READINGS", "name_pinyin", "name_syllables", "sort_key", "stored_sort_key"]
 
 # Surname -> syllables with tone numbers (5 = neutral tone).
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -108,3 +108,12 @@ def sort_key(name: str) -> tuple[tuple[str, ...], tuple[int, ...], str]:
         tuple(tone for _, tone in pairs),
         name,
     )
+
+
+def stored_sort_key(name: str) -> str:
+    """`sort_key` as one string that compares (byte-wise, as Python compares str) in the same
+    order: syllables joined by "!" and closed by " ", then the tone digits, " ", the name.
+    Syllables are [0-9a-zü] words, all above "!" (0x21) and " " (0x20), so a syllable that is
+    a prefix of another sorts first, as in the tuple. Stored on experts (`name_sort`)."""
+    syllables, tones, text = sort_key(name)
+    return "!".join(syllables) + " " + "".join(str(t) for t in tones) + " " + text

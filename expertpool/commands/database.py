@@ -7,6 +7,7 @@ import getpass
 import sys
 
 from expertpool import schema
+from expertpool.clock import SYSTEM_CLOCK
 from expertpool.commands.files import check_output_path, int_range, write_bytes
 from expertpool.db import session_scope
 from expertpool.errors import UserError
@@ -56,7 +57,8 @@ def cmd_export_draw(args: argparse.Namespace) -> int:
     _, factory = open_database()
     with session_scope(factory) as session:
         meeting = packages.find_meeting(session, args.meeting)
-        data = packages.package_bytes(packages.build_package(session, meeting))
+        today = SYSTEM_CLOCK.shanghai_now().date()  # a lapsed 暂停至 counts, as in a draw today
+        data = packages.package_bytes(packages.build_package(session, meeting, today=today))
     write_bytes(data, args.output)
     if args.output and args.output != "-":
         print(f"已导出抽取数据包：{args.output}", file=sys.stderr)

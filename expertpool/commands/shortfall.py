@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from expertpool.clock import SYSTEM_CLOCK
 from expertpool.commands.files import check_output_path, output_file
 from expertpool.db import session_scope
 from expertpool.errors import UserError
@@ -22,7 +23,8 @@ def cmd_shortfall(args: argparse.Namespace) -> int:
         check_output_path(args.xlsx, "--xlsx")  # before the report is printed
     _, factory = open_database()
     with session_scope(factory) as session:
-        report = shortfall.shortfall_report(session, year, args.margin)
+        today = SYSTEM_CLOCK.shanghai_now().date()  # the command line runs on the real time
+        report = shortfall.shortfall_report(session, year, args.margin, today=today)
     if not report:
         raise UserError(f"{year}年没有评委会例会")
     print(f"{year}年评审专家缺口（目标 = 一次抽取所需 × {args.margin}，正高级优先）")

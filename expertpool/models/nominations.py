@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expertpool.models.base import Base
@@ -16,6 +16,8 @@ if TYPE_CHECKING:  # relationship targets, for the type checker only
 
 class Nomination(Base):
     __tablename__ = "nominations"
+    # The review queue lists one year's nominations of one status (its tabs).
+    __table_args__ = (Index("ix_nominations_year_status", "year", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer, index=True)

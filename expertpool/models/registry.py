@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from expertpool.models.base import Base, utcnow
+from expertpool.pinyin import stored_sort_key
 
 if TYPE_CHECKING:  # relationship targets, for the type checker only
     from expertpool.models.committees import Committee
@@ -32,6 +33,9 @@ class Expert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)  # E000123, the id in draw packages
     name: Mapped[str] = mapped_column(String(40), index=True)
+    # The pinyin order of `name` as a string (expertpool.pinyin.stored_sort_key), kept in step
+    # by `_name_changed`: sorting the pool must not run pypinyin over every name per request.
+    name_sort: Mapped[str] = mapped_column(String(400), default="", index=True)
     gender: Mapped[str] = mapped_column(String(2))
     birth_year: Mapped[int] = mapped_column(Integer)
     id_card: Mapped[str] = mapped_column(String(18), unique=True)  # 身份证号, shown masked
@@ -44,6 +48,9 @@ class Expert(Base):
     email: Mapped[str] = mapped_column(String(120), default="")
     status: Mapped[str] = mapped_column(String(10), default="待审核", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 暂停至: the last day of a 暂停 (inclusive); from the next day the expert is drawable
+    # again (expertpool.services.pool.drawable). None: suspended until lifted by hand.
+    suspended_until: Mapped[date | None] = mapped_column(default=None)
 
     unit: Mapped[Unit] = relationship(back_populates="experts")
     memberships: Mapped[list[PoolMembership]] = relationship(
@@ -52,6 +59,20 @@ class Expert(Base):
     status_changes: Mapped[list[StatusChange]] = relationship(
         back_populates="expert", order_by="StatusChange.at", cascade="all, delete-orphan"
     )
+
+    @validates("name")
+    def _name_changed(self, _key: str, name: str) -> str:
+        self.name_sort = stored_sort_key(name)
+        return name
+
+    def drawable_on(self, today: date | None) -> bool:
+        """Whether a draw on `today` may use this expert: 在库, or a 暂停 whose 暂停至 date has
+        passed. Without `today` a suspension counts as lasting (the callers that know the
+        date, from the injected clock, pass it)."""
+        if self.status == "在库":
+            return True
+        until = self.suspended_until
+        return self.status == "暂停" and today is not None and until is not None and today > until
 
     @property
     def masked_id_card(self) -> str:

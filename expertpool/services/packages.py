@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -129,7 +130,12 @@ def birth_date(expert: Expert) -> str:
 
 
 def expert_entry(
-    expert: Expert, served: list[int], busy: bool = False, *, with_birth_date: bool = False
+    expert: Expert,
+    served: list[int],
+    busy: bool = False,
+    *,
+    with_birth_date: bool = False,
+    today: date | None = None,
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": expert.code,
@@ -139,7 +145,7 @@ def expert_entry(
         "rank": expert.rank,
         "specialties": sorted(set(expert.specialties)),
         "served": served,
-        "available": expert.status == DRAWABLE_STATUS and not busy,
+        "available": expert.drawable_on(today) and not busy,
     }
     if with_birth_date:
         entry["birth_date"] = birth_date(expert)
@@ -147,11 +153,13 @@ def expert_entry(
 
 
 def build_package(
-    session: Session, meeting: Meeting, *, exclude_busy: bool = False
+    session: Session, meeting: Meeting, *, exclude_busy: bool = False, today: date | None = None
 ) -> dict[str, Any]:
     """The meeting's draw/1 package. With `exclude_busy` (a single meeting's own draw), experts
     already seated on an overlapping meeting's panel are listed as unavailable, so drawing
-    meetings one at a time never books anybody twice in the same days."""
+    meetings one at a time never books anybody twice in the same days. `today` (from the
+    caller's clock) makes a 暂停 whose 暂停至 date has passed available again; the package is
+    still a function of the database and that date."""
     committee = meeting.committee
     experts = pool_experts(session, committee)
     busy = seated_on_overlapping(session, meeting) if exclude_busy else set()
@@ -183,7 +191,7 @@ def build_package(
         },
         "rules": rules,
         "experts": [
-            expert_entry(e, served.get(e.id, []), e.id in busy, with_birth_date=ages)
+            expert_entry(e, served.get(e.id, []), e.id in busy, with_birth_date=ages, today=today)
             for e in experts
         ],
         "applicants": [

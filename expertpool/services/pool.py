@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from expertpool.actor import Actor
@@ -32,6 +32,9 @@ from expertpool.services.nominations import MAX_TEXT
 
 # Statuses the bureau may set by hand (待审核 is only the state before approval).
 SETTABLE_STATUSES = ("在库", "暂停", "退出", "黑名单")
+
+
+_RowSelect = Select[int, str, str, list[str]]  # id, name_sort, code, specialties
 
 
 @lru_cache(maxsize=65536)
@@ -86,9 +89,9 @@ def paginate(items: list[Any], page: int, per_page: int = 50) -> Page:
     return Page(items[start : start + per_page], page, per_page, len(items))
 
 
-def search_pool(session: Session, flt: PoolFilter) -> list[Expert]:
-    """Experts matching ``flt``, sorted by the pinyin of their names (surname-aware)."""
-    stmt = select(Expert).options(selectinload(Expert.unit), selectinload(Expert.memberships))
+def _filtered(stmt: _RowSelect, flt: PoolFilter) -> _RowSelect:
+    """`stmt` (over experts) restricted to what `flt` selects, except the specialty (a JSON
+    list, filtered in Python)."""
     if flt.committee_id:
         stmt = stmt.join(PoolMembership, PoolMembership.expert_id == Expert.id).where(
             PoolMembership.committee_id == flt.committee_id
@@ -107,11 +110,44 @@ def search_pool(session: Session, flt: PoolFilter) -> list[Expert]:
     if q:
         like = f"%{q}%"
         stmt = stmt.where(Expert.name.like(like) | Expert.code.like(like))
-    experts = list(session.scalars(stmt).unique())
+    return stmt
+
+
+def pool_ids(session: Session, flt: PoolFilter) -> list[int]:
+    """Ids of the experts matching ``flt`` in pinyin order of their names (surname-aware),
+    from the stored sort key: a few columns per row, no pinyin work, no objects."""
+    stmt = select(Expert.id, Expert.name_sort, Expert.code, Expert.specialties)
+    rows = list(session.execute(_filtered(stmt, flt)))
     if flt.specialty:
-        experts = [e for e in experts if flt.specialty in (e.specialties or [])]
-    experts.sort(key=lambda e: (_name_key(e.name), e.code))
-    return experts
+        rows = [r for r in rows if flt.specialty in (r[3] or [])]
+    rows.sort(key=lambda r: (r[1], r[2]))
+    return [r[0] for r in rows]
+
+
+def load_experts(session: Session, ids: list[int]) -> list[Expert]:
+    """The experts of `ids`, in that order, with their units and committee memberships
+    loaded in a few queries (not one per row)."""
+    if not ids:
+        return []
+    stmt = (
+        select(Expert)
+        .where(Expert.id.in_(ids))
+        .options(selectinload(Expert.unit), selectinload(Expert.memberships))
+    )
+    by_id = {e.id: e for e in session.scalars(stmt)}
+    return [by_id[i] for i in ids]
+
+
+def search_pool(session: Session, flt: PoolFilter) -> list[Expert]:
+    """Experts matching ``flt``, sorted by the pinyin of their names (surname-aware)."""
+    return load_experts(session, pool_ids(session, flt))
+
+
+def pool_page(session: Session, flt: PoolFilter, page: int, per_page: int = 50) -> Page:
+    """One page of `search_pool`: only that page's experts are loaded."""
+    ids = paginate(pool_ids(session, flt), page, per_page)
+    ids.items = load_experts(session, ids.items)
+    return ids
 
 
 def units_with_experts(session: Session) -> list[Unit]:
@@ -232,10 +268,41 @@ def expert_record(session: Session, expert_id: int, today: date | None = None) -
     )
 
 
+def _checked_until(new_status: str, until: date | None, today: date) -> date | None:
+    """暂停至: only for 暂停, and a day after today (the last day suspended, inclusive)."""
+    if until is None:
+        return None
+    if new_status != "暂停":
+        raise UserError("只有“暂停”可以填写暂停至日期", field="until")
+    if until <= today:
+        raise UserError(
+            f"暂停至日期须晚于今天（{today.isoformat()}）；不填则暂停至手动恢复", field="until"
+        )
+    return until
+
+
+def _checked_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError("请填写变更理由", field="reason")
+    if len(reason) > MAX_TEXT:
+        raise UserError(f"变更理由不能超过{MAX_TEXT}个字", field="reason")
+    return reason
+
+
 def change_status(
-    session: Session, actor: Actor, expert_id: int, new_status: str, reason: str, *, now: datetime
+    session: Session,
+    actor: Actor,
+    expert_id: int,
+    new_status: str,
+    reason: str,
+    *,
+    now: datetime,
+    until: date | None = None,
 ) -> StatusChange:
-    """暂停, 退出, 黑名单 or back to 在库, with a required reason (动态管理)."""
+    """暂停 (optionally 暂停至 a date: from the day after, draws may use the expert again),
+    退出, 黑名单 or back to 在库, with a required reason (动态管理). `now` is the caller's
+    clock (Beijing time), which also decides what "after today" means."""
     if actor.role != "bureau":
         raise UserError("只有市人社局可以变更专家状态")
     expert = get_expert(session, expert_id)
@@ -243,11 +310,8 @@ def change_status(
         raise UserError(f"状态无效（可选：{'、'.join(SETTABLE_STATUSES)}）", field="status")
     if new_status == expert.status:
         raise UserError(f"该专家当前已是“{new_status}”状态", field="status")
-    reason = (reason or "").strip()
-    if not reason:
-        raise UserError("请填写变更理由", field="reason")
-    if len(reason) > MAX_TEXT:
-        raise UserError(f"变更理由不能超过{MAX_TEXT}个字", field="reason")
+    until = _checked_until(new_status, until, now.date())
+    reason = _checked_reason(reason)
     change = StatusChange(
         expert_id=expert.id,
         old_status=expert.status,
@@ -259,13 +323,12 @@ def change_status(
     session.add(change)
     old = expert.status
     expert.status = new_status
+    expert.suspended_until = until
+    detail: dict[str, Any] = {"old": old, "new": new_status, "reason": reason}
+    if until is not None:
+        detail["until"] = until.isoformat()
     audit.record(
-        session,
-        actor.username,
-        actor.role,
-        "expert_status",
-        f"{expert.code} {expert.name}",
-        {"old": old, "new": new_status, "reason": reason},
+        session, actor.username, actor.role, "expert_status", f"{expert.code} {expert.name}", detail
     )
     session.flush()
     return change

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -375,8 +376,10 @@ def shortfall_from_package(
 
 
 def shortfall_report(
-    session: Session, year: int, margin: int = DEFAULT_MARGIN
+    session: Session, year: int, margin: int = DEFAULT_MARGIN, *, today: date | None = None
 ) -> list[CommitteeShortfall]:
+    """Each meeting of `year`, its pool counted as a draw on `today` could use it (a lapsed
+    暂停至 counts the expert again; see `build_package`)."""
     meetings = session.scalars(
         select(Meeting)
         .where(Meeting.year == year)
@@ -386,7 +389,7 @@ def shortfall_report(
     unit_names = {uscc: name for uscc, name in session.execute(select(Unit.uscc, Unit.name))}
     report = []
     for meeting in meetings:
-        package = build_package(session, meeting)
+        package = build_package(session, meeting, today=today)
         committee = meeting.committee
         result = shortfall_from_package(package, committee.specialties, margin, unit_names)
         report.append(replace(result, committee_id=committee.id))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from expertpool.pinyin import name_pinyin, name_syllables, sort_key
+from expertpool.pinyin import name_pinyin, name_syllables, sort_key, stored_sort_key
 
 
 @pytest.mark.parametrize(
@@ -145,3 +145,14 @@ def test_sorting_is_deterministic(names: list[str]) -> None:
     once = sorted(names, key=sort_key)
     assert sorted(reversed(names), key=sort_key) == once
     assert sorted(once, key=sort_key) == once
+
+
+_NAMES = st.text(
+    alphabet=st.sampled_from("曾单解王李张刘陈区查长孙令狐国明华小a B1·"), min_size=1, max_size=5
+)
+
+
+@given(st.lists(_NAMES, min_size=2, max_size=12))
+def test_stored_sort_key_orders_as_sort_key(names: list[str]) -> None:
+    # The pool sorts by the stored string key; it must give exactly the tuple key's order.
+    assert sorted(names, key=stored_sort_key) == sorted(names, key=sort_key)

@@ -23,6 +23,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("auth.home", "GET"): ALL_LOGGED_IN,
     ("auth.logout", "POST"): ALL_LOGGED_IN,
     ("bureau.approve", "POST"): {"bureau"},
+    ("bureau.approve_batch", "POST"): {"bureau"},
     ("bureau.dashboard", "GET"): {"bureau"},
     ("bureau.expert", "GET"): {"bureau"},
     ("bureau.expert_status", "POST"): {"bureau"},

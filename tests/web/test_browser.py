@@ -90,6 +90,7 @@ def test_bureau_approves_and_expert_appears_in_pool(page, demo_db: Engine) -> No
         ).first()
         assert first is not None
         name, nid = first.name, first.id
+    page.on("dialog", lambda d: d.accept())  # 通过 asks first (data-confirm)
     browser_login(page, "rsj")
     page.goto("/bureau/")
     screenshot(page, "bureau-queue")

@@ -170,7 +170,7 @@ def test_settings_change_deadline(demo_db: Engine, client: FlaskClient) -> None:
 def test_dashboard_charts(demo_db: Engine, client: FlaskClient) -> None:
     do_login(client, "rsj")
     html = client.get("/bureau/dashboard").get_data(as_text=True)
-    assert html.count("<svg") == 2 and "正高级所占比例" in html and "缺口清单" in html
+    assert html.count("<svg") == 2 and "可用专家是否够用" in html and "缺口清单" in html
     assert "城乡建设行业（高级）" in html
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -22,6 +22,7 @@ from expertpool.xlsx.pool_export import export_pool
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.bureau import dashboard as dash
+from web.bureau.charts import short_committee_name
 from web.bureau.workcal import date_lines
 from web.context import db_session, now, working_year
 from web.downloads import send_json, send_xlsx
@@ -51,22 +52,39 @@ def queue() -> str:
     if status and status not in NOMINATION_STATUSES:
         status = "已提交"
     q = request.args.get("q", "").strip()[:60]
+    committee_id = _int_arg("committee")
     session = db_session()
     year = working_year()
-    items = noms.review_queue(session, year, status=status, q=q)
+    items = noms.review_queue(session, year, status=status, q=q, committee_id=committee_id)
     page = pool_svc.paginate(items, _page_arg(), 30)
+    args = {"status": status, "q": q, "committee": committee_id or ""}
     return render_template(
         "bureau/queue.html",
         page=page,
         status=status,
         q=q,
+        committee_id=committee_id,
+        committees=noms.year_committees(session, year),
+        short_name=short_committee_name,
         statuses=NOMINATION_STATUSES,
         counts=noms.status_counts(session, year),
         year=year,
         form=ReasonForm(),
-        args={"status": status, "q": q},
+        args={k: v for k, v in args.items() if v},
         deadline=noms.nomination_deadline(session, year),
     )
+
+
+@bp.route("/nominations/approve", methods=["POST"])
+@roles_required("bureau")
+def approve_batch() -> Response:
+    """The ticked nominations, each into all its nominated committees; all or nothing."""
+    _reason_form()
+    ids = [v for v in (to_int(c) for c in request.form.getlist("nomination_ids")) if v]
+    with attempt("未能批量通过：") as act:
+        experts = noms.approve_many(db_session(), current_actor(), ids, now=now())
+        act.done(f"已批量通过{len(experts)}条推荐：" + "、".join(e.name for e in experts) + "。")
+    return _back_to_queue()
 
 
 @bp.route("/nominations/<int:nomination_id>")
@@ -81,6 +99,7 @@ def nomination(nomination_id: int) -> str:
         "bureau/nomination.html",
         item=item,
         n=item.nomination,
+        submitter=noms.submitter_label(session, item.nomination),
         form=ReasonForm(),
         deadline=noms.nomination_deadline(session, item.nomination.year),
     )
@@ -177,10 +196,10 @@ def _filtered_pool(session: Session) -> tuple[pool_svc.PoolFilter, list[Expert]]
 @roles_required("bureau")
 def pool() -> str:
     session = db_session()
-    flt, experts = _filtered_pool(session)
-    page = pool_svc.paginate(experts, _page_arg(), 50)
+    flt = _pool_filter()
+    page = pool_svc.pool_page(session, flt, _page_arg(), 50)
     committees = noms.year_committees(session, working_year())
-    names = {c.id: c.name for c in session.scalars(select(Committee))}
+    names = {c.id: short_committee_name(c.name) for c in session.scalars(select(Committee))}
     return render_template(
         "bureau/pool.html",
         page=page,
@@ -232,7 +251,20 @@ def expert(expert_id: int) -> str:
         committees=committees,
         statuses=[s for s in pool_svc.SETTABLE_STATUSES if s != record.expert.status],
         form=ReasonForm(),
+        today=now().date(),
+        tomorrow=(now().date() + timedelta(days=1)).isoformat(),
     )
+
+
+def _date_field(name: str, label: str) -> date | None:
+    """An optional yyyy-mm-dd form field; a malformed one is the user's error, by name."""
+    text = request.form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{label}格式不正确（应如2024-09-30）", field=name) from None
 
 
 def _status_failure(exc: UserError) -> str:
@@ -247,10 +279,18 @@ def expert_status(expert_id: int) -> Response:
     form = _reason_form()
     new_status = request.form.get("status", "")
     with attempt(_status_failure) as act:
+        until = _date_field("until", "暂停至日期")
         change = pool_svc.change_status(
-            db_session(), current_actor(), expert_id, new_status, form.reason.data or "", now=now()
+            db_session(),
+            current_actor(),
+            expert_id,
+            new_status,
+            form.reason.data or "",
+            now=now(),
+            until=until,
         )
-        act.done(f"已将专家状态由“{change.old_status}”变更为“{change.new_status}”。")
+        upto = f"（暂停至{until.isoformat()}）" if until else ""
+        act.done(f"已将专家状态由“{change.old_status}”变更为“{change.new_status}”{upto}。")
     return redirect(url_for("bureau.expert", expert_id=expert_id))
 
 
@@ -390,7 +430,7 @@ def dashboard() -> str:
 @roles_required("bureau")
 def shortfall_json() -> Response:
     year = working_year()
-    data = dash.shortfall_json(db_session(), year).encode()
+    data = dash.shortfall_json(db_session(), year, now().date()).encode()
     return send_json(data, f"{year}年专家缺口.json", f"{year}-shortfall.json")
 
 
@@ -398,4 +438,5 @@ def shortfall_json() -> Response:
 @roles_required("bureau")
 def shortfall_xlsx() -> Response:
     year = working_year()
-    return send_xlsx(dash.shortfall_workbook(db_session(), year), f"{year}年专家缺口.xlsx")
+    data = dash.shortfall_workbook(db_session(), year, now().date())
+    return send_xlsx(data, f"{year}年专家缺口.xlsx")

@@ -36,6 +36,7 @@ class Row:
     note: str = ""
     marker: float | None = None  # a target drawn as a vertical tick
     marker_title: str = ""
+    css: str = ""  # class of the row's <g> (e.g. its status), for styling and tests
 
 
 def hbar_chart(rows: list[Row], *, max_value: float, title: str, percent: bool = False) -> Markup:
@@ -63,6 +64,7 @@ def hbar_chart(rows: list[Row], *, max_value: float, title: str, percent: bool =
         )
     for i, row in enumerate(rows):
         y0 = 4 + i * ROW_H
+        parts.append(f'<g class="{escape(row.css)}">' if row.css else "<g>")
         parts.append(
             f'<text x="{LABEL_W - 6}" y="{y0 + ROW_H / 2 + 4:.1f}" text-anchor="end">{escape(row.label)}</text>'
         )
@@ -83,5 +85,6 @@ def hbar_chart(rows: list[Row], *, max_value: float, title: str, percent: bool =
             parts.append(
                 f'<text x="{LABEL_W + BAR_W + 8}" y="{y0 + ROW_H / 2 + 4:.1f}">{escape(row.note)}</text>'
             )
+        parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -180,6 +180,7 @@ def detail(nomination_id: int) -> str:
         n=nomination,
         can_change=noms.unit_can_change(session, nomination, now()),
         committees=committees,
+        submitter=noms.submitter_label(session, nomination),
         action_form=EmptyForm(),
         **_deadline_context(),
     )

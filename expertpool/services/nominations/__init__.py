@@ -23,6 +23,7 @@ from expertpool.services.nominations.deadline import (
 )
 from expertpool.services.nominations.review import (
     QueueItem,
+    approve_many,
     approve_nomination,
     next_expert_code,
     nomination_counts,
@@ -37,6 +38,7 @@ from expertpool.services.nominations.unit import (
     get_unit_nomination,
     search_unit_nominations,
     submit_nomination,
+    submitter_label,
     update_nomination,
     withdraw_nomination,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "QueueItem",
     "RowErrors",
     "add_many",
+    "approve_many",
     "approve_nomination",
     "clean_nomination",
     "ensure_open",
@@ -82,6 +85,7 @@ __all__ = [
     "shanghai_now",
     "status_counts",
     "submit_nomination",
+    "submitter_label",
     "unit_can_change",
     "update_nomination",
     "withdraw_nomination",

@@ -3,7 +3,7 @@ reject or return one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -29,6 +29,8 @@ class QueueItem:
     committees: list[Committee]
     warnings: list[str]
     existing_expert: Expert | None
+    # Earlier nominations of the same person (身份证号) that the bureau rejected, newest first.
+    rejected_before: list[Nomination] = field(default_factory=list)
 
 
 def _require_bureau(actor: Actor) -> None:
@@ -37,9 +39,15 @@ def _require_bureau(actor: Actor) -> None:
 
 
 def review_queue(
-    session: Session, year: int, *, status: str = "已提交", q: str = ""
+    session: Session,
+    year: int,
+    *,
+    status: str = "已提交",
+    q: str = "",
+    committee_id: int | None = None,
 ) -> list[QueueItem]:
-    """Nominations awaiting review (or of ``status``), with duplicate warnings."""
+    """Nominations awaiting review (or of ``status``), with duplicate warnings; with
+    `committee_id`, only those nominated to that committee."""
     stmt = (
         select(Nomination)
         .where(Nomination.year == year)
@@ -53,7 +61,10 @@ def review_queue(
         stmt = stmt.join(Unit, Unit.id == Nomination.unit_id).where(
             Nomination.name.like(like) | Unit.name.like(like)
         )
-    return _with_warnings(session, year, list(session.scalars(stmt)))
+    found = list(session.scalars(stmt))
+    if committee_id:  # committee_ids is a JSON list: filtered here, on one year's rows
+        found = [n for n in found if committee_id in (n.committee_ids or [])]
+    return _with_warnings(session, year, found)
 
 
 def review_item(session: Session, nomination_id: int) -> QueueItem:
@@ -64,9 +75,49 @@ def review_item(session: Session, nomination_id: int) -> QueueItem:
     return _with_warnings(session, nomination.year, [nomination])[0]
 
 
+def _rejections(session: Session, cards: set[str]) -> dict[str, list[Nomination]]:
+    """Rejected nominations (any year) of these 身份证号, newest first."""
+    out: dict[str, list[Nomination]] = {}
+    if cards:
+        for n in session.scalars(
+            select(Nomination)
+            .where(Nomination.id_card.in_(cards), Nomination.status == "已驳回")
+            .options(selectinload(Nomination.unit))
+            .order_by(Nomination.reviewed_at.desc(), Nomination.id.desc())
+        ):
+            out.setdefault(n.id_card, []).append(n)
+    return out
+
+
+def _created_reason(nomination_id: int) -> str:
+    """The reason of the first status change of an expert created by approving a nomination."""
+    return f"推荐#{nomination_id}审核通过"
+
+
+def _created_by(session: Session, nominations: list[Nomination]) -> set[int]:
+    """Ids of the approved nominations whose approval created their expert."""
+    approved = {n.id: n.expert_id for n in nominations if n.status == "已通过" and n.expert_id}
+    if not approved:
+        return set()
+    stmt = select(StatusChange.expert_id, StatusChange.reason).where(
+        StatusChange.expert_id.in_(set(approved.values())), StatusChange.old_status == "待审核"
+    )
+    made = set(session.execute(stmt))
+    return {nid for nid, eid in approved.items() if (eid, _created_reason(nid)) in made}
+
+
+def _pool_warning(n: Nomination, expert: Expert, created: set[int]) -> str | None:
+    """The 已在专家库 warning, except for an expert there because of this very approval."""
+    if n.id in created:
+        return None
+    if n.status == "已通过" and n.expert_id == expert.id:
+        return f"审核时此人已在专家库：{expert.code} {expert.name}（本次通过只增加评委会和专业）"
+    return f"此人已在专家库：{expert.code} {expert.name}（{expert.status}）"
+
+
 def _with_warnings(session: Session, year: int, nominations: list[Nomination]) -> list[QueueItem]:
     """Queue items: committees, and duplicates by 身份证号 (other active nominations
-    of ``year``, and the pool)."""
+    of ``year``, and the pool), and earlier rejections of the same person."""
     cards = {n.id_card for n in nominations}
     committees = {c.id: c for c in session.scalars(select(Committee))}
     experts = (
@@ -86,18 +137,25 @@ def _with_warnings(session: Session, year: int, nominations: list[Nomination]) -
             .options(selectinload(Nomination.unit))
         ):
             others.setdefault(n.id_card, []).append(n)
+    rejected = _rejections(session, cards)
+    created = _created_by(session, nominations)
     items = []
     for n in nominations:
         warnings = []
         expert = experts.get(n.id_card)
-        if expert is not None:
-            warnings.append(f"此人已在专家库：{expert.code} {expert.name}（{expert.status}）")
+        in_pool = _pool_warning(n, expert, created) if expert is not None else None
+        if in_pool:
+            warnings.append(in_pool)
         for other in others.get(n.id_card, []):
             if other.id != n.id:
                 warnings.append(f"与{other.unit.name}的推荐#{other.id}重复（{other.status}）")
         items.append(
             QueueItem(
-                n, [committees[c] for c in n.committee_ids if c in committees], warnings, expert
+                n,
+                [committees[c] for c in n.committee_ids if c in committees],
+                warnings,
+                expert,
+                [r for r in rejected.get(n.id_card, []) if r.id != n.id],
             )
         )
     return items
@@ -156,7 +214,7 @@ def _new_expert(session: Session, actor: Actor, nomination: Nomination, now: dat
             expert_id=expert.id,
             old_status="待审核",
             new_status="在库",
-            reason=f"推荐#{nomination.id}审核通过",
+            reason=_created_reason(nomination.id),
             by_user=actor.username,
             at=now,
         )
@@ -242,6 +300,33 @@ def approve_nomination(
         {"decision": "通过", "expert": expert.code, "new_expert": created, "committees": chosen},
     )
     return expert
+
+
+def approve_many(
+    session: Session, actor: Actor, nomination_ids: list[int], *, now: datetime
+) -> list[Expert]:
+    """Approve each nomination into all its nominated committees, all or nothing: when any
+    cannot be approved, `UserError` lists every one that cannot (by 编号 and name, with the
+    reason) and the caller rolls back, so none is approved."""
+    _require_bureau(actor)
+    ids = list(dict.fromkeys(nomination_ids))
+    if not ids:
+        raise UserError("请先勾选要通过的推荐", field="nomination_ids")
+    experts, failures = [], []
+    for nomination_id in ids:
+        try:
+            experts.append(approve_nomination(session, actor, nomination_id, now=now))
+        except UserError as exc:
+            n = session.get(Nomination, nomination_id)
+            who = f"推荐#{nomination_id}" + (f" {n.name}" if n is not None else "")
+            failures.append(f"{who}：{exc.message}")
+    if failures:
+        raise UserError(
+            f"所选{len(ids)}条推荐均未通过（整批不作改动），其中{len(failures)}条不能通过："
+            + "；".join(failures),
+            field="nomination_ids",
+        )
+    return experts
 
 
 def _record_decision(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from expertpool.actor import Actor
 from expertpool.errors import UserError
-from expertpool.models import Nomination
+from expertpool.models import Nomination, User
 from expertpool.models.enums import NOMINATION_STATUSES
 from expertpool.services import audit
 from expertpool.services.nominations.deadline import (
@@ -200,3 +200,13 @@ def search_unit_nominations(
             match = match | Nomination.id_card.endswith(tail, autoescape=True)
         stmt = stmt.where(match)
     return list(session.scalars(stmt))
+
+
+def submitter_label(session: Session, nomination: Nomination) -> str:
+    """Who submitted, as a person reads it: the account's name and the nominating unit, e.g.
+    "大连理工大学人事处（大连理工大学）"; never the bare login name. A submitter without an
+    account (an import, the demo) is shown as the unit."""
+    unit = nomination.unit.name
+    user = session.scalar(select(User).where(User.username == nomination.submitted_by))
+    name = user.display_name.strip() if user is not None else ""
+    return f"{name}（{unit}）" if name and name != unit else unit

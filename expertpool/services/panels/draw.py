@@ -144,7 +144,8 @@ def draw_on_seed(
     result file, which the contract allows."""
     refuse_if_sealed(session, meeting)
     reason = redraw_reason(current_panel(session, meeting), reason)
-    data = package_bytes(build_package(session, meeting, exclude_busy=True))
+    today = clock.shanghai_now().date()
+    data = package_bytes(build_package(session, meeting, exclude_busy=True, today=today))
     try:
         result = draw(data, seed, workers)
     except PackageError as exc:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from expertpool.clock import SHANGHAI
 from expertpool.errors import UserError
 from expertpool.models import Panel
 from expertpool.services.packages import build_package
@@ -37,9 +39,16 @@ def _conflicts(pkg: dict[str, Any]) -> set[tuple[str, str]]:
     return {(c["expert"], c["applicant"]) for c in pkg.get("conflicts", [])}
 
 
+def shanghai_date(utc: datetime) -> date:
+    """The Beijing calendar day of a stored (naive UTC) instant."""
+    return utc.replace(tzinfo=UTC).astimezone(SHANGHAI).date()
+
+
 def drift_since_draw(session: Session, panel: Panel) -> Drift:
     stored = json.loads(panel.package_json)
-    fresh = build_package(session, panel.meeting)
+    # The draw's own date: a suspension that had lapsed then still has; one set since is
+    # still running on that date (暂停至 is after the day it was set), so it is reported.
+    fresh = build_package(session, panel.meeting, today=shanghai_date(panel.drawn_at))
     old_a, new_a = _applicants(stored), _applicants(fresh)
     old_c, new_c = _conflicts(stored), _conflicts(fresh)
     available = {e["id"] for e in fresh["experts"] if e["available"]}

@@ -2,10 +2,22 @@
 (function () {
   "use strict";
 
+  // What to ask before submitting: the clicked button's data-confirm, else the chosen
+  // option's (a <select data-confirm-by-option>, where the consequence depends on the choice),
+  // else the form's.
+  function confirmMessage(form, submitter) {
+    if (submitter && submitter.hasAttribute("data-confirm")) {
+      return submitter.getAttribute("data-confirm");
+    }
+    var chosen = form.querySelector("select[data-confirm-by-option] option:checked");
+    if (chosen && chosen.hasAttribute("data-confirm")) { return chosen.getAttribute("data-confirm"); }
+    return form.getAttribute("data-confirm");
+  }
+
   // <form data-confirm="..."> asks before submitting.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var message = form.getAttribute("data-confirm");
+    var message = confirmMessage(form, event.submitter);
     if (message && !window.confirm(message)) {
       event.preventDefault();
       return;
@@ -42,6 +54,13 @@
 
   document.addEventListener("change", function (event) {
     if (event.target.name === "committee_ids") { filterSpecialties(); }
+    // <input type=checkbox data-check-all="NAME"> ticks or clears every checkbox NAME.
+    var group = event.target.getAttribute("data-check-all");
+    if (group) {
+      document.querySelectorAll("input[type=checkbox][name='" + group + "']").forEach(function (b) {
+        b.checked = event.target.checked;
+      });
+    }
     // Auto-submit filter selects marked data-autosubmit.
     if (event.target.hasAttribute("data-autosubmit")) { event.target.form.submit(); }
   });
