@@ -332,6 +332,14 @@ def rule_name(rule: str) -> str:
     return rule_title(rule)
 
 
+def meetings_to_draw(session: Session, year: int) -> list[Meeting]:
+    """The meetings of `year` a season run would draw (none: the run itself says why)."""
+    try:
+        return _meetings_to_draw(session, year)[0]
+    except UserError:
+        return []
+
+
 def run_season(
     session: Session,
     year: int,

@@ -19,14 +19,14 @@ from expertpool.errors import UserError
 from expertpool.models import DrawSession, Meeting, Panel
 from expertpool.models.enums import CONFLICT_REASONS
 from expertpool.services import applicants as app_svc
-from expertpool.services import draw_sessions, meeting_record
+from expertpool.services import draw_sessions, meeting_dates, meeting_record
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
 from expertpool.spreadsheet import LIMITS_TEXT
 from web.access import current_actor, roles_required
 from web.actions import attempt
-from web.context import db_session, now, working_year
+from web.context import db_session, now, request_clock, today, working_year
 from web.downloads import send_xlsx
 from web.forms import EmptyForm, UploadForm
 from web.office.export import panel_xlsx
@@ -105,6 +105,7 @@ def _meeting_page(
         pool=app_svc.committee_pool(session, meeting),
         reasons=CONFLICT_REASONS,
         rules=effective_rules(meeting),
+        when=meeting_dates.when(session, meeting, today()),
         form=EmptyForm(),
         upload=UploadForm(),
         limits=LIMITS_TEXT,
@@ -253,6 +254,8 @@ def draw(code: str) -> Response:
             current_actor(),
             seeds=current_app.config["SEED_SOURCE"],
             reason=request.form.get("reason", ""),
+            past_reason=request.form.get("past_reason", ""),
+            clock=request_clock(),
         )
         if ds.state == "pending":
             act.done("已公示抽取承诺值，请监督人输入第二部分随机数后抽取。")

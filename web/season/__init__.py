@@ -19,7 +19,7 @@ from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
 from web.access import current_actor, roles_required
 from web.actions import attempt
-from web.context import db_session, working_year
+from web.context import db_session, request_clock, today, working_year
 from web.forms import EmptyForm
 from web.panels import draw_session_page
 from web.params import to_int
@@ -67,6 +67,8 @@ def draw() -> Response:
             max_panels,
             current_actor(),
             seeds=current_app.config["SEED_SOURCE"],
+            past_reason=request.form.get("past_reason", ""),
+            clock=request_clock(),
         )
         if ds.state == "pending":
             act.done("已公示联合抽取的承诺值，请监督人输入第二部分随机数后抽取。")
@@ -170,6 +172,8 @@ def store(run_id: str) -> Response:
             need_reason=svc.why_reason_needed(
                 session, int(data["year"]), run_id, data["plan"], runs
             ),
+            past=data.get("past") or {},
+            clock=request_clock(),
         )
         season_svc.save_run(session, season_data, dict(data, stored=True))
         act.done(f"已将{len(stored)}次例会的抽取结果保存为各例会的当前评委名单。")
