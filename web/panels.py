@@ -7,6 +7,7 @@ Neither blueprint imports the other; both import this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from flask import render_template
@@ -17,10 +18,10 @@ from werkzeug.wrappers import Response
 from expertpool.actor import Actor
 from expertpool.models import Applicant, DrawSession, Expert, Panel, PanelSeat
 from expertpool.models.enums import PANEL_STATUSES, SEAT_STATES
-from expertpool.services import draw_sessions, rule_sources
+from expertpool.services import draw_sessions, meeting_dates, rule_sources
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
-from web.context import db_session
+from web.context import db_session, today
 from web.downloads import send_json
 from web.forms import EmptyForm
 
@@ -42,6 +43,8 @@ class PanelView:
     experts: dict[str, Expert] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)  # since the draw; see changes_since_draw
     rule_notes: list[str] = field(default_factory=list)  # rules off their defaults
+    when: meeting_dates.MeetingWhen | None = None  # the meeting's dates relative to today
+    confidential_until: date | None = None
 
 
 def panel_view(session: Session, panel: Panel) -> PanelView:
@@ -92,6 +95,8 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
             else []
         ),
         rule_notes=settings_svc.rule_notes(panel),
+        when=meeting_dates.when(session, panel.meeting, today()),
+        confidential_until=meeting_dates.confidential_until(session, panel.meeting),
     )
 
 
