@@ -238,7 +238,10 @@ def open_season(
             field="draw",
         )
     _, late = meeting_dates.season_past_reason(
-        session, season_svc.meetings_to_draw(session, year), meeting_dates.today_of(clock), past_reason
+        session,
+        season_svc.meetings_to_draw(session, year),
+        meeting_dates.today_of(clock),
+        past_reason,
     )
     ds = DrawSession(
         kind="season",

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
 from expertpool.models import DrawSession
-from expertpool.services import draw_sessions
+from expertpool.services import draw_sessions, meeting_dates
 from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
 from web.access import current_actor, roles_required
@@ -40,6 +40,11 @@ def index() -> str:
         sealed=season_svc.sealed_meetings(session, year),
         default_max=season_svc.DEFAULT_MAX_PANELS,
         pending=draw_sessions.pending_season(session, year),
+        past=[
+            m
+            for m in season_svc.meetings_to_draw(session, year)
+            if meeting_dates.has_ended(session, m, today())
+        ],
         waiver=draw_sessions.waiver_of(session, year),
         form=EmptyForm(),
     )
