@@ -71,7 +71,7 @@ def test_a_past_draw_with_its_reason_shows_it_on_the_panel_print_and_xlsx(
     panel_id = draw_via_web(client, past_reason=REASON)
     page = client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
     assert REASON in page and "为已结束的例会抽取的原因" in page
-    assert "例会已于2024年10月31日结束" in page
+    assert "例会已于2024年10月31日结束" in page and "保密期已过" in page
     with session_scope(make_session_factory(demo_db)) as s:
         panel = s.get(Panel, panel_id)
         assert panel is not None and panel.past_reason == REASON

@@ -292,7 +292,9 @@ def abandon_draw(session_id: int) -> Response:
     ds = _draw_session(session_id)
     _require_form()
     with attempt("未能放弃：") as act:
-        draw_sessions.abandon(db_session(), ds, request.form.get("note", ""), current_actor())
+        draw_sessions.abandon(
+            db_session(), ds, request.form.get("note", ""), current_actor(), clock=request_clock()
+        )
         act.done("已放弃该抽取承诺（记录保留，监管可见）。")
     return redirect(url_for("office.draw_session", session_id=session_id))
 
@@ -327,7 +329,7 @@ def panel(panel_id: int) -> str:
         meeting=p.meeting,
         form=EmptyForm(),
         is_current=svc.current_panel(session, p.meeting) is p,
-        meeting_started=now().date() >= p.meeting.window_start,
+        meeting_started=today() >= p.meeting.window_start,
     )
 
 
@@ -343,6 +345,7 @@ def decline(panel_id: int) -> Response:
             request.form.get("expert", ""),
             request.form.get("reason", ""),
             current_actor(),
+            clock=request_clock(),
         )
         act.done(out.message, "success" if out.by else "error")
     return redirect(url_for("office.panel", panel_id=p.id))
@@ -354,7 +357,7 @@ def seal(panel_id: int) -> Response:
     p = _panel(panel_id)
     _require_form()
     with attempt("未能锁定：") as act:
-        svc.seal(db_session(), p, current_actor())
+        svc.seal(db_session(), p, current_actor(), clock=request_clock())
         act.done("评委名单已锁定，此后不能再作任何修改。")
     return redirect(url_for("office.panel", panel_id=p.id))
 
@@ -371,7 +374,7 @@ def no_show(panel_id: int) -> Response:
             request.form.get("expert", ""),
             request.form.get("reason", ""),
             current_actor(),
-            today=now().date(),
+            today=today(),
         )
         act.done(f"已登记{seat.expert.name}缺席，已记入该专家档案。")
     return redirect(url_for("office.panel", panel_id=p.id))

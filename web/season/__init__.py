@@ -105,7 +105,9 @@ def draw_session(session_id: int) -> str:
 def abandon_draw(session_id: int) -> Response:
     ds = _season_session(session_id)
     with attempt("未能放弃：") as act:
-        draw_sessions.abandon(db_session(), ds, request.form.get("note", ""), current_actor())
+        draw_sessions.abandon(
+            db_session(), ds, request.form.get("note", ""), current_actor(), clock=request_clock()
+        )
         act.done("已放弃该联合抽取承诺（记录保留，监管可见）。")
     return redirect(url_for("season.draw_session", session_id=session_id))
 
@@ -118,7 +120,11 @@ def waiver() -> Response:
     with attempt("未能修改：") as act:
         if request.form.get("off") == "1":
             draw_sessions.set_waiver(
-                db_session(), year, request.form.get("reason", ""), current_actor()
+                db_session(),
+                year,
+                request.form.get("reason", ""),
+                current_actor(),
+                clock=request_clock(),
             )
             act.done(
                 f"已关闭{year}年度的第二部分随机数，理由将显示在每份受影响的名单上。", "warning"
