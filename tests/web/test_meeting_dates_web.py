@@ -156,3 +156,6 @@ def test_a_season_run_with_ended_meetings_needs_a_reason(
     with session_scope(make_session_factory(demo_db)) as s:
         ds = s.scalars(select(DrawSession).order_by(DrawSession.id.desc())).first()
         assert ds is not None and ds.past_reason == REASON and ds.state == "drawn"
+        run_id = ds.run_id
+    page = client.get(f"/season/runs/{run_id}").get_data(as_text=True)
+    assert 'id="season-past"' in page and REASON in page
