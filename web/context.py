@@ -6,11 +6,13 @@ and every blueprint import them from here, and the factory imports the blueprint
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import cast
 
 from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
+
+from expertpool.clock import SHANGHAI
 
 SESSIONS_KEY = "expertpool.sessions"
 ENGINE_KEY = "expertpool.engine"
@@ -41,6 +43,26 @@ def close_db_session(exc: BaseException | None) -> None:
 def now() -> datetime:
     """'Now' in Asia/Shanghai (naive); tests replace app.config['NOW']."""
     return cast(datetime, current_app.config["NOW"]())
+
+
+class RequestClock:
+    """The services' `Clock` reading the app's `NOW` (so tests that fix `NOW` fix both)."""
+
+    def shanghai_now(self) -> datetime:
+        return now()
+
+    def utcnow(self) -> datetime:
+        local = now().replace(tzinfo=SHANGHAI)
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def request_clock() -> RequestClock:
+    return RequestClock()
+
+
+def today() -> date:
+    """Today's Beijing date by the app's clock (meeting dates and confidentiality)."""
+    return now().date()
 
 
 def working_year() -> int:

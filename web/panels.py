@@ -7,6 +7,7 @@ Neither blueprint imports the other; both import this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from flask import render_template
@@ -17,10 +18,10 @@ from werkzeug.wrappers import Response
 from expertpool.actor import Actor
 from expertpool.models import Applicant, DrawSession, Expert, Panel, PanelSeat
 from expertpool.models.enums import PANEL_STATUSES, SEAT_STATES
-from expertpool.services import draw_sessions, rule_sources
+from expertpool.services import draw_sessions, meeting_dates, rule_sources
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
-from web.context import db_session
+from web.context import db_session, today
 from web.downloads import send_json
 from web.formatting import bj_datetime
 from web.forms import EmptyForm
@@ -48,6 +49,8 @@ class PanelView:
     # reason) one per decline: the print and xlsx exports list both.
     recusal_rows: list[tuple[str, str, str]] = field(default_factory=list)
     decline_rows: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    when: meeting_dates.MeetingWhen | None = None  # the meeting's dates relative to today
+    confidential_until: date | None = None
 
 
 def panel_view(session: Session, panel: Panel) -> PanelView:
@@ -101,6 +104,8 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
         diagnosis_notes=svc.diagnosis_notes(panel),
         recusal_rows=_recusal_rows(panel, experts, applicants),
         decline_rows=_decline_rows(result, experts, inactive),
+        when=meeting_dates.when(session, panel.meeting, today()),
+        confidential_until=meeting_dates.confidential_until(session, panel.meeting),
     )
 
 

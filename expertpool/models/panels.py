@@ -33,6 +33,8 @@ class Panel(Base):
     sealed_at: Mapped[datetime | None] = mapped_column(default=None)
     # Why an unsealed compliant draw was set aside for this one (so redraws cannot fish).
     redraw_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Why a meeting whose window had already passed was drawn (expertpool.services.meeting_dates).
+    past_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     seats: Mapped[list[PanelSeat]] = relationship(
         back_populates="panel", cascade="all, delete-orphan", order_by="PanelSeat.id"
@@ -91,6 +93,7 @@ class DrawSession(Base):
     )
     max_panels: Mapped[int | None] = mapped_column(Integer, default=None)  # season runs
     reason: Mapped[str] = mapped_column(String(200), default="")  # a redraw's reason
+    past_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
     office_part: Mapped[str] = mapped_column(String(64))  # secret while pending
     commitment: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(20), default="pending")

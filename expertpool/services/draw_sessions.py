@@ -29,7 +29,7 @@ from expertpool.clock import SHANGHAI, SYSTEM_CLOCK, Clock
 from expertpool.errors import UserError
 from expertpool.models import DrawSession, Meeting, SecondPartWaiver
 from expertpool.seeds import SCHEME, FixedSeed, SeedSource, combine, commitment, secrets_part
-from expertpool.services import audit
+from expertpool.services import audit, meeting_dates
 from expertpool.services import season as season_svc
 from expertpool.services.panels.draw import draw_on_seed, redraw_reason
 from expertpool.services.panels.query import clean_reason, current_panel
@@ -174,7 +174,13 @@ def _open(
         actor.role,
         "draw_commit",
         target,
-        {"session": ds.id, "kind": ds.kind, "commitment": ds.commitment, "reason": ds.reason},
+        {
+            "session": ds.id,
+            "kind": ds.kind,
+            "commitment": ds.commitment,
+            "reason": ds.reason,
+            "past_reason": ds.past_reason,
+        },
     )
     return ds
 
@@ -186,13 +192,16 @@ def open_single(
     *,
     seeds: SeedSource = secrets_part,
     reason: str = "",
+    past_reason: str = "",
     clock: Clock = SYSTEM_CLOCK,
     workers: int = 1,
 ) -> DrawSession:
     """The office asks for a draw of `meeting`: a commitment to part a. In a year whose
-    part b is switched off, the draw runs at once (on H(a, "")), carrying the reason."""
+    part b is switched off, the draw runs at once (on H(a, "")), carrying the reason.
+    A meeting that has already ended is drawn only with `past_reason` (recorded)."""
     refuse_if_sealed(session, meeting)
     reason = redraw_reason(current_panel(session, meeting), reason)
+    late = meeting_dates.past_reason(session, meeting, meeting_dates.today_of(clock), past_reason)
     if pending_single(session, meeting) is not None:
         raise UserError(
             "本例会已有一个等待监督人输入第二部分的抽取承诺，请先完成或放弃它", field="draw"
@@ -202,6 +211,7 @@ def open_single(
         year=meeting.year,
         meeting_id=meeting.id,
         reason=reason,
+        past_reason=late,
         requested_at=clock.utcnow(),
     )
     ds.meeting = meeting
@@ -216,16 +226,30 @@ def open_season(
     actor: Actor,
     *,
     seeds: SeedSource = secrets_part,
+    past_reason: str = "",
     clock: Clock = SYSTEM_CLOCK,
     workers: int = 1,
 ) -> DrawSession:
-    """The bureau asks for a season run of `year`: a commitment to part a."""
+    """The bureau asks for a season run of `year`: a commitment to part a. When meetings
+    still to be drawn have already ended, `past_reason` is required (recorded)."""
     if pending_season(session, year) is not None:
         raise UserError(
             f"{year}年度已有一个等待监督人输入第二部分的联合抽取承诺，请先完成或放弃它",
             field="draw",
         )
-    ds = DrawSession(kind="season", year=year, max_panels=max_panels, requested_at=clock.utcnow())
+    _, late = meeting_dates.season_past_reason(
+        session,
+        season_svc.meetings_to_draw(session, year),
+        meeting_dates.today_of(clock),
+        past_reason,
+    )
+    ds = DrawSession(
+        kind="season",
+        year=year,
+        max_panels=max_panels,
+        past_reason=late,
+        requested_at=clock.utcnow(),
+    )
     _open(session, ds, f"{year}年度", actor, seeds)
     return _maybe_waived(session, ds, actor, clock, workers)
 
@@ -346,7 +370,7 @@ def _complete(
     if ds.kind == "single":
         _draw_single(session, ds, clock, workers)
     else:
-        _draw_season(session, ds, workers)
+        _draw_season(session, ds, clock, workers)
     session.flush()
     return ds
 
@@ -362,12 +386,21 @@ def _draw_single(session: Session, ds: DrawSession, clock: Clock, workers: int) 
         workers=workers,
         reason=ds.reason,
         extra={"seed_parts": seed_parts(ds)},
+        past_reason=ds.past_reason,
         clock=clock,
     )
     ds.panel_id = panel.id
 
 
-def _draw_season(session: Session, ds: DrawSession, workers: int) -> None:
+def _past_of_season(session: Session, ds: DrawSession, clock: Clock) -> dict[str, str]:
+    """The meetings of a season run that had already ended, each with the run's reason."""
+    today = meeting_dates.today_of(clock)
+    meetings = season_svc.meetings_to_draw(session, ds.year)
+    return {m.code: ds.past_reason for m in meetings if meeting_dates.has_ended(session, m, today)}
+
+
+def _draw_season(session: Session, ds: DrawSession, clock: Clock, workers: int) -> None:
+    past = _past_of_season(session, ds, clock)
     out = season_svc.run_season(
         session, ds.year, ds.max_panels, Actor(ds.requested_by, "bureau"), seeds=FixedSeed(ds.seed)
     )
@@ -377,7 +410,7 @@ def _draw_season(session: Session, ds: DrawSession, workers: int) -> None:
         raise UserError("年度联合抽取的记录未能保存", field="season")
     parts = seed_parts(ds)
     run["plan"]["seed_parts"] = parts
-    season_svc.save_run(session, data, dict(run, seed_parts=parts, session=ds.id))
+    season_svc.save_run(session, data, dict(run, seed_parts=parts, session=ds.id, past=past))
     ds.run_id = out.run_id
 
 

@@ -73,16 +73,36 @@ def pool_experts(session: Session, committee: Committee) -> list[Expert]:
     return list(session.scalars(stmt))
 
 
+def sealed_seat_years(session: Session) -> list[tuple[int, int, int]]:
+    """(expert id, committee id, year) of every member seated on a sealed panel and not
+    recorded absent: such a member sat on that year's panel (draw-format `served`), whether
+    or not the meeting has ended or its record been kept yet. Sealing writes no service
+    record, so the expert's record cannot show attendance before the meeting is over."""
+    stmt = (
+        select(PanelSeat.expert_id, Meeting.committee_id, Meeting.year)
+        .join(Panel, Panel.id == PanelSeat.panel_id)
+        .join(Meeting, Meeting.id == Panel.meeting_id)
+        .where(Panel.status == "sealed", PanelSeat.role == "member", PanelSeat.state == "active")
+    )
+    return [(e, c, y) for e, c, y in session.execute(stmt)]
+
+
+def attended_years(session: Session) -> list[tuple[int, int, int]]:
+    """(expert id, committee id, year) the expert served: recorded service (history, the
+    meeting record) and sealed seats (`sealed_seat_years`); recorded absences do not count."""
+    stmt = select(ServiceRecord.expert_id, ServiceRecord.committee_id, ServiceRecord.year).where(
+        ServiceRecord.attended.is_(True)
+    )
+    return [(e, c, y) for e, c, y in session.execute(stmt)] + sealed_seat_years(session)
+
+
 def served_years(
     session: Session, committee_id: int, expert_ids: list[int]
 ) -> dict[int, list[int]]:
     served: dict[int, list[int]] = defaultdict(list)
-    stmt = select(ServiceRecord.expert_id, ServiceRecord.year).where(
-        ServiceRecord.committee_id == committee_id, ServiceRecord.attended.is_(True)
-    )
     wanted = set(expert_ids)
-    for expert_id, year in session.execute(stmt):
-        if expert_id in wanted:
+    for expert_id, cid, year in attended_years(session):
+        if cid == committee_id and expert_id in wanted:
             served[expert_id].append(year)
     return {k: sorted(set(v)) for k, v in served.items()}
 

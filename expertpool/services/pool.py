@@ -27,7 +27,7 @@ from expertpool.models import (
 )
 from expertpool.models.enums import EXPERT_STATUSES, PANEL_STATUSES, RANKS, SEAT_ROLES, SEAT_STATES
 from expertpool.pinyin import sort_key
-from expertpool.services import audit
+from expertpool.services import audit, meeting_dates
 from expertpool.services.nominations import MAX_TEXT
 
 # Statuses the bureau may set by hand (待审核 is only the state before approval).
@@ -182,14 +182,28 @@ class SeatRow:
     reason: str
 
 
+@dataclass(frozen=True)
+class ServiceRow:
+    """One year on a committee: 出席 / 缺席 as recorded, or 待例会记录 when the meeting has
+    ended but its record is not closed yet (a seat alone is no proof of attendance)."""
+
+    year: int
+    committee_name: str
+    attendance: str
+    note: str
+
+
+PENDING_RECORD = "待例会记录"
+
+
 @dataclass
 class ExpertRecord:
     expert: Expert
     committees: list[Committee]
     nominations: list[Nomination]
     seats: list[SeatRow]
-    services: list[tuple[ServiceRecord, str]]  # (record, committee name)
-    no_shows: list[tuple[ServiceRecord, str]]
+    services: list[ServiceRow]
+    no_shows: list[ServiceRow]
     status_changes: list[StatusChange] = field(default_factory=list)
 
 
@@ -200,9 +214,87 @@ def get_expert(session: Session, expert_id: int) -> Expert:
     return expert
 
 
+def _seat_row(seat: PanelSeat, panel: Panel, meeting: Meeting, committee: Committee) -> SeatRow:
+    return SeatRow(
+        year=meeting.year,
+        meeting_code=meeting.code,
+        committee_name=committee.name,
+        role=SEAT_ROLES.get(seat.role, seat.role),
+        state=SEAT_STATES.get(seat.state, seat.state),
+        panel_status=PANEL_STATUSES.get(panel.status, panel.status),
+        drawn_at=panel.drawn_at,
+        reason=seat.reason,
+    )
+
+
+def _seats(session: Session, expert: Expert) -> list[tuple[PanelSeat, Panel, Meeting, Committee]]:
+    stmt = (
+        select(PanelSeat, Panel, Meeting, Committee)
+        .join(Panel, Panel.id == PanelSeat.panel_id)
+        .join(Meeting, Meeting.id == Panel.meeting_id)
+        .join(Committee, Committee.id == Meeting.committee_id)
+        .where(PanelSeat.expert_id == expert.id)
+        .order_by(Panel.drawn_at.desc(), PanelSeat.id)
+    )
+    return [(seat, panel, meeting, c) for seat, panel, meeting, c in session.execute(stmt)]
+
+
+def _records(session: Session, expert: Expert) -> list[ServiceRecord]:
+    return list(session.scalars(select(ServiceRecord).where(ServiceRecord.expert_id == expert.id)))
+
+
+def _confidential(
+    session: Session,
+    expert: Expert,
+    seats: list[tuple[PanelSeat, Panel, Meeting, Committee]],
+    today: date | None,
+) -> set[int]:
+    """Ids of the meetings this expert's seats or service records belong to that have not
+    really ended by `today` (none without `today`)."""
+    if today is None:
+        return set()
+    keys = {(r.committee_id, r.year) for r in _records(session, expert)}
+    meetings = {m.id: m for _, _, m, _ in seats}
+    for m in session.scalars(select(Meeting).where(Meeting.year.in_({y for _, y in keys}))):
+        if (m.committee_id, m.year) in keys:
+            meetings[m.id] = m
+    return {mid for mid, m in meetings.items() if meeting_dates.is_confidential(session, m, today)}
+
+
+def _service_rows(
+    session: Session,
+    expert: Expert,
+    seats: list[tuple[PanelSeat, Panel, Meeting, Committee]],
+    hidden: set[int],
+) -> list[ServiceRow]:
+    """Recorded service, and a 待例会记录 row for each sealed seat of a meeting that has
+    ended without a closed record; nothing for a meeting in `hidden` (still confidential)."""
+    names = {cid: name for cid, name in session.execute(select(Committee.id, Committee.name))}
+    meetings = {(m.committee_id, m.year): m for m in session.scalars(select(Meeting))}
+    rows: dict[tuple[int, int], ServiceRow] = {}
+    for r in _records(session, expert):
+        meeting = meetings.get((r.committee_id, r.year))
+        if meeting is not None and meeting.id in hidden:
+            continue
+        recorded = meeting is None or meeting_dates.closed_end(session, meeting) is not None
+        attendance = ("出席" if r.attended else "缺席") if recorded else PENDING_RECORD
+        name = names.get(r.committee_id, "")
+        rows[(r.committee_id, r.year)] = ServiceRow(r.year, name, attendance, r.note)
+    for seat, panel, meeting, committee in seats:
+        key = (meeting.committee_id, meeting.year)
+        if panel.status != "sealed" or seat.role != "member" or meeting.id in hidden:
+            continue
+        if key not in rows and seat.state in ("active", "no_show"):
+            rows[key] = ServiceRow(
+                meeting.year, committee.name, PENDING_RECORD, f"{meeting.code}评委"
+            )
+    return sorted(rows.values(), key=lambda row: (-row.year, row.committee_name))
+
+
 def expert_record(session: Session, expert_id: int, today: date | None = None) -> ExpertRecord:
-    """An expert's history. With `today`, seats and service on meetings that have not ended
-    are left out, and not even counted: the list stays confidential until the meeting is over
+    """An expert's history. With `today`, seats and service on meetings that have not
+    really ended (`meeting_dates`: the closed record's end, else the window's last day) are
+    left out, and not even counted: the list stays confidential until the meeting is over
     (评审专家名单一般不对外公布), and a count would tell who was drawn."""
     expert = get_expert(session, expert_id)
     committees = list(
@@ -221,49 +313,16 @@ def expert_record(session: Session, expert_id: int, today: date | None = None) -
             .order_by(Nomination.year.desc(), Nomination.id.desc())
         )
     )
-    seats = []
-    open_meetings: set[tuple[int, int]] = set()  # (committee id, year) not yet over
-    stmt = (
-        select(PanelSeat, Panel, Meeting, Committee)
-        .join(Panel, Panel.id == PanelSeat.panel_id)
-        .join(Meeting, Meeting.id == Panel.meeting_id)
-        .join(Committee, Committee.id == Meeting.committee_id)
-        .where(PanelSeat.expert_id == expert.id)
-        .order_by(Panel.drawn_at.desc(), PanelSeat.id)
-    )
-    for seat, panel, meeting, committee in session.execute(stmt):
-        if today is not None and meeting.window_end >= today:
-            open_meetings.add((committee.id, meeting.year))
-            continue
-        seats.append(
-            SeatRow(
-                year=meeting.year,
-                meeting_code=meeting.code,
-                committee_name=committee.name,
-                role=SEAT_ROLES.get(seat.role, seat.role),
-                state=SEAT_STATES.get(seat.state, seat.state),
-                panel_status=PANEL_STATUSES.get(panel.status, panel.status),
-                drawn_at=panel.drawn_at,
-                reason=seat.reason,
-            )
-        )
-    names = {cid: name for cid, name in session.execute(select(Committee.id, Committee.name))}
-    services = [
-        (r, names.get(r.committee_id, ""))
-        for r in session.scalars(
-            select(ServiceRecord)
-            .where(ServiceRecord.expert_id == expert.id)
-            .order_by(ServiceRecord.year.desc())
-        )
-        if (r.committee_id, r.year) not in open_meetings
-    ]
+    seats = _seats(session, expert)
+    hidden = _confidential(session, expert, seats, today)
+    services = _service_rows(session, expert, seats, hidden)
     return ExpertRecord(
         expert=expert,
         committees=committees,
         nominations=nominations,
-        seats=seats,
+        seats=[_seat_row(*row) for row in seats if row[2].id not in hidden],
         services=services,
-        no_shows=[(r, n) for r, n in services if not r.attended],
+        no_shows=[r for r in services if r.attendance == "缺席"],
         status_changes=list(expert.status_changes),
     )
 

@@ -22,12 +22,12 @@ from expertpool.models import (
     PanelSeat,
     PoolMembership,
     SeasonRun,
-    ServiceRecord,
 )
 from expertpool.seeds import SeedSource, secrets_seed
 from expertpool.services import audit
 from expertpool.services.packages import (
     LISTED_STATUSES,
+    attended_years,
     birth_date,
     build_package,
     needs_birth_dates,
@@ -121,10 +121,7 @@ def _season_served(session: Session, meetings: list[Meeting]) -> dict[int, dict[
     """Expert id → meeting code → the years the expert sat on that meeting's committee."""
     code_of = {m.committee_id: m.code for m in meetings}
     served: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    stmt = select(ServiceRecord.expert_id, ServiceRecord.committee_id, ServiceRecord.year).where(
-        ServiceRecord.attended.is_(True)
-    )
-    for expert_id, committee_id, y in session.execute(stmt):
+    for expert_id, committee_id, y in attended_years(session):
         if committee_id in code_of:
             served[expert_id][code_of[committee_id]].append(y)
     return served
@@ -330,6 +327,14 @@ def rule_name(rule: str) -> str:
     if rule in SEASON_RULES:
         return SEASON_RULES[rule]
     return rule_title(rule)
+
+
+def meetings_to_draw(session: Session, year: int) -> list[Meeting]:
+    """The meetings of `year` a season run would draw (none: the run itself says why)."""
+    try:
+        return _meetings_to_draw(session, year)[0]
+    except UserError:
+        return []
 
 
 def run_season(

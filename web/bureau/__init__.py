@@ -24,7 +24,7 @@ from web.actions import attempt
 from web.bureau import dashboard as dash
 from web.bureau.charts import short_committee_name
 from web.bureau.workcal import date_lines
-from web.context import db_session, now, working_year
+from web.context import db_session, now, today, working_year
 from web.downloads import send_json, send_xlsx
 from web.forms import EmptyForm, ReasonForm
 from web.params import to_int
@@ -240,7 +240,7 @@ def pool_export() -> Response:
 def expert(expert_id: int) -> str:
     session = db_session()
     try:
-        record = pool_svc.expert_record(session, expert_id, today=now().date())
+        record = pool_svc.expert_record(session, expert_id, today=today())
     except UserError:
         abort(404)
     committees = {c.id: c.name for c in session.scalars(select(Committee))}

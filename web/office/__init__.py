@@ -29,14 +29,14 @@ from expertpool.errors import UserError
 from expertpool.models import DrawSession, Meeting, Panel
 from expertpool.models.enums import CONFLICT_REASONS
 from expertpool.services import applicants as app_svc
-from expertpool.services import draw_sessions, meeting_record
+from expertpool.services import draw_sessions, meeting_dates, meeting_record
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
 from expertpool.spreadsheet import LIMITS_TEXT
 from web.access import current_actor, roles_required
 from web.actions import attempt
-from web.context import db_session, now, working_year
+from web.context import db_session, now, request_clock, today, working_year
 from web.downloads import send_xlsx
 from web.forms import EmptyForm, UploadForm
 from web.office.export import panel_xlsx
@@ -149,6 +149,7 @@ def _meeting_page(meeting: Meeting) -> str:
         pool=app_svc.committee_pool(session, meeting),
         reasons=CONFLICT_REASONS,
         rules=effective_rules(meeting),
+        when=meeting_dates.when(session, meeting, today()),
         form=EmptyForm(),
         upload=UploadForm(),
         limits=LIMITS_TEXT,
@@ -300,6 +301,8 @@ def draw(code: str) -> Response:
             current_actor(),
             seeds=current_app.config["SEED_SOURCE"],
             reason=request.form.get("reason", ""),
+            past_reason=request.form.get("past_reason", ""),
+            clock=request_clock(),
         )
         if ds.state == "pending":
             act.done("已公示抽取承诺值，请监督人输入第二部分随机数后抽取。")
@@ -336,7 +339,9 @@ def abandon_draw(session_id: int) -> Response:
     ds = _draw_session(session_id)
     _require_form()
     with attempt("未能放弃：") as act:
-        draw_sessions.abandon(db_session(), ds, request.form.get("note", ""), current_actor())
+        draw_sessions.abandon(
+            db_session(), ds, request.form.get("note", ""), current_actor(), clock=request_clock()
+        )
         act.done("已放弃该抽取承诺（记录保留，监管可见）。")
     return redirect(url_for("office.draw_session", session_id=session_id))
 
@@ -371,7 +376,7 @@ def panel(panel_id: int) -> str:
         meeting=p.meeting,
         form=EmptyForm(),
         is_current=svc.current_panel(session, p.meeting) is p,
-        meeting_started=now().date() >= p.meeting.window_start,
+        meeting_started=today() >= p.meeting.window_start,
     )
 
 
@@ -387,6 +392,7 @@ def decline(panel_id: int) -> Response:
             request.form.get("expert", ""),
             request.form.get("reason", ""),
             current_actor(),
+            clock=request_clock(),
         )
         act.done(out.message, "success" if out.by else "error")
     return redirect(url_for("office.panel", panel_id=p.id))
@@ -398,7 +404,7 @@ def seal(panel_id: int) -> Response:
     p = _panel(panel_id)
     _require_form()
     with attempt("未能锁定：") as act:
-        svc.seal(db_session(), p, current_actor())
+        svc.seal(db_session(), p, current_actor(), clock=request_clock())
         act.done("评委名单已锁定，此后不能再作任何修改。")
     return redirect(url_for("office.panel", panel_id=p.id))
 
@@ -415,7 +421,7 @@ def no_show(panel_id: int) -> Response:
             request.form.get("expert", ""),
             request.form.get("reason", ""),
             current_actor(),
-            today=now().date(),
+            today=today(),
         )
         act.done(f"已登记{seat.expert.name}缺席，已记入该专家档案。")
     return redirect(url_for("office.panel", panel_id=p.id))

@@ -84,6 +84,7 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
         ("例会编号", meeting.code),
         ("评委会", meeting.committee.name),
         ("例会时间", f"{meeting.window_start.isoformat()} 至 {meeting.window_end.isoformat()}"),
+        *([("为已结束的例会抽取的原因", panel.past_reason)] if panel.past_reason else []),
         ("随机种子", panel.seed),
         ("抽取包SHA-256", panel.instance_sha256),
         ("抽取人", panel.drawn_by),

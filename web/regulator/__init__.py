@@ -26,7 +26,7 @@ from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
 from web.access import current_actor, roles_required
 from web.actions import attempt
-from web.context import db_session, working_year
+from web.context import db_session, request_clock, working_year
 from web.extensions import csrf, csrf_exempt
 from web.forms import EmptyForm
 from web.panels import draw_session_page, logged_json_download, panel_view, template_globals
@@ -129,6 +129,7 @@ def second_part(session_id: int) -> Response:
             source=request.form.get("source", "supervisor"),
             public_name=request.form.get("public_name", ""),
             public_date=request.form.get("public_date", ""),
+            clock=request_clock(),
         )
         act.done("已输入第二部分并完成抽取，第一部分已公开。")
     return redirect(url_for("regulator.draw_session", session_id=session_id))

@@ -14,12 +14,12 @@ from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
 from expertpool.models import DrawSession
-from expertpool.services import draw_sessions
+from expertpool.services import draw_sessions, meeting_dates
 from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
 from web.access import current_actor, roles_required
 from web.actions import attempt
-from web.context import db_session, working_year
+from web.context import db_session, request_clock, today, working_year
 from web.forms import EmptyForm
 from web.panels import draw_session_page
 from web.params import to_int
@@ -40,6 +40,11 @@ def index() -> str:
         sealed=season_svc.sealed_meetings(session, year),
         default_max=season_svc.DEFAULT_MAX_PANELS,
         pending=draw_sessions.pending_season(session, year),
+        past=[
+            m
+            for m in season_svc.meetings_to_draw(session, year)
+            if meeting_dates.has_ended(session, m, today())
+        ],
         waiver=draw_sessions.waiver_of(session, year),
         form=EmptyForm(),
     )
@@ -67,6 +72,8 @@ def draw() -> Response:
             max_panels,
             current_actor(),
             seeds=current_app.config["SEED_SOURCE"],
+            past_reason=request.form.get("past_reason", ""),
+            clock=request_clock(),
         )
         if ds.state == "pending":
             act.done("已公示联合抽取的承诺值，请监督人输入第二部分随机数后抽取。")
@@ -98,7 +105,9 @@ def draw_session(session_id: int) -> str:
 def abandon_draw(session_id: int) -> Response:
     ds = _season_session(session_id)
     with attempt("未能放弃：") as act:
-        draw_sessions.abandon(db_session(), ds, request.form.get("note", ""), current_actor())
+        draw_sessions.abandon(
+            db_session(), ds, request.form.get("note", ""), current_actor(), clock=request_clock()
+        )
         act.done("已放弃该联合抽取承诺（记录保留，监管可见）。")
     return redirect(url_for("season.draw_session", session_id=session_id))
 
@@ -111,7 +120,11 @@ def waiver() -> Response:
     with attempt("未能修改：") as act:
         if request.form.get("off") == "1":
             draw_sessions.set_waiver(
-                db_session(), year, request.form.get("reason", ""), current_actor()
+                db_session(),
+                year,
+                request.form.get("reason", ""),
+                current_actor(),
+                clock=request_clock(),
             )
             act.done(
                 f"已关闭{year}年度的第二部分随机数，理由将显示在每份受影响的名单上。", "warning"
@@ -170,6 +183,8 @@ def store(run_id: str) -> Response:
             need_reason=svc.why_reason_needed(
                 session, int(data["year"]), run_id, data["plan"], runs
             ),
+            past=data.get("past") or {},
+            clock=request_clock(),
         )
         season_svc.save_run(session, season_data, dict(data, stored=True))
         act.done(f"已将{len(stored)}次例会的抽取结果保存为各例会的当前评委名单。")

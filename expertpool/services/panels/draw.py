@@ -64,10 +64,13 @@ def store_draw(
     *,
     how: str,
     reason: str = "",
+    past_reason: str = "",
     clock: Clock = SYSTEM_CLOCK,
 ) -> Panel:
     """Store `result`, drawn from package `data`, as the meeting's current panel; the
-    unsealed earlier one is voided. `how` is "single" or "season" (the audit action)."""
+    unsealed earlier one is voided. `how` is "single" or "season" (the audit action).
+    `past_reason` (already checked by the caller, see `meeting_dates`) says why a meeting
+    that had already ended was drawn; it stays on the panel."""
     previous = current_panel(session, meeting)
     refuse_sealed(previous)
     reason = redraw_reason(previous, reason)
@@ -85,6 +88,7 @@ def store_draw(
         drawn_by=actor.username,
         drawn_at=clock.utcnow(),
         redraw_reason=reason if previous is not None else "",
+        past_reason=past_reason,
     )
     panel.meeting = meeting
     session.add(panel)
@@ -104,6 +108,7 @@ def store_draw(
             "how": how,
             "voided": previous.id if previous is not None else None,
             "reason": reason if previous is not None else "",
+            "past_reason": past_reason,
         },
     )
     return panel
@@ -138,6 +143,7 @@ def draw_on_seed(
     workers: int = 1,
     reason: str = "",
     extra: dict[str, Any] | None = None,
+    past_reason: str = "",
     clock: Clock = SYSTEM_CLOCK,
 ) -> Panel:
     """Draw the meeting's panel on `seed`; `extra` fields (the seed's parts) go into the
@@ -152,5 +158,13 @@ def draw_on_seed(
         raise UserError(f"抽取数据有误：{exc.message}", field="package") from exc
     result.update(extra or {})
     return store_draw(
-        session, meeting, data, result, actor, how="single", reason=reason, clock=clock
+        session,
+        meeting,
+        data,
+        result,
+        actor,
+        how="single",
+        reason=reason,
+        past_reason=past_reason,
+        clock=clock,
     )

@@ -49,7 +49,7 @@ def _service_record(session: Session, seat: PanelSeat, meeting: Meeting) -> Serv
 
 
 def seal(session: Session, panel: Panel, actor: Actor, *, clock: Clock = SYSTEM_CLOCK) -> Panel:
-    """Lock the panel; each active member's year of service is recorded (for rotation)."""
+    """Lock the panel; its active members now count as having served that year (rotation)."""
     refuse_sealed(panel)
     if panel.status != "drawn":
         raise UserError("只有已抽出的评委名单才能锁定", field="panel")
@@ -59,17 +59,8 @@ def seal(session: Session, panel: Panel, actor: Actor, *, clock: Clock = SYSTEM_
     panel.sealed_at = clock.utcnow()
     panel.sealed_by = actor.username
     members = [s for s in panel.seats if s.role == "member" and s.state == "active"]
-    for seat in members:
-        if _service_record(session, seat, meeting) is None:
-            session.add(
-                ServiceRecord(
-                    expert_id=seat.expert_id,
-                    committee_id=meeting.committee_id,
-                    year=meeting.year,
-                    attended=True,
-                    note=f"{meeting.code}评委",
-                )
-            )
+    # No service record yet: a sealed seat counts for rotation by itself (packages.
+    # sealed_seat_years); attendance is recorded by the meeting record, after the meeting.
     session.flush()
     audit.record(
         session,

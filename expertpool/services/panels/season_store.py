@@ -80,12 +80,15 @@ def store_plan(
     reason: str = "",
     run_id: str = "",
     need_reason: list[str] | None = None,
+    past: dict[str, str] | None = None,
     clock: Clock = SYSTEM_CLOCK,
 ) -> list[Panel]:
     """Store each drawn meeting of a season plan as that meeting's current panel.
 
     `need_reason` (from `why_reason_needed`) lists why a reason is required; the reason is
-    then kept on every stored panel and on the audit trail."""
+    then kept on every stored panel and on the audit trail. `past` maps the codes of meetings
+    that had already ended when the run was asked for to the reason given then (the run keeps
+    it); it goes on those panels."""
     if need_reason:
         reason = clean_reason(reason, "保存该次联合抽取的原因（" + "；".join(need_reason) + "）")
     else:
@@ -130,6 +133,7 @@ def store_plan(
                 actor,
                 how="season",
                 reason=reason,
+                past_reason=(past or {}).get(code, ""),
                 clock=clock,
             )
         )

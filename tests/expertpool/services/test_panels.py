@@ -31,7 +31,7 @@ from expertpool.services import audit
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.applicant_fields import OPTIONAL_HEADERS
-from expertpool.services.packages import find_meeting
+from expertpool.services.packages import find_meeting, served_years
 from solver.contract import Package
 from solver.engine import draw
 from solver.package import parse_package
@@ -140,17 +140,22 @@ def test_decline_is_filled_by_the_first_fitting_alternate(s: Session, declined: 
         svc.decline(s, panel, leaving, "再次", ZJJ)
 
 
-def test_seal_records_service_and_refuses_every_change(
+def test_seal_counts_service_for_rotation_and_refuses_every_change(
     s: Session, sealed: Flow, seeds: SeedSequence
 ) -> None:
     meeting, panel, after = sealed.meeting, sealed.panel, sealed.after
     assert panel.status == "sealed" and panel.sealed_by == "zjj"
+    # Sealing records no attendance (the meeting has not happened yet) ...
     records = s.scalars(
         select(ServiceRecord).where(
             ServiceRecord.committee_id == meeting.committee_id, ServiceRecord.year == 2024
         )
     ).all()
-    assert sorted(s.get(Expert, r.expert_id).code for r in records) == after["members"]
+    assert records == []
+    # ... but the sealed members have served 2024 for rotation (draw-format `served`).
+    ids = {s.get(Expert, i).code: i for i in [x.expert_id for x in panel.seats]}
+    served = served_years(s, meeting.committee_id, list(ids.values()))
+    assert sorted(c for c, i in ids.items() if 2024 in served.get(i, [])) == after["members"]
     for attempt in (
         lambda: svc.decline(s, panel, after["members"][0], "理由", ZJJ),
         lambda: svc.seal(s, panel, ZJJ),
