@@ -106,6 +106,7 @@ class SeasonSearch:
         self.model = model
         self.active = active
         self.witness = witness
+        self._seats: dict[str, set[int]] | None = None  # the witness's seats, kept until it changes
         self.workers = workers
         self.orders = orders or {j: list(range(spaces[j].feat.m)) for j in active}
         self.states = {j: PartialState(spaces[j].system) for j in active}
@@ -137,6 +138,20 @@ class SeasonSearch:
         """Would a seat at j put e on two overlapping panels or past the cap, given `seats`?"""
         have = seats.get(eid, set())
         return any(r.blocks(self.season, have, j, self.overlap[j]) for r in SEASON_RULES)
+
+    def _set_witness(self, witness: dict[int, set[int]]) -> None:
+        self.witness = witness
+        self._seats = None
+
+    def _current_seats(self) -> dict[str, set[int]]:
+        if self._seats is None:
+            self._seats = self._witness_seats(self.witness)
+        return self._seats
+
+    def _blocking(self, eid: str, j: int, seats: dict[str, set[int]]) -> int:
+        """How many season rules block a seat of e at j given `seats`."""
+        have = seats.get(eid, set())
+        return sum(r.blocks(self.season, have, j, self.overlap[j]) for r in SEASON_RULES)
 
     def _witness_seats(self, witness: dict[int, set[int]]) -> dict[str, set[int]]:
         out: dict[str, set[int]] = defaultdict(set)
@@ -172,7 +187,7 @@ class SeasonSearch:
         ):
             self._count("bound_no")
             return False
-        seats = self._witness_seats(self.witness)
+        seats = self._current_seats()
         i_free = not self.season_blocked(eid, j, seats)
         if i_free and self._swap(j, i):
             self._count("swap")
@@ -183,7 +198,7 @@ class SeasonSearch:
             found = ask_avoiding(self.spaces[j], self.states[j], extra, i, self.workers)
             if found is not None:
                 self._count("witness_yes")
-                self.witness[j] = set(found)
+                self._set_witness({**self.witness, j: set(found)})
                 return True
         self._count("single")  # the relaxation: no panel here, no season either
         oracle.witness = self.witness[j]
@@ -192,7 +207,7 @@ class SeasonSearch:
             return False
         if not extra and i_free:  # nothing is blocked by the witness: the panel is a season
             self._count("witness_yes")
-            self.witness[j] = set(found)
+            self._set_witness({**self.witness, j: set(found)})
             return True
         if self._repair(j, set(found)):
             self._count("repair")
@@ -206,43 +221,67 @@ class SeasonSearch:
         ok = self.spaces[j].system.swap_ok(sel, outs, i)
         for w, good in zip(outs, ok, strict=True):
             if good:
-                self.witness[j].discard(w)
-                self.witness[j].add(i)
+                self._set_witness({**self.witness, j: (self.witness[j] - {w}) | {i}})
                 return True
         return False
 
     def _repair(self, j: int, panel: set[int]) -> bool:
         """Put `panel` at j and move the other meetings' witness seats it collides with: each
         expert on it blocked by its witness seats elsewhere gives up its unfixed ones, and
-        each meeting that lost a member takes the first compliant replacement no rule blocks.
+        each meeting that lost members is completed again avoiding everyone now blocked.
         A season built so is a season (a proof of yes); a failure proves nothing."""
         trial = {k: set(v) for k, v in self.witness.items()}
         trial[j] = set(panel)
-        broken: dict[int, int] = {}  # meeting → the candidate it lost
+        lost: dict[int, set[int]] = defaultdict(set)  # meeting → the candidates it lost
         seats = self._witness_seats(trial)
         for i in sorted(panel):
             eid = self._id(j, i)
             for k, pos in self.cands[eid]:
-                if not self.season_blocked(eid, j, seats):
+                if not self._blocking(eid, j, seats):
                     break
-                if k == j or pos not in trial[k] or pos in self.states[k].fixed or k in broken:
+                if k == j or pos not in trial[k] or pos in self.states[k].fixed:
                     continue
-                trial[k].discard(pos)
+                before = self._blocking(eid, j, seats)
                 seats[eid].discard(k)
-                broken[k] = pos
-            if self.season_blocked(eid, j, seats):
+                if self._blocking(eid, j, seats) < before:  # a seat worth giving up
+                    trial[k].discard(pos)
+                    lost[k].add(pos)
+                else:
+                    seats[eid].add(k)
+            if self._blocking(eid, j, seats):
                 return False
-        for k in sorted(broken):
-            seats = self._witness_seats(trial)
-            allowed = self.states[k].free.copy()
-            allowed[self.blocked_at(k, seats)] = False
-            sel = trial[k] | {broken[k]}
-            moved = swap_in(self.spaces[k], sel, broken[k], allowed, self.orders[k])
+        for k in sorted(lost):
+            moved = self._complete(k, trial, lost[k])
             if moved is None:
                 return False
             trial[k] = moved
-        self.witness = trial
+        self._set_witness(trial)
         return True
+
+    def _complete(self, k: int, trial: dict[int, set[int]], lost: set[int]) -> set[int] | None:
+        """A compliant panel at k holding its fixed seats, avoiding its refused seats, the
+        candidates it lost and everyone blocked given the other panels of `trial`: one swap
+        into the old panel when one member was lost, else the reduced model around a
+        remaining member. None proves nothing."""
+        seats = self._witness_seats(trial)
+        blocked = self.blocked_at(k, seats)
+        allowed = self.states[k].free.copy()
+        allowed[blocked] = False
+        allowed[sorted(lost)] = False
+        if len(lost) == 1:
+            (out,) = lost
+            moved = swap_in(self.spaces[k], trial[k] | lost, out, allowed, self.orders[k])
+            if moved is not None:
+                return moved
+        fixed = set(self.states[k].fixed)
+        anchors = [x for x in sorted(trial[k]) if x not in fixed]
+        anchors = anchors or [x for x in self.orders[k] if allowed[x]][:1]
+        if not anchors:
+            return None
+        excluded = [x for x in np.flatnonzero(~allowed & self.states[k].free) if x != anchors[0]]
+        self._count("single")
+        found = ask_avoiding(self.spaces[k], self.states[k], excluded, anchors[0], self.workers)
+        return None if found is None else set(found)
 
     def _joint(self, j: int, i: int) -> bool:
         model = self.model.get()
@@ -257,7 +296,7 @@ class SeasonSearch:
         model.set_seat(j, i, 0, 1)
         if found is None:
             return False
-        self.witness = {k: found[k] for k in self.active}
+        self._set_witness({k: found[k] for k in self.active})
         return True
 
     def fix(self, j: int, i: int, seated: bool) -> None:
@@ -305,10 +344,51 @@ class SeasonSearch:
         return sum(self.spaces[j].feat.n for j in self.active)
 
 
+Infeasible = Callable[[list[Any]], bool]
+
+
+def _infeasible_test(
+    model: SeasonModel,
+    probe: SeasonSearch,
+    chosen: dict[int, list[int]],
+    j: int,
+    workers: int,
+) -> Infeasible:
+    """Can the meetings and season rules asserted in `trial` not all hold? The plan's panels
+    of the drawn meetings among them, with a panel of j avoiding everyone those panels block,
+    prove they can without the joint model; only otherwise is its core asked."""
+
+    def infeasible(trial: list[Any]) -> bool:
+        idx = {a.index for a in trial}
+        if model.active[j].index not in idx:
+            return False  # drawn meetings only: the plan's panels are such a season
+        seats: dict[str, set[int]] = defaultdict(set)
+        for k, sel in chosen.items():
+            if k != j and model.active[k].index in idx:
+                for i in sel:
+                    seats[probe.spaces[k].feat.ids[i]].add(k)
+        pos = probe.spaces[j].feat.pos
+        blocked = {pos[e] for e in seats if e in pos and probe.season_blocked(e, j, seats)}
+        probe.calls["single"] += 1
+        if panel_avoiding(probe.spaces[j], blocked, workers, probe.orders[j]) is not None:
+            return False
+        probe.calls["joint"] += 1
+        return model.core(trial) is not None
+
+    return infeasible
+
+
 def _competition(
-    season: Season, model: SeasonModel, spaces: list[DrawSpace], drawn: list[int], j: int
+    season: Season,
+    model: SeasonModel,
+    spaces: list[DrawSpace],
+    drawn: list[int],
+    j: int,
+    infeasible: Infeasible | None = None,
 ) -> dict[str, Any]:
     """Why meeting j, feasible alone, cannot join the drawn meetings: a minimal core."""
+    if infeasible is None:
+        infeasible = lambda trial: model.core(trial) is not None  # noqa: E731
     model.free_all()
     others = [k for k in drawn if k != j]
     assumptions = [model.active[j], *model.rule_lit.values(), *(model.active[k] for k in others)]
@@ -321,13 +401,13 @@ def _competition(
         idx = model.active[k].index
         if idx in keep:
             trial = [a for x, a in keep.items() if x != idx]
-            if model.core(trial) is not None:
+            if infeasible(trial):
                 keep.pop(idx)
     rivals = [k for k in others if model.active[k].index in keep]
     # Which season rule is needed: leave each out in turn.
     rules = []
     for rid, lit in model.rule_lit.items():
-        if lit.index in keep and model.core([a for x, a in keep.items() if x != lit.index]) is None:
+        if lit.index in keep and not infeasible([a for x, a in keep.items() if x != lit.index]):
             rules.append(rid)
     ids = set(spaces[j].feat.ids)
     contested = sorted(ids & {e for k in rivals for e in spaces[k].feat.ids})
@@ -485,11 +565,12 @@ def plan_season(
             if blocked:  # experts the season keeps off this meeting's alternates
                 panels[m.id]["season_excluded"] = sorted(blocked)
         else:
-            diag = (
-                [_competition(season, lazy.get(), spaces, drawn, j)]
-                if j in alone
-                else diagnose(m.pkg)
-            )
+            if j in alone:
+                model = lazy.get()
+                test = _infeasible_test(model, probe, chosen, j, workers)
+                diag = [_competition(season, model, spaces, drawn, j, test)]
+            else:
+                diag = diagnose(m.pkg)
             panels[m.id] = panel_dict(
                 m.pkg,
                 seed,
