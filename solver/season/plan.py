@@ -2,9 +2,14 @@
 
 As for one meeting (solver/draw.py), the plan is decided by exact feasibility questions
 only: walk the seeded order of seats, and give expert e a seat at meeting m iff some
-compliant season contains every seat given so far plus this one and none refused. A witness
-season answers most questions; a single swap inside m repairs it when e is free that week;
-CP-SAT answers the rest. The answers are facts, so the plan depends on the seed alone.
+compliant season contains every seat given so far plus this one and none refused. The
+answers are facts, so the plan depends on the seed alone, whichever exact oracle gives them;
+the cheapest that settles a question answers it (counted by kind in `plan["solver"]`):
+the witness season and a swap inside m; the single-meeting bounds and reduced model with the
+seats held elsewhere as exclusions (solver/season/single.py: no panel of m avoiding the
+experts blocked by FIXED seats means no; a panel avoiding those blocked by the witness's
+panels is a new witness); a repair moving other meetings' witness seats; and only then the
+joint CP-SAT model (solver/season/model.py, built lazily), restricted to samples first.
 """
 
 from __future__ import annotations
@@ -278,7 +283,9 @@ class SeasonSearch:
         anchors = anchors or [x for x in self.orders[k] if allowed[x]][:1]
         if not anchors:
             return None
-        excluded = [x for x in np.flatnonzero(~allowed & self.states[k].free) if x != anchors[0]]
+        excluded = [
+            x for x in np.flatnonzero(~allowed & self.states[k].free).tolist() if x != anchors[0]
+        ]
         self._count("single")
         found = ask_avoiding(self.spaces[k], self.states[k], excluded, anchors[0], self.workers)
         return None if found is None else set(found)
