@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ from solver.rowsystem import PartialState
 from solver.sample import sample_candidates
 from solver.season.model import SeasonModel
 from solver.season.package import Season, parse_season
-from solver.season.rules import SEASON_BY_ID, SEASON_RULES
+from solver.season.rules import SEASON_BY_ID, SEASON_RULES, SeasonRule
 from solver.season.single import ask_avoiding, panel_avoiding, swap_in
 
 PLAN_FORMAT = "expertpool.plan/1"
@@ -139,14 +139,31 @@ class SeasonSearch:
     def _id(self, j: int, i: int) -> str:
         return self.spaces[j].feat.ids[i]
 
-    def season_blocked(self, eid: str, j: int, seats: dict[str, set[int]]) -> bool:
+    def season_blocked(
+        self,
+        eid: str,
+        j: int,
+        seats: dict[str, set[int]],
+        rules: Sequence[SeasonRule] = SEASON_RULES,
+    ) -> bool:
         """Would a seat at j put e on two overlapping panels or past the cap, given `seats`?"""
         have = seats.get(eid, set())
-        return any(r.blocks(self.season, have, j, self.overlap[j]) for r in SEASON_RULES)
+        return any(r.blocks(self.season, have, j, self.overlap[j]) for r in rules)
 
     def _set_witness(self, witness: dict[int, set[int]]) -> None:
-        self.witness = witness
-        self._seats = None
+        """The new witness; its seats are updated only where a panel changed."""
+        old, self.witness = self.witness, witness
+        seats = self._seats
+        if seats is None:
+            return
+        for k in set(old) | set(witness):
+            before, after = old.get(k, set()), witness.get(k, set())
+            if before is after or before == after:
+                continue
+            for i in before - after:
+                seats[self._id(k, i)].discard(k)
+            for i in after - before:
+                seats[self._id(k, i)].add(k)
 
     def _current_seats(self) -> dict[str, set[int]]:
         if self._seats is None:
@@ -375,7 +392,8 @@ def _infeasible_test(
                 for i in sel:
                     seats[probe.spaces[k].feat.ids[i]].add(k)
         pos = probe.spaces[j].feat.pos
-        blocked = {pos[e] for e in seats if e in pos and probe.season_blocked(e, j, seats)}
+        rules = [r for r in SEASON_RULES if model.rule_lit[r.id].index in idx]  # the rest are off
+        blocked = {pos[e] for e in seats if e in pos and probe.season_blocked(e, j, seats, rules)}
         probe.calls["single"] += 1
         if panel_avoiding(probe.spaces[j], blocked, workers, probe.orders[j]) is not None:
             return False
@@ -472,6 +490,25 @@ def _joint_witness(
     return found
 
 
+# How many drawn meetings (those sharing most candidates with a meeting) are tried beside it
+# first: a part of the season that cannot be drawn proves the whole cannot, on a far smaller
+# model; a part that can proves nothing and the whole season is asked.
+RIVALS_FIRST = 3
+
+
+def _part_cannot_join(
+    probe: SeasonSearch, lazy: LazyModel, drawn: list[int], j: int, workers: int
+) -> bool:
+    if len(drawn) <= RIVALS_FIRST:
+        return False
+    mine = set(probe.spaces[j].feat.ids)
+    shared = {k: len(mine.intersection(probe.spaces[k].feat.ids)) for k in drawn}
+    part = sorted(drawn, key=lambda k: (-shared[k], k))[:RIVALS_FIRST]
+    lazy.set_active(sorted([*part, j]))
+    probe.calls["joint"] += 1
+    return lazy.get().solve(workers) is None
+
+
 def _draw_set(
     probe: SeasonSearch, lazy: LazyModel, samples: dict[int, set[int]], workers: int
 ) -> tuple[list[int], set[int], dict[int, set[int]]]:
@@ -503,6 +540,8 @@ def _draw_set(
             probe.calls["witness_yes"] += 1
             drawn.append(j)
             witness[j] = panel
+            continue
+        if _part_cannot_join(probe, lazy, drawn, j, workers):
             continue
         lazy.set_active([*drawn, j])
         found = _joint_witness(lazy, samples, witness, workers, probe.calls)
@@ -575,6 +614,7 @@ def plan_season(
             if j in alone:
                 model = lazy.get()
                 test = _infeasible_test(model, probe, chosen, j, workers)
+                calls["joint"] += 1  # the competition's first core
                 diag = [_competition(season, model, spaces, drawn, j, test)]
             else:
                 diag = diagnose(m.pkg)
