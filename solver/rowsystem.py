@@ -139,6 +139,16 @@ class PartialState:
         for i in fixed:
             self.fix(i, True)
 
+    def copy(self) -> PartialState:
+        """An independent copy (for a question with extra exclusions)."""
+        out = PartialState(self.sys)
+        out.free = self.free.copy()
+        out.fixed = list(self.fixed)
+        out.c_fixed = self.c_fixed.copy()
+        out.c_free = self.c_free.copy()
+        out.cap_fixed = [cc.copy() for cc in self.cap_fixed]
+        return out
+
     def fix(self, i: int, member: bool) -> None:
         if not self.free[i]:
             return

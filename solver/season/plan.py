@@ -2,9 +2,14 @@
 
 As for one meeting (solver/draw.py), the plan is decided by exact feasibility questions
 only: walk the seeded order of seats, and give expert e a seat at meeting m iff some
-compliant season contains every seat given so far plus this one and none refused. A witness
-season answers most questions; a single swap inside m repairs it when e is free that week;
-CP-SAT answers the rest. The answers are facts, so the plan depends on the seed alone.
+compliant season contains every seat given so far plus this one and none refused. The
+answers are facts, so the plan depends on the seed alone, whichever exact oracle gives them;
+the cheapest that settles a question answers it (counted by kind in `plan["solver"]`):
+the witness season and a swap inside m; the single-meeting bounds and reduced model with the
+seats held elsewhere as exclusions (solver/season/single.py: no panel of m avoiding the
+experts blocked by FIXED seats means no; a panel avoiding those blocked by the witness's
+panels is a new witness); a repair moving other meetings' witness seats; and only then the
+joint CP-SAT model (solver/season/model.py, built lazily), restricted to samples first.
 """
 
 from __future__ import annotations
@@ -12,19 +17,23 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from solver.alternates import alternates_for
 from solver.diagnose import diagnose
-from solver.draw import DrawSpace, draw_space, initial_witness
+from solver.draw import DrawSpace, draw_space
 from solver.model import solver_info
 from solver.panel import panel_dict
+from solver.reduced import ReducedOracle
 from solver.rowsystem import PartialState
 from solver.sample import sample_candidates
 from solver.season.model import SeasonModel
 from solver.season.package import Season, parse_season
-from solver.season.rules import SEASON_BY_ID, SEASON_RULES
+from solver.season.rules import SEASON_BY_ID, SEASON_RULES, SeasonRule
+from solver.season.single import ask_avoiding, panel_avoiding, swap_in
 
 PLAN_FORMAT = "expertpool.plan/1"
 
@@ -42,18 +51,59 @@ def seat_key(seed: str, season_sha: str, meeting: str, expert: str) -> bytes:
     return hashlib.sha256(f"{seed}\x00{season_sha}\x00{meeting}\x00{expert}".encode()).digest()
 
 
+class LazyModel:
+    """The joint CP-SAT model, built only when a question needs it (most seasons never do,
+    and at province scale it is the largest object of the plan)."""
+
+    def __init__(self, season: Season, spaces: list[DrawSpace]) -> None:
+        self.season = season
+        self.spaces = spaces
+        self._model: SeasonModel | None = None
+        self.active: list[int] = []
+        self.seats: dict[tuple[int, int], bool] = {}  # (meeting, candidate) → seated
+
+    def get(self) -> SeasonModel:
+        if self._model is None:
+            self._model = SeasonModel(self.season, self.spaces)
+            self._model.set_active(self.active)
+            for (j, i), seated in self.seats.items():
+                self._model.set_seat(j, i, int(seated), int(seated))
+        return self._model
+
+    def set_active(self, active: list[int]) -> None:
+        self.active = list(active)
+        if self._model is not None:
+            self._model.set_active(self.active)
+
+    def set_seat(self, j: int, i: int, seated: bool) -> None:
+        self.seats[(j, i)] = seated
+        if self._model is not None:
+            self._model.set_seat(j, i, int(seated), int(seated))
+
+
+CALL_KINDS = ("joint", "restricted", "single", "bound_no", "witness_yes", "swap", "repair")
+
+
 class SeasonSearch:
-    """Fixed seats, refused seats and the current witness season, over the active meetings."""
+    """Fixed seats, refused seats and the current witness season, over the active meetings.
+
+    A seat question is answered by the cheapest exact oracle that settles it: the witness
+    (and a swap inside it), the single-meeting bounds and reduced model with the seats held
+    elsewhere as exclusions (solver/season/single.py), a repair that moves other meetings'
+    witness panels, and only then the joint model (restricted to samples first).
+    """
 
     def __init__(
         self,
         season: Season,
         spaces: list[DrawSpace],
-        model: SeasonModel,
+        model: LazyModel,
         active: list[int],
         witness: dict[int, set[int]],
         workers: int,
         progress: Progress = _no_progress,
+        orders: dict[int, list[int]] | None = None,
+        calls: dict[str, int] | None = None,
     ) -> None:
         self.season = season
         self.progress = progress
@@ -61,81 +111,246 @@ class SeasonSearch:
         self.model = model
         self.active = active
         self.witness = witness
+        self._seats: dict[str, set[int]] | None = None  # the witness's seats, kept until it changes
         self.workers = workers
+        self.orders = orders or {j: list(range(spaces[j].feat.m)) for j in active}
         self.states = {j: PartialState(spaces[j].system) for j in active}
+        self.oracles = {
+            j: ReducedOracle(spaces[j].system, self.states[j], workers, self.orders[j])
+            for j in active
+        }
         self.fixed_at: dict[str, set[int]] = defaultdict(set)  # expert → meetings seated
         self.overlap = {
             j: {k for k in active if k != j and season.meetings[j].overlaps(season.meetings[k])}
             for j in active
         }
-        self.solver_calls = 0
+        # expert id → [(meeting, candidate index)] over the active meetings
+        self.cands: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for j in active:
+            for i, eid in enumerate(spaces[j].feat.ids):
+                self.cands[eid].append((j, i))
+        self.calls = calls if calls is not None else dict.fromkeys(CALL_KINDS, 0)
         self.samples: dict[int, set[int]] = {}
+
+    @property
+    def solver_calls(self) -> int:
+        return sum(self.calls[k] for k in ("joint", "restricted", "single"))
 
     def _id(self, j: int, i: int) -> str:
         return self.spaces[j].feat.ids[i]
 
-    def season_blocked(self, eid: str, j: int, seats: dict[str, set[int]]) -> bool:
+    def season_blocked(
+        self,
+        eid: str,
+        j: int,
+        seats: dict[str, set[int]],
+        rules: Sequence[SeasonRule] = SEASON_RULES,
+    ) -> bool:
         """Would a seat at j put e on two overlapping panels or past the cap, given `seats`?"""
         have = seats.get(eid, set())
-        return any(r.blocks(self.season, have, j, self.overlap[j]) for r in SEASON_RULES)
+        return any(r.blocks(self.season, have, j, self.overlap[j]) for r in rules)
 
-    def _witness_seats(self) -> dict[str, set[int]]:
+    def _set_witness(self, witness: dict[int, set[int]]) -> None:
+        """The new witness; its seats are updated only where a panel changed."""
+        old, self.witness = self.witness, witness
+        seats = self._seats
+        if seats is None:
+            return
+        for k in set(old) | set(witness):
+            before, after = old.get(k, set()), witness.get(k, set())
+            if before is after or before == after:
+                continue
+            for i in before - after:
+                seats[self._id(k, i)].discard(k)
+            for i in after - before:
+                seats[self._id(k, i)].add(k)
+
+    def _current_seats(self) -> dict[str, set[int]]:
+        if self._seats is None:
+            self._seats = self._witness_seats(self.witness)
+        return self._seats
+
+    def _blocking(self, eid: str, j: int, seats: dict[str, set[int]]) -> int:
+        """How many season rules block a seat of e at j given `seats`."""
+        have = seats.get(eid, set())
+        return sum(r.blocks(self.season, have, j, self.overlap[j]) for r in SEASON_RULES)
+
+    def _witness_seats(self, witness: dict[int, set[int]]) -> dict[str, set[int]]:
         out: dict[str, set[int]] = defaultdict(set)
-        for j, sel in self.witness.items():
+        for j, sel in witness.items():
             for i in sel:
                 out[self._id(j, i)].add(j)
         return out
+
+    def blocked_at(self, j: int, seats: dict[str, set[int]]) -> list[int]:
+        """Free candidates of j the season rules block given `seats` (only experts holding a
+        seat can be blocked, so only they are looked at)."""
+        pos = self.spaces[j].feat.pos
+        free = self.states[j].free
+        out = []
+        for eid in seats:
+            i = pos.get(eid)
+            if i is not None and free[i] and self.season_blocked(eid, j, seats):
+                out.append(i)
+        return sorted(out)
+
+    def _count(self, kind: str) -> None:
+        self.calls[kind] += 1
 
     def decide(self, j: int, i: int) -> bool:
         eid = self._id(j, i)
         if i in self.witness[j]:
             return True
-        if self.season_blocked(eid, j, self.fixed_at) or self.states[j].surely_impossible(i):
+        oracle = self.oracles[j]
+        if (
+            self.season_blocked(eid, j, self.fixed_at)
+            or self.states[j].surely_impossible(i)
+            or oracle.known_impossible(i)
+        ):
+            self._count("bound_no")
             return False
-        if not self.season_blocked(eid, j, self._witness_seats()):
-            sel = sorted(self.witness[j])
-            fixed = set(self.states[j].fixed)
-            outs = [w for w in sel if w not in fixed]
-            ok = self.spaces[j].system.swap_ok(sel, outs, i)
-            for w, good in zip(outs, ok, strict=True):
-                if good:
-                    self.witness[j].discard(w)
-                    self.witness[j].add(i)
-                    return True
-        self.model.set_seat(j, i, 1, 1)
-        self.solver_calls += 1
+        seats = self._current_seats()
+        i_free = not self.season_blocked(eid, j, seats)
+        if i_free and self._swap(j, i):
+            self._count("swap")
+            return True
+        extra = [k for k in self.blocked_at(j, seats) if k != i]
+        if i_free and extra:  # the restriction: a panel here is a season with the witness
+            self._count("single")
+            found = ask_avoiding(self.spaces[j], self.states[j], extra, i, self.workers)
+            if found is not None:
+                self._count("witness_yes")
+                self._set_witness({**self.witness, j: set(found)})
+                return True
+        self._count("single")  # the relaxation: no panel here, no season either
+        oracle.witness = self.witness[j]
+        found = oracle.ask(i)
+        if found is None:
+            return False
+        if not extra and i_free:  # nothing is blocked by the witness: the panel is a season
+            self._count("witness_yes")
+            self._set_witness({**self.witness, j: set(found)})
+            return True
+        if self._repair(j, set(found)):
+            self._count("repair")
+            return True
+        return self._joint(j, i)
+
+    def _swap(self, j: int, i: int) -> bool:
+        sel = sorted(self.witness[j])
+        fixed = set(self.states[j].fixed)
+        outs = [w for w in sel if w not in fixed]
+        ok = self.spaces[j].system.swap_ok(sel, outs, i)
+        for w, good in zip(outs, ok, strict=True):
+            if good:
+                self._set_witness({**self.witness, j: (self.witness[j] - {w}) | {i}})
+                return True
+        return False
+
+    def _repair(self, j: int, panel: set[int]) -> bool:
+        """Put `panel` at j and move the other meetings' witness seats it collides with: each
+        expert on it blocked by its witness seats elsewhere gives up its unfixed ones, and
+        each meeting that lost members is completed again avoiding everyone now blocked.
+        A season built so is a season (a proof of yes); a failure proves nothing."""
+        trial = {k: set(v) for k, v in self.witness.items()}
+        trial[j] = set(panel)
+        lost: dict[int, set[int]] = defaultdict(set)  # meeting → the candidates it lost
+        seats = self._witness_seats(trial)
+        for i in sorted(panel):
+            eid = self._id(j, i)
+            for k, pos in self.cands[eid]:
+                if not self._blocking(eid, j, seats):
+                    break
+                if k == j or pos not in trial[k] or pos in self.states[k].fixed:
+                    continue
+                before = self._blocking(eid, j, seats)
+                seats[eid].discard(k)
+                if self._blocking(eid, j, seats) < before:  # a seat worth giving up
+                    trial[k].discard(pos)
+                    lost[k].add(pos)
+                else:
+                    seats[eid].add(k)
+            if self._blocking(eid, j, seats):
+                return False
+        for k in sorted(lost):
+            moved = self._complete(k, trial, lost[k])
+            if moved is None:
+                return False
+            trial[k] = moved
+        self._set_witness(trial)
+        return True
+
+    def _complete(self, k: int, trial: dict[int, set[int]], lost: set[int]) -> set[int] | None:
+        """A compliant panel at k holding its fixed seats, avoiding its refused seats, the
+        candidates it lost and everyone blocked given the other panels of `trial`: one swap
+        into the old panel when one member was lost, else the reduced model around a
+        remaining member. None proves nothing."""
+        seats = self._witness_seats(trial)
+        blocked = self.blocked_at(k, seats)
+        allowed = self.states[k].free.copy()
+        allowed[blocked] = False
+        allowed[sorted(lost)] = False
+        if len(lost) == 1:
+            (out,) = lost
+            moved = swap_in(self.spaces[k], trial[k] | lost, out, allowed, self.orders[k])
+            if moved is not None:
+                return moved
+        fixed = set(self.states[k].fixed)
+        anchors = [x for x in sorted(trial[k]) if x not in fixed]
+        anchors = anchors or [x for x in self.orders[k] if allowed[x]][:1]
+        if not anchors:
+            return None
+        excluded = [
+            x for x in np.flatnonzero(~allowed & self.states[k].free).tolist() if x != anchors[0]
+        ]
+        self._count("single")
+        found = ask_avoiding(self.spaces[k], self.states[k], excluded, anchors[0], self.workers)
+        return None if found is None else set(found)
+
+    def _joint(self, j: int, i: int) -> bool:
+        model = self.model.get()
+        model.set_seat(j, i, 1, 1)
         keep = {k: self.samples.get(k, set()) | self.witness.get(k, set()) for k in self.active}
         keep[j] = keep[j] | {i}
-        found = self.model.solve_restricted(self.workers, keep, hint=self.witness)
+        self._count("restricted")
+        found = model.solve_restricted(self.workers, keep, hint=self.witness)
         if found is None:
-            found = self.model.solve(self.workers, hint=self.witness)
-        self.model.set_seat(j, i, 0, 1)
+            self._count("joint")
+            found = model.solve(self.workers, hint=self.witness)
+        model.set_seat(j, i, 0, 1)
         if found is None:
             return False
-        self.witness = found
+        self._set_witness({k: found[k] for k in self.active})
         return True
 
     def fix(self, j: int, i: int, seated: bool) -> None:
+        if not self.states[j].free[i]:
+            return
         self.states[j].fix(i, seated)
-        self.model.set_seat(j, i, int(seated), int(seated))
-        if seated:
-            self.fixed_at[self._id(j, i)].add(j)
+        self.model.set_seat(j, i, seated)
+        if not seated:
+            return
+        eid = self._id(j, i)
+        self.fixed_at[eid].add(j)
+        # A seat held for good blocks the expert elsewhere for good: refused there too.
+        for k, pos in self.cands[eid]:
+            if k != j and self.states[k].free[pos] and self.season_blocked(eid, k, self.fixed_at):
+                self.states[k].fix(pos, False)
 
     def run(
         self, order: list[tuple[int, int]], samples: dict[int, set[int]]
     ) -> dict[int, list[int]]:
         self.samples = samples
-        pairs = order
         chosen: dict[int, list[int]] = {j: [] for j in self.active}
         full = 0
         asked = filled = 0
         counts = {"meetings": len(self.active), "seats_total": self._seats_total()}
-        for j, i in pairs:
+        for j, i in order:
             if full == len(self.active):
                 break
             if len(chosen[j]) >= self.spaces[j].feat.n:
                 continue
-            seated = self.decide(j, i)
+            seated = self.states[j].free[i] and self.decide(j, i)
             self.fix(j, i, seated)
             asked += 1
             if seated:
@@ -143,9 +358,8 @@ class SeasonSearch:
                 filled += 1
                 if len(chosen[j]) == self.spaces[j].feat.n:
                     full += 1
-                    for k in range(self.spaces[j].feat.m):  # the rest of m stays empty
-                        if self.states[j].free[k]:
-                            self.fix(j, k, False)
+                    for k in np.flatnonzero(self.states[j].free).tolist():
+                        self.fix(j, k, False)  # the rest of m stays empty
             self.progress({**counts, "full": full, "asked": asked, "filled": filled})
         self.progress({**counts, "full": full, "asked": asked, "filled": filled})
         return chosen
@@ -154,10 +368,52 @@ class SeasonSearch:
         return sum(self.spaces[j].feat.n for j in self.active)
 
 
+Infeasible = Callable[[list[Any]], bool]
+
+
+def _infeasible_test(
+    model: SeasonModel,
+    probe: SeasonSearch,
+    chosen: dict[int, list[int]],
+    j: int,
+    workers: int,
+) -> Infeasible:
+    """Can the meetings and season rules asserted in `trial` not all hold? The plan's panels
+    of the drawn meetings among them, with a panel of j avoiding everyone those panels block,
+    prove they can without the joint model; only otherwise is its core asked."""
+
+    def infeasible(trial: list[Any]) -> bool:
+        idx = {a.index for a in trial}
+        if model.active[j].index not in idx:
+            return False  # drawn meetings only: the plan's panels are such a season
+        seats: dict[str, set[int]] = defaultdict(set)
+        for k, sel in chosen.items():
+            if k != j and model.active[k].index in idx:
+                for i in sel:
+                    seats[probe.spaces[k].feat.ids[i]].add(k)
+        pos = probe.spaces[j].feat.pos
+        rules = [r for r in SEASON_RULES if model.rule_lit[r.id].index in idx]  # the rest are off
+        blocked = {pos[e] for e in seats if e in pos and probe.season_blocked(e, j, seats, rules)}
+        probe.calls["single"] += 1
+        if panel_avoiding(probe.spaces[j], blocked, workers, probe.orders[j]) is not None:
+            return False
+        probe.calls["joint"] += 1
+        return model.core(trial) is not None
+
+    return infeasible
+
+
 def _competition(
-    season: Season, model: SeasonModel, spaces: list[DrawSpace], drawn: list[int], j: int
+    season: Season,
+    model: SeasonModel,
+    spaces: list[DrawSpace],
+    drawn: list[int],
+    j: int,
+    infeasible: Infeasible | None = None,
 ) -> dict[str, Any]:
     """Why meeting j, feasible alone, cannot join the drawn meetings: a minimal core."""
+    if infeasible is None:
+        infeasible = lambda trial: model.core(trial) is not None  # noqa: E731
     model.free_all()
     others = [k for k in drawn if k != j]
     assumptions = [model.active[j], *model.rule_lit.values(), *(model.active[k] for k in others)]
@@ -170,13 +426,13 @@ def _competition(
         idx = model.active[k].index
         if idx in keep:
             trial = [a for x, a in keep.items() if x != idx]
-            if model.core(trial) is not None:
+            if infeasible(trial):
                 keep.pop(idx)
     rivals = [k for k in others if model.active[k].index in keep]
     # Which season rule is needed: leave each out in turn.
     rules = []
     for rid, lit in model.rule_lit.items():
-        if lit.index in keep and model.core([a for x, a in keep.items() if x != lit.index]) is None:
+        if lit.index in keep and not infeasible([a for x, a in keep.items() if x != lit.index]):
             rules.append(rid)
     ids = set(spaces[j].feat.ids)
     contested = sorted(ids & {e for k in rivals for e in spaces[k].feat.ids})
@@ -216,12 +472,91 @@ def seat_order(
     return [(j, i) for _key, j, i in keyed]
 
 
-def _solve(
-    model: SeasonModel, samples: dict[int, set[int]], workers: int
+def _joint_witness(
+    lazy: LazyModel,
+    samples: dict[int, set[int]],
+    witness: dict[int, set[int]],
+    workers: int,
+    calls: dict[str, int],
 ) -> dict[int, set[int]] | None:
     """A season on the sampled candidates if there is one (fast), else on all of them (exact)."""
-    found = model.solve_restricted(workers, samples)
-    return found if found is not None else model.solve(workers)
+    model = lazy.get()
+    keep = {k: samples.get(k, set()) | witness.get(k, set()) for k in lazy.active}
+    calls["restricted"] += 1
+    found = model.solve_restricted(workers, keep, hint=witness)
+    if found is None:
+        calls["joint"] += 1
+        found = model.solve(workers, hint=witness)
+    return found
+
+
+# How many drawn meetings (those sharing most candidates with a meeting) are tried beside it
+# first: a part of the season that cannot be drawn proves the whole cannot, on a far smaller
+# model; a part that can proves nothing and the whole season is asked.
+RIVALS_FIRST = 3
+
+
+def _part_cannot_join(
+    probe: SeasonSearch, lazy: LazyModel, drawn: list[int], j: int, workers: int
+) -> bool:
+    if len(drawn) <= RIVALS_FIRST:
+        return False
+    mine = set(probe.spaces[j].feat.ids)
+    shared = {k: len(mine.intersection(probe.spaces[k].feat.ids)) for k in drawn}
+    part = sorted(drawn, key=lambda k: (-shared[k], k))[:RIVALS_FIRST]
+    lazy.set_active(sorted([*part, j]))
+    probe.calls["joint"] += 1
+    return lazy.get().solve(workers) is None
+
+
+def _draw_set(
+    probe: SeasonSearch, lazy: LazyModel, samples: dict[int, set[int]], workers: int
+) -> tuple[list[int], set[int], dict[int, set[int]]]:
+    """The meetings to draw, those feasible alone, and a witness season of the drawn ones.
+
+    In priority order (window start, id), each meeting that still fits beside those before
+    it is drawn. A panel of the meeting avoiding everyone the season rules block given the
+    witness so far proves it fits (the witness grows by it); only when none exists and the
+    meeting is feasible alone does the joint model decide. A meeting that fits is feasible
+    alone, so when every meeting fits this equals "all of them can be drawn together".
+    """
+    witness: dict[int, set[int]] = {}
+    drawn: list[int] = []
+    alone: set[int] = set()
+    for j in probe.active:
+        space, order = probe.spaces[j], probe.orders[j]
+        blocked = set(probe.blocked_at(j, probe._witness_seats(witness)))
+        probe.calls["single"] += 1
+        panel = panel_avoiding(space, blocked, workers, order)
+        if panel is None and blocked:
+            probe.calls["single"] += 1
+            alone_ok = panel_avoiding(space, set(), workers, order) is not None
+        else:
+            alone_ok = panel is not None
+        if not alone_ok:
+            continue
+        alone.add(j)
+        if panel is not None:
+            probe.calls["witness_yes"] += 1
+            drawn.append(j)
+            witness[j] = panel
+            continue
+        if _part_cannot_join(probe, lazy, drawn, j, workers):
+            continue
+        lazy.set_active([*drawn, j])
+        found = _joint_witness(lazy, samples, witness, workers, probe.calls)
+        if found is not None:
+            drawn.append(j)
+            witness = {k: found[k] for k in drawn}
+    return drawn, alone, witness
+
+
+def _season_excluded(search: SeasonSearch, j: int, members: list[str]) -> list[str]:
+    """Experts the season keeps off meeting j's alternates: blocked given the plan's seats."""
+    seats = search.fixed_at
+    pos = search.spaces[j].feat.pos
+    out = [e for e in seats if e in pos and e not in members and search.season_blocked(e, j, seats)]
+    return sorted(out, key=pos.__getitem__)
 
 
 def plan_season(
@@ -230,58 +565,39 @@ def plan_season(
     started = time.perf_counter()
     ms = season.meetings
     spaces = [draw_space(m.pkg) for m in ms]
-    model = SeasonModel(season, spaces)
+    lazy = LazyModel(season, spaces)
     possible = [j for j in range(len(ms)) if spaces[j].feat.m >= spaces[j].feat.n]
     order = seat_order(season, spaces, seed, possible)
     per_meeting: dict[int, list[int]] = {j: [] for j in possible}
     for j, i in order:
         per_meeting[j].append(i)
     samples = {j: sample_candidates(spaces[j].system, per_meeting[j]) for j in possible}
-    # The meetings to draw: all that can be drawn alone, unless they compete; then, in
-    # priority order (window start, id), each meeting that still fits beside those before it.
-    model.set_active(possible)
-    witness = _solve(model, samples, workers) if possible else {}
-    if witness is not None:
-        alone = set(possible)  # a joint season proves each meeting feasible alone
-        drawn = list(possible)
-    else:
-        alone = {j for j in possible if initial_witness(spaces[j], [], workers) is not None}
-        for j in possible:
-            spaces[j].ctx = None  # the single-meeting models are not needed any more
-        drawn = []
-        witness = {}
-        for j in sorted(alone):
-            model.set_active([*drawn, j])
-            found = _solve(model, samples, workers)
-            if found is not None:
-                drawn.append(j)
-                witness = found
-        model.set_active(drawn)
+    calls = dict.fromkeys(CALL_KINDS, 0)
+    probe = SeasonSearch(
+        season, spaces, lazy, possible, {}, workers, orders=per_meeting, calls=calls
+    )
+    drawn, alone, witness = _draw_set(probe, lazy, samples, workers)
+    lazy.set_active(drawn)
+    if len(drawn) < len(possible):
         order = [(j, i) for j, i in order if j in set(drawn)]
     search = SeasonSearch(
         season,
         spaces,
-        model,
+        lazy,
         drawn,
         {j: set(witness.get(j, set())) for j in drawn},
         workers,
         progress,
+        orders=per_meeting,
+        calls=calls,
     )
     chosen = search.run(order, samples)
-    seats_of: dict[str, set[int]] = defaultdict(set)
-    for j, sel in chosen.items():
-        for i in sel:
-            seats_of[spaces[j].feat.ids[i]].add(j)
     panels: dict[str, Any] = {}
     for j, m in enumerate(ms):
         info = solver_info(started)
         if j in chosen:
             members = sorted(spaces[j].feat.ids[i] for i in chosen[j])
-            blocked = [
-                e
-                for e in spaces[j].feat.ids
-                if e not in members and search.season_blocked(e, j, seats_of)
-            ]
+            blocked = _season_excluded(search, j, members)
             alts, unc = alternates_for(m.pkg, spaces[j], members, seed, workers, excluded=blocked)
             panels[m.id] = panel_dict(
                 m.pkg,
@@ -295,9 +611,13 @@ def plan_season(
             if blocked:  # experts the season keeps off this meeting's alternates
                 panels[m.id]["season_excluded"] = sorted(blocked)
         else:
-            diag = (
-                [_competition(season, model, spaces, drawn, j)] if j in alone else diagnose(m.pkg)
-            )
+            if j in alone:
+                model = lazy.get()
+                test = _infeasible_test(model, probe, chosen, j, workers)
+                calls["joint"] += 1  # the competition's first core
+                diag = [_competition(season, model, spaces, drawn, j, test)]
+            else:
+                diag = diagnose(m.pkg)
             panels[m.id] = panel_dict(
                 m.pkg,
                 seed,
@@ -315,7 +635,11 @@ def plan_season(
         "season_sha256": season.sha256,
         "panels": dict(sorted(panels.items())),
         "solver": solver_info(
-            started, solver_calls=search.solver_calls, meetings=len(ms), drawn=len(chosen)
+            started,
+            solver_calls=search.solver_calls,
+            calls=dict(calls),
+            meetings=len(ms),
+            drawn=len(chosen),
         ),
     }
 
