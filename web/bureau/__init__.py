@@ -22,6 +22,7 @@ from expertpool.xlsx.pool_export import export_pool
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.bureau import dashboard as dash
+from web.bureau import years as year_pages
 from web.bureau.workcal import date_lines
 from web.context import db_session, now, working_year
 from web.downloads import send_xlsx
@@ -29,6 +30,7 @@ from web.forms import EmptyForm, ReasonForm
 from web.params import to_int
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
+year_pages.register(bp)
 
 
 def _page_arg() -> int:
