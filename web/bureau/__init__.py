@@ -275,7 +275,7 @@ def settings() -> str | Response:
         try:
             value = datetime.strptime(f"{date_text.strip()} {time_text.strip()}", "%Y-%m-%d %H:%M")
         except ValueError:
-            errors["deadline"] = "日期或时间格式不正确（日期如2024-07-31，时间如23:59）"
+            errors["deadline"] = f"日期或时间格式不正确（日期如{year}-07-31，时间如23:59）"
         else:
             if value.second == 0 and value.minute == 59:
                 value = value.replace(second=59)

@@ -40,7 +40,9 @@ def list_years(session: Session) -> list[YearRow]:
     """Every opened year, newest first, with its meeting count and nomination deadline."""
     counts: dict[int, int] = {
         year: count
-        for year, count in session.execute(select(Meeting.year, func.count()).group_by(Meeting.year))
+        for year, count in session.execute(
+            select(Meeting.year, func.count()).group_by(Meeting.year)
+        )
     }
     rows = []
     for wy in session.scalars(select(WorkingYear).order_by(WorkingYear.year.desc())):
