@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime
 
 from expertpool.actor import Actor
@@ -67,7 +66,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             result = years.import_table(session, CLI_ACTOR, args.year, rows)
     except years.TableRowErrors as exc:
         for line in exc.lines():
-            print(line, file=sys.stderr)
+            print(line)
         raise
     print(
         f"已导入{args.year}年度例会计划时间表：更新{len(result.updated)}个，新增{len(result.added)}个"
