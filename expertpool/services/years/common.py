@@ -130,8 +130,8 @@ def clean_year_data(
         dossier = _dossier(year, _text(data.dossier, 20))
     except ValidationError as exc:
         errors["dossier"] = exc.message.replace("时间段", "报卷截止时间")
-    if window and dossier and dossier[1] > window[1]:
-        errors["dossier"] = "报卷截止时间不能晚于例会时间"
+    if window and dossier and dossier[1] > window[0]:
+        errors["dossier"] = "报卷截止时间不能晚于例会开始日期"
     phone = ""
     try:
         phone = validate_phone(_text(data.phone, 40))

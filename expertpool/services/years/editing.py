@@ -12,6 +12,7 @@ from expertpool.catalogue.loader import LEVELS, SERIES
 from expertpool.errors import UserError
 from expertpool.models import Applicant, Committee, DrawSession, Meeting, Panel
 from expertpool.services import audit
+from expertpool.services.panels.sealing import is_sealed
 from expertpool.services.years.common import (
     CleanYearData,
     CommitteeYearInput,
@@ -38,6 +39,18 @@ def _first_error(errors: dict[str, str]) -> UserError:
     return UserError(message, field=key)
 
 
+def dates_locked(session: Session, meeting: Meeting, clean: CleanYearData) -> str | None:
+    """Why the dates may not change: a sealed panel was drawn for them (as for the office's
+    own date changes, ``meeting_settings.update_dates``)."""
+    same = (meeting.window_start, meeting.window_end, meeting.dossier_deadline) == (
+        *clean.window,
+        clean.dossier_deadline,
+    )
+    if same or not is_sealed(session, meeting):
+        return None
+    return f"{meeting.code}的评委名单已锁定，不能再修改例会时间和报卷截止时间"
+
+
 def apply_year_data(meeting: Meeting, clean: CleanYearData) -> None:
     """Write the year's data to its meeting and, as the latest year, to the committee."""
     meeting.window_start, meeting.window_end = clean.window
@@ -59,6 +72,9 @@ def edit_committee_year(
     clean, errors = clean_year_data(meeting.year, data)
     if clean is None:
         raise _first_error(errors)
+    locked = dates_locked(session, meeting, clean)
+    if locked:
+        raise UserError(locked, field="meeting_period")
     before = {"window": meeting.window_start.isoformat(), "profile": dict(meeting.profile or {})}
     apply_year_data(meeting, clean)
     session.flush()

@@ -111,7 +111,7 @@ def _copy_meeting(meeting: Meeting, year: int) -> Meeting:
         seq=meeting.seq,
         window_start=window[0],
         window_end=window[1],
-        dossier_deadline=min(moved_deadline(meeting, year), window[1]),
+        dossier_deadline=min(moved_deadline(meeting, year), window[0]),
         period_text=meeting.period_text,
         settings=dict(meeting.settings or {}),
         profile=profile,

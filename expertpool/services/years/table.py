@@ -27,7 +27,12 @@ from expertpool.services.years.common import (
     require_bureau,
     require_latest,
 )
-from expertpool.services.years.editing import apply_year_data, create_committee, level_and_series
+from expertpool.services.years.editing import (
+    apply_year_data,
+    create_committee,
+    dates_locked,
+    level_and_series,
+)
 from expertpool.spreadsheet import CellProblem, XlsxError, cell_text, data_rows, open_workbook
 
 HEADERS = list(TABLE_COLUMNS.values())
@@ -132,6 +137,9 @@ def _plan_row(
     data = CommitteeYearInput(**{k: row.cells[k] for k in list(TABLE_COLUMNS)[2:]})
     clean, errors = clean_year_data(year, data)
     problems += [(row.number, key, message) for key, message in errors.items()]
+    locked = dates_locked(session, meeting, clean) if meeting and clean else None
+    if locked:
+        problems.append((row.number, "meeting_period", locked))
     if problems or clean is None:
         return None, problems
     found_level = meeting.committee.level if meeting else str(level)

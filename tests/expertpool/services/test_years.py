@@ -296,3 +296,34 @@ def test_import_without_a_header_says_so(session: Session) -> None:
     with pytest.raises(UserError, match="没有找到表头行"):
         ys.read_table(text="随便什么文字")
     assert session.scalar(select(func.count()).select_from(Committee)) == 30
+
+
+def test_a_sealed_meetings_dates_stay(demo_session: Session, seeds) -> None:  # type: ignore[no-untyped-def]
+    from expertpool.services import panels
+    from tests.builders import ZJJ, small_meeting
+
+    meeting = small_meeting(demo_session)
+    panels.seal(demo_session, panels.draw_meeting(demo_session, meeting, ZJJ, seeds=seeds), ZJJ)
+    later = ys.CommitteeYearInput(
+        "建筑工程", "11月下旬", "8月下旬", "大连市住建局", "康长平", "0411-82471711"
+    )
+    with pytest.raises(UserError, match="已锁定，不能再修改例会时间"):
+        ys.edit_committee_year(demo_session, BUREAU, meeting, later)
+    same = ys.CommitteeYearInput(
+        "建筑工程", "10月下旬", "8月下旬", "大连市住建局", "王新", "0411-82471711"
+    )
+    assert ys.edit_committee_year(demo_session, BUREAU, meeting, same).committee.contact == "王新"
+    row = "\t".join(
+        [
+            "1",
+            meeting.committee.name,
+            "建筑工程",
+            "11月下旬",
+            "8月下旬",
+            "大连市住建局",
+            "康长平",
+            "0411-82471711",
+        ]
+    )
+    with pytest.raises(ys.TableRowErrors, match="全部未导入"):
+        _import(demo_session, f"{HEADER}\n{row}", 2024)
