@@ -20,7 +20,6 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from expertpool.catalogue.loader import available_years
 from expertpool.clock import shanghai_now
 from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
@@ -64,6 +63,7 @@ NAV: list[tuple[str, str, str]] = [
     ("bureau", "bureau.pool", "专家库"),
     ("bureau", "bureau.dashboard", "统计看板"),
     ("bureau", "bureau.settings", "年度设置"),
+    ("bureau", "bureau.years", "年度管理"),
     ("bureau", "bureau.review_modes", "评聘方式"),
     ("bureau", "bureau.work_calendar", "工作日历"),
     ("bureau", "season.index", "年度联合抽取"),
@@ -106,7 +106,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=30),  # idle timeout, refreshed per request
         NOW=shanghai_now,
         SEED_SOURCE=secrets_part,  # the system's part of a draw's seed (expertpool.seeds)
-        WORKING_YEAR=None,
+        WORKING_YEAR=None,  # None: the year comes from the database (web.context.working_year)
         PER_PAGE=50,
     )
     app.config.update(config or {})
@@ -115,8 +115,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["DATABASE_URL"] = database_url()
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key()
-    if not app.config["WORKING_YEAR"]:
-        app.config["WORKING_YEAR"] = available_years()[-1]
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions[ENGINE_KEY] = engine

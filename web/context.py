@@ -10,9 +10,12 @@ from datetime import UTC, date, datetime
 from typing import cast
 
 from flask import current_app, g
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from expertpool.catalogue import available_years
 from expertpool.clock import SHANGHAI
+from expertpool.services import years
 
 SESSIONS_KEY = "expertpool.sessions"
 ENGINE_KEY = "expertpool.engine"
@@ -66,7 +69,20 @@ def today() -> date:
 
 
 def working_year() -> int:
-    return int(current_app.config["WORKING_YEAR"])
+    """The working year every screen shows: today's year once the bureau has opened it, else
+    the latest opened year (``expertpool.services.years.shown_year``). ``WORKING_YEAR`` in
+    the config pins it instead (a test or a deliberate read-only look at one year)."""
+    pinned = current_app.config.get("WORKING_YEAR")
+    if pinned:
+        return int(pinned)
+    if "working_year" not in g:
+        try:
+            shown = years.shown_year(db_session(), now().date())
+        except SQLAlchemyError:  # an error page must render even when the database is down
+            db_session().rollback()
+            shown = None
+        g.working_year = shown or available_years()[-1]
+    return cast(int, g.working_year)
 
 
 def has_endpoint(endpoint: str) -> bool:

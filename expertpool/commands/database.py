@@ -114,7 +114,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", help="载入演示专家库（合成数据）")
-    p.add_argument("--year", type=int, default=2024)
+    p.add_argument("--year", type=int, help="演示的工作年度（默认今天所在的年度）")
     p.add_argument("--seed", type=int, default=20240731)
     p.add_argument(
         "--size",

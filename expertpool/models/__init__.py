@@ -14,6 +14,7 @@ from expertpool.models.meetings_day import (
 from expertpool.models.nominations import Nomination, YearSetting
 from expertpool.models.panels import DrawSession, Panel, PanelSeat, SeasonRun, SecondPartWaiver
 from expertpool.models.registry import Expert, PoolMembership, ServiceRecord, StatusChange, Unit
+from expertpool.models.years import WorkingYear
 
 __all__ = [
     "Applicant",
@@ -42,6 +43,7 @@ __all__ = [
     "UserCommittee",
     "VoteTally",
     "WorkCalendarYear",
+    "WorkingYear",
     "YearSetting",
     "utcnow",
 ]

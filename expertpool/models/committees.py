@@ -35,6 +35,8 @@ class Committee(Base):
     department: Mapped[str] = mapped_column(String(80), default="")
     contact: Mapped[str] = mapped_column(String(40), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # The first working year without this committee (撤销); None while it is active.
+    retired_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     meetings: Mapped[list[Meeting]] = relationship(back_populates="committee")
 
@@ -56,6 +58,9 @@ class Meeting(Base):
     period_text: Mapped[str] = mapped_column(String(20), default="")
     # Rule settings that differ from the level defaults (see solver.defaults).
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # That year's specialties, department, contact, phone and dossier period, as opened or
+    # imported (see expertpool.models.years); {} for meetings loaded before 0008.
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     committee: Mapped[Committee] = relationship(back_populates="meetings")
     applicants: Mapped[list[Applicant]] = relationship(

@@ -30,7 +30,7 @@ from expertpool.models import (
     Unit,
     YearSetting,
 )
-from expertpool.services import audit
+from expertpool.services import audit, demo_history
 from expertpool.services.accounts import create_user
 from expertpool.validators import make_id_card, make_uscc
 
@@ -64,6 +64,7 @@ DEMO_USERS = [
 
 RANK_WEIGHTS = (("正高级", 30), ("副高级", 55), ("中级", 15))
 ORG_CODE_CHARS = string.digits + string.ascii_uppercase
+PAST_SCALE = 0.3  # applicants per meeting in the years before today's, relative to today's
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,13 @@ def _uscc(rng: random.Random, kind: str) -> str:
     return make_uscc(prefix + "210200" + _org_code(rng))
 
 
-def _name(rng: random.Random) -> str:
-    given = "".join(rng.choice(D.GIVEN_CHARS) for _ in range(rng.choice((1, 2, 2, 2))))
+def _name(rng: random.Random, female: bool | None = None) -> str:
+    """A synthetic name whose given name suits ``female`` (None: either, for applicants,
+    whose 性别 is not recorded)."""
+    if female is None:
+        female = rng.random() < 0.4
+    chars = D.GIVEN_FEMALE if female else D.GIVEN_MALE
+    given = "".join(rng.choice(chars) for _ in range(rng.choice((1, 2, 2, 2))))
     return rng.choice(D.SURNAMES) + given
 
 
@@ -224,7 +230,7 @@ def _make_expert(
     specs = sorted(set(rng.sample(pool, min(n_spec, len(pool)))))
     return Expert(
         code=f"E{seq:06d}",
-        name=_name(rng),
+        name=_name(rng, female),
         gender="女" if female else "男",
         birth_year=birth.year,
         id_card=card,
@@ -298,9 +304,14 @@ def _add_memberships(session: Session, rng: random.Random, year: int, pool: _Poo
 
 
 def _meeting_applicants(
-    rng: random.Random, committee: Committee, meeting: Meeting, all_units: list[Unit]
+    rng: random.Random,
+    committee: Committee,
+    meeting: Meeting,
+    all_units: list[Unit],
+    scale: float = 1.0,
 ) -> list[Applicant]:
     count = rng.randint(40, 110) if committee.level == "senior" else rng.randint(15, 40)
+    count = max(4, int(count * scale))
     offered = committee.specialties[: min(6, len(committee.specialties))]
     spec_w = [8] + [3] * (len(offered) - 1)
     applicants = []
@@ -328,6 +339,7 @@ def _add_applicants(
     meetings: dict[int, Meeting],
     all_units: list[Unit],
     pool: _Pool,
+    scale: float = 1.0,
 ) -> tuple[int, int]:
     """Applicants per meeting, concentrated on a few specialties; a few declared conflicts.
     Returns (applicants, conflicts)."""
@@ -340,7 +352,7 @@ def _add_applicants(
         meeting = meetings.get(committee.id)
         if meeting is None:
             continue
-        applicants = _meeting_applicants(rng, committee, meeting, all_units)
+        applicants = _meeting_applicants(rng, committee, meeting, all_units, scale)
         session.add_all(applicants)
         session.flush()
         n_applicants += len(applicants)
@@ -379,9 +391,19 @@ def _add_users(session: Session) -> list[tuple[str, str, str]]:
     return users
 
 
+def _base_year(session: Session, target: int) -> int:
+    """The shipped catalogue's first year; the demo lives from it up to ``target``."""
+    base: int | None = session.scalar(select(func.min(Meeting.year)))
+    if base is None:
+        raise UserError("尚未载入评委会目录，请先运行 expertpool init")
+    if target < base:
+        raise UserError(f"演示数据从{base}年度开始，不能建立{target}年度", field="年份")
+    return base
+
+
 def load_demo(
     session: Session,
-    year: int = 2024,
+    year: int | None = None,
     seed: int = 20240731,
     experts_per_committee: int = 140,
     *,
@@ -389,29 +411,61 @@ def load_demo(
 ) -> DemoSummary:
     """Fill an initialised, empty database with the demo pool; refuses a database with experts.
 
-    ``now`` (Beijing wall-clock, default the current time) opens the nomination window for
-    60 days from then and stamps the demo nominations."""
+    ``now`` (Beijing wall-clock, default the current time) decides the working year (its
+    year unless ``year`` is given) and the calendar: every year from the shipped catalogue
+    up to it is opened and lived through (``demo_history``), and the year's nominations
+    are open or closed as its 31 July deadline and ``now`` say."""
     now = now or shanghai_now()  # nomination times are Beijing wall-clock, as the form records them
-    committees, meetings = _catalogue(session, year)
+    target = year or now.year
+    base = _base_year(session, target)
+    committees, meetings = _catalogue(session, base)
     rng = random.Random(seed)
     units_by_cat = _add_units(session, rng)
     by_name = {u.name: u for units in units_by_cat.values() for u in units}
     pool = _add_experts(session, rng, committees, units_by_cat, experts_per_committee)
-    _add_memberships(session, rng, year, pool)
+    _add_memberships(session, rng, base, pool)
     all_units = [u for units in units_by_cat.values() for u in units]
-    n_applicants, n_conflicts = _add_applicants(session, rng, committees, meetings, all_units, pool)
+    base_scale = 1.0 if target == base else PAST_SCALE
+    n_applicants, n_conflicts = _add_applicants(
+        session, rng, committees, meetings, all_units, pool, base_scale
+    )
     users = _add_users(session)
-    setting = session.get(YearSetting, year)
-    if setting is not None:
-        setting.nomination_deadline = (now + timedelta(days=60)).replace(
-            hour=23, minute=59, second=59, microsecond=0
-        )
-    _demo_nominations(session, rng, year, by_name, committees, now)
+    counts = [n_applicants, n_conflicts]
+
+    def add_year(year_meetings: list[Meeting]) -> None:
+        year_rng = random.Random(f"{seed}-{year_meetings[0].year}" if year_meetings else seed)
+        found = {m.committee_id: m for m in year_meetings}
+        active = [c for c in committees if c.id in found]
+        # Years before today's only need enough applicants for a real record: fewer
+        # of them keeps the demo quick to build.
+        scale = 1.0 if year_meetings and year_meetings[0].year == target else PAST_SCALE
+        added = _add_applicants(session, year_rng, active, found, all_units, pool, scale)
+        counts[0] += added[0]
+        counts[1] += added[1]
+
+    demo_history.live_through(session, base, target, now.date(), seed, add_year)
+    _demo_nominations(
+        session, rng, target, by_name, committees, _submitted_at(session, target, now)
+    )
     audit.record(
-        session, "system", "", "import", "演示数据", {"experts": len(pool.experts), "seed": seed}
+        session,
+        "system",
+        "",
+        "import",
+        "演示数据",
+        {"experts": len(pool.experts), "seed": seed, "year": target},
     )
     session.flush()
-    return DemoSummary(len(all_units), len(pool.experts), n_applicants, n_conflicts, users)
+    return DemoSummary(len(all_units), len(pool.experts), counts[0], counts[1], users)
+
+
+def _submitted_at(session: Session, year: int, now: datetime) -> datetime:
+    """When the demo units sent their nominations: now while the window is open, else ten
+    days before the deadline (so nothing is dated after it)."""
+    setting = session.get(YearSetting, year)
+    if setting is None or now <= setting.nomination_deadline:
+        return now
+    return (setting.nomination_deadline - timedelta(days=10)).replace(hour=10, minute=0, second=0)
 
 
 def _submitted(year: int, unit: Unit, now: datetime, **person: Any) -> Nomination:
@@ -443,16 +497,18 @@ def _demo_nominations(
         for _ in range(4):
             committee = rng.choice(committees)
             birth = rng.randint(1965, 1985)
+            female = rng.random() < 0.4
             card = make_id_card(
-                f"210204{birth}0{rng.randint(1, 9)}{rng.randint(10, 28)}{rng.randint(100, 999)}"
+                f"210204{birth}0{rng.randint(1, 9)}{rng.randint(10, 28)}"
+                f"{rng.randint(10, 99)}{rng.choice('02468' if female else '13579')}"
             )
             session.add(
                 _submitted(
                     year,
                     unit,
                     now,
-                    name=_name(rng),
-                    gender="男",
+                    name=_name(rng, female),
+                    gender="女" if female else "男",
                     birth_year=birth,
                     id_card=card,
                     rank="正高级",

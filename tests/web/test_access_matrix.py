@@ -41,6 +41,14 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("bureau.review_modes", "POST"): {"bureau"},
     ("bureau.work_calendar", "GET"): {"bureau"},
     ("bureau.work_calendar", "POST"): {"bureau"},
+    ("bureau.years", "GET"): {"bureau"},
+    ("bureau.years", "POST"): {"bureau"},
+    ("bureau.year_detail", "GET"): {"bureau"},
+    ("bureau.year_meeting", "GET"): {"bureau"},
+    ("bureau.year_meeting", "POST"): {"bureau"},
+    ("bureau.year_add", "POST"): {"bureau"},
+    ("bureau.year_retire", "POST"): {"bureau"},
+    ("bureau.year_import", "POST"): {"bureau"},
     ("meetingday.attendance", "POST"): {"office"},
     ("meetingday.close", "POST"): {"office"},
     ("meetingday.day", "GET"): {"office", "regulator", "bureau"},
@@ -168,6 +176,7 @@ def ids(demo_db, seeds: SeedSequence) -> dict[str, str]:
             "run_id": "no-such-run",
             "session_id": "999999",
             "filename": "css/app.css",
+            "year": "2024",
         }
 
 

@@ -22,6 +22,7 @@ from expertpool.xlsx.pool_export import export_pool
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.bureau import dashboard as dash
+from web.bureau import years as year_pages
 from web.bureau.charts import short_committee_name
 from web.bureau.workcal import date_lines
 from web.context import db_session, now, today, working_year
@@ -30,6 +31,7 @@ from web.forms import EmptyForm, ReasonForm
 from web.params import to_int
 
 bp = Blueprint("bureau", __name__, url_prefix="/bureau")
+year_pages.register(bp)
 
 
 def _page_arg() -> int:
@@ -313,7 +315,7 @@ def settings() -> str | Response:
         try:
             value = datetime.strptime(f"{date_text.strip()} {time_text.strip()}", "%Y-%m-%d %H:%M")
         except ValueError:
-            errors["deadline"] = "日期或时间格式不正确（日期如2024-07-31，时间如23:59）"
+            errors["deadline"] = f"日期或时间格式不正确（日期如{year}-07-31，时间如23:59）"
         else:
             if value.second == 0 and value.minute == 59:
                 value = value.replace(second=59)
