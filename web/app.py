@@ -27,7 +27,7 @@ from expertpool.db import make_engine, make_session_factory
 from expertpool.models import AuditEvent
 from expertpool.models.enums import ROLES
 from expertpool.seeds import secrets_part
-from web import auth, bureau, meetingday, office, regulator, season, unit
+from web import auth, bureau, jobs, meetingday, office, regulator, season, unit
 from web.context import (
     ENGINE_KEY,
     SESSIONS_KEY,
@@ -42,7 +42,16 @@ from web.formatting import bj_datetime, cn_date, cn_datetime
 from web.params import BoundedIntConverter
 from web.security import init_security
 
-BLUEPRINTS = (auth.bp, unit.bp, bureau.bp, office.bp, regulator.bp, season.bp, meetingday.bp)
+BLUEPRINTS = (
+    auth.bp,
+    unit.bp,
+    bureau.bp,
+    office.bp,
+    regulator.bp,
+    season.bp,
+    meetingday.bp,
+    jobs.bp,
+)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # The request may carry a little form overhead beyond the 5 MB file itself.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -31,10 +32,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop)
     if not args.once and not args.quiet:
         print("后台任务进程已启动（Ctrl+C 停止）", file=sys.stderr, flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: stop quietly
         job_runner.work(factory, opts, once=args.once)
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -260,3 +260,44 @@ def refresh(
         fail(session, job.id, why, worker=job.worker, clock=clock)
         session.refresh(job)
     return job
+
+
+def progress_text(job: Job) -> str:
+    """One Chinese line on where a job is (pages and the JSON the progress panel polls)."""
+    p = job.progress or {}
+    elapsed = int(float(p.get("elapsed", 0)))
+    if job.state == "queued":
+        return "排队等候后台进程处理……"
+    if job.state == "failed":
+        return job.error
+    if job.state == "done":
+        return f"已完成，用时{elapsed}秒。"
+    if p.get("stage") != "plan":
+        return f"正在准备年度抽取数据，已用时{elapsed}秒……"
+    return seats_line(p) + f"，已用时{elapsed}秒……"
+
+
+def seats_line(p: dict[str, Any]) -> str:
+    """“已定 120/600 个席位，3/30 个例会已抽满” from a planner progress tick."""
+    return (
+        f"已定{p.get('filled', 0)}/{p.get('seats_total', 0)}个席位"
+        f"（已判断{p.get('asked', 0)}名候选专家），"
+        f"{p.get('full', 0)}/{p.get('meetings', 0)}个例会已抽满"
+    )
+
+
+def as_json(job: Job) -> dict[str, Any]:
+    """What the progress panel polls: plain data, Chinese words, no raw codes shown."""
+    p = job.progress or {}
+    return {
+        "id": job.id,
+        "state": job.state,
+        "state_name": state_name(job),
+        "text": progress_text(job),
+        "filled": int(p.get("filled", 0)),
+        "seats_total": int(p.get("seats_total", 0)),
+        "full": int(p.get("full", 0)),
+        "meetings": int(p.get("meetings", 0)),
+        "elapsed": float(p.get("elapsed", 0)),
+        "finished": job.state in ("done", "failed"),
+    }
