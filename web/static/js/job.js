@@ -11,6 +11,7 @@
   var bar = document.getElementById("job-bar");
   var text = document.getElementById("job-text");
   var badge = document.getElementById("job-state");
+  var badges = { queued: "badge-grey", running: "badge-blue", done: "badge-green", failed: "badge-red" };
 
   function show(job) {
     if (job.seats_total > 0) {
@@ -19,6 +20,7 @@
     }
     text.textContent = job.text;
     badge.textContent = job.state_name;
+    badge.className = "badge " + (badges[job.state] || "badge-grey");
   }
 
   function poll() {
