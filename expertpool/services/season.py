@@ -355,9 +355,7 @@ def run_season(
     seed = seeds()
     try:
         parsed = parse_season(data)
-        plan = (
-            plan_season(parsed, seed, 1, progress) if progress else plan_season(parsed, seed, 1)
-        )
+        plan = plan_season(parsed, seed, 1, progress) if progress else plan_season(parsed, seed, 1)
     except PackageError as exc:
         raise SeasonDataError(exc.message, field=exc.field) from exc
     elapsed = round(time.perf_counter() - started, 2)
