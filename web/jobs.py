@@ -55,7 +55,7 @@ def status(job_id: int) -> Response:
     job = jobs.get(session, job_id)
     if job is None or current_user.role not in WATCHERS.get(job.kind, ()):
         abort(404)
-    data: dict[str, Any] = jobs.as_json(read(session, job))
+    data: dict[str, Any] = jobs.as_json(read(session, job), WebClock().utcnow())
     data["next"] = next_url(job, current_user.role)
     return jsonify(data)
 
@@ -72,7 +72,7 @@ def panel_context(session: Session, job: Job | None) -> dict[str, Any]:
     if job is None:
         return {"job": None}
     job = read(session, job)
-    return {"job": job, "job_info": jobs.as_json(job)}
+    return {"job": job, "job_info": jobs.as_json(job, WebClock().utcnow())}
 
 
 @bp.after_app_request

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import signal
 import sys
 import threading
-from types import FrameType
 
 from expertpool.commands.files import int_range
 
@@ -25,11 +23,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     opts = job_runner.Options(poll_seconds=args.poll)
     if args.test_pause_after_tick:
         opts.pause_after_tick = _block_forever
-
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        opts.stop.set()  # between jobs: end the loop; during one: finish it first
-
-    signal.signal(signal.SIGTERM, _stop)
+    # SIGTERM (./start.sh stopping, systemd) ends the process at once, also mid-job: the
+    # job's work is one uncommitted transaction, and the next sweep marks the job failed.
     if not args.once and not args.quiet:
         print("后台任务进程已启动（Ctrl+C 停止）", file=sys.stderr, flush=True)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: stop quietly

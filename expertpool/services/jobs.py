@@ -35,7 +35,7 @@ KINDS = {"season": "年度联合抽取"}
 
 # A running job whose worker has not written a heartbeat for this long is taken as dead
 # (the worker writes one every HEARTBEAT_SECONDS, also while the solver is busy).
-HEARTBEAT_SECONDS = 2.0
+HEARTBEAT_SECONDS = 1.0
 STALE_SECONDS = 120
 
 DEAD_WORKER = (
@@ -264,10 +264,19 @@ def refresh(
     return job
 
 
-def progress_text(job: Job) -> str:
+def elapsed_seconds(job: Job, now: datetime | None = None) -> int:
+    """Seconds the job has run: the worker's own count, or (while running, with `now`) the
+    time since it was claimed, whichever is larger — the count is written once a second."""
+    counted = float((job.progress or {}).get("elapsed", 0))
+    if job.state == "running" and now is not None and job.started_at is not None:
+        counted = max(counted, (now - job.started_at).total_seconds())
+    return int(counted)
+
+
+def progress_text(job: Job, now: datetime | None = None) -> str:
     """One Chinese line on where a job is (pages and the JSON the progress panel polls)."""
     p = job.progress or {}
-    elapsed = int(float(p.get("elapsed", 0)))
+    elapsed = elapsed_seconds(job, now)
     if job.state == "queued":
         return "排队等候后台进程处理……"
     if job.state == "failed":
@@ -275,7 +284,9 @@ def progress_text(job: Job) -> str:
     if job.state == "done":
         return f"已完成，用时{elapsed}秒。"
     if p.get("stage") != "plan":
-        return f"正在准备年度抽取数据，已用时{elapsed}秒……"
+        return f"正在整理年度抽取数据并求解初始方案，已用时{elapsed}秒……"
+    if p.get("seats_total") and p.get("filled") == p.get("seats_total"):
+        return seats_line(p) + f"；正在确定备选专家并保存结果，已用时{elapsed}秒……"
     return seats_line(p) + f"，已用时{elapsed}秒……"
 
 
@@ -288,18 +299,18 @@ def seats_line(p: dict[str, Any]) -> str:
     )
 
 
-def as_json(job: Job) -> dict[str, Any]:
+def as_json(job: Job, now: datetime | None = None) -> dict[str, Any]:
     """What the progress panel polls: plain data, Chinese words, no raw codes shown."""
     p = job.progress or {}
     return {
         "id": job.id,
         "state": job.state,
         "state_name": state_name(job),
-        "text": progress_text(job),
+        "text": progress_text(job, now),
         "filled": int(p.get("filled", 0)),
         "seats_total": int(p.get("seats_total", 0)),
         "full": int(p.get("full", 0)),
         "meetings": int(p.get("meetings", 0)),
-        "elapsed": float(p.get("elapsed", 0)),
+        "elapsed": elapsed_seconds(job, now),
         "finished": job.state in ("done", "failed"),
     }
