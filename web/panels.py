@@ -127,6 +127,8 @@ def draw_session_page(template: str, ds: DrawSession, **extra: Any) -> str:
     session = db_session()
     job = jobs.latest_for_session(session, ds.id) if ds.kind == "season" else None
     extra = {**panel_context(session, job), **extra}
+    if ds.state == "drawing" and extra["job"] is not None and extra["job"].state == "failed":
+        extra.setdefault("state_label", "已输入第二部分，后台抽取失败，未保存结果")
     return render_template(
         template,
         ds=ds,

@@ -118,6 +118,20 @@ def pending_season(session: Session, year: int) -> DrawSession | None:
     ).first()
 
 
+def unfinished_season(session: Session, year: int) -> DrawSession | None:
+    """A season commitment whose second part is in but whose run is not stored yet (its
+    job queued, running, or failed and waiting to be started again)."""
+    return session.scalars(
+        select(DrawSession)
+        .where(
+            DrawSession.year == year,
+            DrawSession.kind == "season",
+            DrawSession.state == "drawing",
+        )
+        .order_by(DrawSession.id.desc())
+    ).first()
+
+
 def all_pending(session: Session) -> list[DrawSession]:
     return list(
         session.scalars(

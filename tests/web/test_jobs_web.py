@@ -71,9 +71,11 @@ def test_a_dead_workers_job_is_shown_failed_and_can_run_again(
         assert job is not None
     page = client.get(location).get_data(as_text=True)
     assert jobs.DEAD_WORKER in page and 'id="rerun-form"' in page
+    assert "后台抽取失败" in page
     assert _job(demo_db).state == "failed"
     with make_session_factory(demo_db)() as s:
         assert s.scalar(select(SeasonRun.id)) is None
+    assert 'id="unfinished-season"' in client.get("/season/").get_data(as_text=True)
     app.config["JOBS_INLINE"] = True
     token = csrf_token(client, location)
     resp = client.post(f"{location}/rerun", data={"csrf_token": token})
@@ -81,3 +83,4 @@ def test_a_dead_workers_job_is_shown_failed_and_can_run_again(
     run_id = drawn_run_id(client.get(location).get_data(as_text=True))
     status = client.get(f"/jobs/{_job(demo_db).id}.json").get_json()
     assert status["finished"] and status["next"] == f"/season/runs/{run_id}"
+    assert 'id="unfinished-season"' not in client.get("/season/").get_data(as_text=True)

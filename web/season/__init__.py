@@ -41,6 +41,7 @@ def index() -> str:
         default_max=season_svc.DEFAULT_MAX_PANELS,
         pending=draw_sessions.pending_season(session, year),
         running=jobs.active(session, draw_sessions.season_job_key(year)),
+        unfinished=draw_sessions.unfinished_season(session, year),
         job_states=jobs.STATES,
         waiver=draw_sessions.waiver_of(session, year),
         form=EmptyForm(),
