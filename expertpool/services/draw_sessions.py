@@ -408,7 +408,7 @@ def queue_season(
         session,
         "season",
         season_job_key(ds.year),
-        {"session": ds.id},
+        {"session": ds.id, "target": f"{ds.year}年度"},
         actor,
         draw_session_id=ds.id,
         clock=clock,

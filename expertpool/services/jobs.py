@@ -53,6 +53,12 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def target_of(job: Job) -> str:
+    """The audit target of a job's events: what it works on, as the action's own events
+    name it (a season run: “2024年度”), so they appear on that timeline."""
+    return str((job.params or {}).get("target") or job.dedupe_key)
+
+
 def state_name(job: Job) -> str:
     return STATES.get(job.state, job.state)
 
@@ -111,7 +117,7 @@ def submit(
         actor.username,
         actor.role,
         "job_submit",
-        key,
+        target_of(job),
         {"job": job.id, "kind": kind, "params": params},
     )
     return job
@@ -180,7 +186,7 @@ def finish(
         job.created_by,
         job.created_role,
         "job_done",
-        job.dedupe_key,
+        target_of(job),
         {"job": job.id, "kind": job.kind, "result": result, "worker": worker},
     )
 
@@ -206,7 +212,7 @@ def fail(
         job.created_by,
         job.created_role,
         "job_failed",
-        job.dedupe_key,
+        target_of(job),
         {"job": job.id, "kind": job.kind, "error": message, "worker": job.worker},
     )
     session.commit()

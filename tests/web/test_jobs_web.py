@@ -84,3 +84,23 @@ def test_a_dead_workers_job_is_shown_failed_and_can_run_again(
     status = client.get(f"/jobs/{_job(demo_db).id}.json").get_json()
     assert status["finished"] and status["next"] == f"/season/runs/{run_id}"
     assert 'id="unfinished-season"' not in client.get("/season/").get_data(as_text=True)
+
+
+def test_the_supervisor_sees_the_job_on_the_season_timeline(
+    client: FlaskClient, app: Flask, demo_db: Engine
+) -> None:
+    app.config["JOBS_INLINE"] = False
+    _small(demo_db)
+    location = _queue(client)
+    with make_session_factory(demo_db)() as s:
+        job = jobs.claim(s, f"{jobs.worker_id().rpartition(':')[0]}:999999999")
+        assert job is not None
+    client.get(location)  # the page read marks the dead worker's job failed
+    app.config["JOBS_INLINE"] = True
+    client.post(f"{location}/rerun", data={"csrf_token": csrf_token(client, location)})
+    do_login(client, "jianguan")
+    timeline = client.get("/regulator/season/").get_data(as_text=True)
+    assert "联合抽取交由后台任务进程进行" in timeline
+    assert "后台任务失败：" + jobs.DEAD_WORKER in timeline
+    assert "后台任务完成，联合抽取已记录" in timeline
+    assert ">job_" not in timeline  # no raw action codes in the text
