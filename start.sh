@@ -11,4 +11,9 @@ fi
 export EXPERTPOOL_INSTANCE="${EXPERTPOOL_INSTANCE:-$PWD/instance}"
 .venv/bin/expertpool init
 .venv/bin/expertpool demo --if-empty
-exec .venv/bin/expertpool serve "$@"
+# One background worker next to the server (season runs are drawn there, not in a request);
+# it stops when the server stops, however the server ends.
+.venv/bin/expertpool worker --quiet &
+WORKER=$!
+trap 'kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true' EXIT
+.venv/bin/expertpool serve "$@"

@@ -26,7 +26,7 @@ from expertpool.db import make_engine, make_session_factory
 from expertpool.models import AuditEvent
 from expertpool.models.enums import ROLES
 from expertpool.seeds import secrets_part
-from web import auth, bureau, meetingday, office, regulator, season, unit
+from web import auth, bureau, jobs, meetingday, office, regulator, season, unit
 from web.context import (
     ENGINE_KEY,
     SESSIONS_KEY,
@@ -42,7 +42,16 @@ from web.limits import MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, too_large
 from web.params import BoundedIntConverter
 from web.security import init_security
 
-BLUEPRINTS = (auth.bp, unit.bp, bureau.bp, office.bp, regulator.bp, season.bp, meetingday.bp)
+BLUEPRINTS = (
+    auth.bp,
+    unit.bp,
+    bureau.bp,
+    office.bp,
+    regulator.bp,
+    season.bp,
+    meetingday.bp,
+    jobs.bp,
+)
 
 ERROR_TEXT = {
     400: ("请求无效", "请求无效或表单已过期，请返回上一页刷新后重试。"),

@@ -18,13 +18,14 @@ from werkzeug.wrappers import Response
 from expertpool.actor import Actor
 from expertpool.models import Applicant, DrawSession, Expert, Panel, PanelSeat
 from expertpool.models.enums import PANEL_STATUSES, SEAT_STATES
-from expertpool.services import draw_sessions, meeting_dates, rule_sources
+from expertpool.services import draw_sessions, jobs, meeting_dates, rule_sources
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from web.context import db_session, today
 from web.downloads import send_json
 from web.formatting import bj_datetime
 from web.forms import EmptyForm
+from web.jobs import panel_context
 
 JsonFile = Literal["package", "result"]
 
@@ -171,7 +172,13 @@ def logged_json_download(p: Panel, which: JsonFile, actor: Actor) -> Response:
 
 def draw_session_page(template: str, ds: DrawSession, **extra: Any) -> str:
     """A two-party draw's page (office, bureau or supervisor): every caller's template
-    includes _draw_session.html, which needs the same words for kinds, states and sources."""
+    includes _draw_session.html, which needs the same words for kinds, states and sources;
+    a season run's page also shows its background job (_job_progress.html)."""
+    session = db_session()
+    job = jobs.latest_for_session(session, ds.id) if ds.kind == "season" else None
+    extra = {**panel_context(session, job), **extra}
+    if ds.state == "drawing" and extra["job"] is not None and extra["job"].state == "failed":
+        extra.setdefault("state_label", "已输入第二部分，后台抽取失败，未保存结果")
     return render_template(
         template,
         ds=ds,

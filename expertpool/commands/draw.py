@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from expertpool.commands.files import blaming, one_line, read, read_parsed, seed, workers, write
+from expertpool.commands.progress import elapsed_progress
 from expertpool.errors import UserError
 
 EXIT_DRAWN = 0
@@ -20,7 +21,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
     from solver.package import parse_package
 
     pkg = read_parsed(args.package, "PACKAGE", parse_package)
-    result = draw_package(pkg, seed(args.seed), workers(args.workers))
+    with elapsed_progress(args.quiet, "正在抽取"):
+        result = draw_package(pkg, seed(args.seed), workers(args.workers))
     write(result, args.output)
     if result["status"] != "drawn":
         for entry in result["diagnosis"]:
@@ -98,6 +100,7 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", help="随机种子（省略时随机生成）")
     p.add_argument("-o", "--output", metavar="PANEL.json", help="结果文件（默认输出到标准输出）")
     p.add_argument("--workers", type=int, default=1, help="求解线程数（不影响结果）")
+    p.add_argument("--quiet", action="store_true", help="不在终端显示抽取进度")
     p.set_defaults(func=cmd_draw)
 
     v = sub.add_parser("verify", help="独立核验评委会是否符合抽取包的全部规则")

@@ -17,6 +17,7 @@ from expertpool.commands.files import (
     write,
     write_bytes,
 )
+from expertpool.commands.progress import season_progress
 from expertpool.errors import UserError
 
 EXIT_DRAWN = 0
@@ -33,7 +34,8 @@ def cmd_season(args: argparse.Namespace) -> int:
         folder = Path(args.projections)
         if not folder.is_dir():
             raise UserError(f"--projections：目录不存在：{folder}", field="--projections")
-    result = plan_season(season, seed(args.seed), workers(args.workers))
+    with season_progress(args.quiet) as bar:
+        result = plan_season(season, seed(args.seed), workers(args.workers), bar.tick)
     write(result, args.output)
     if args.projections:
         for m in season.meetings:
@@ -91,6 +93,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--projections", metavar="DIR", help="把每个例会的投影数据包和结果写入此目录，便于逐个核验"
     )
+    p.add_argument("--quiet", action="store_true", help="不在终端显示抽取进度")
     p.set_defaults(func=cmd_season)
 
     p = sub.add_parser("verify-season", help="核验年度抽取结果（逐例会逐条规则，及年度规则）")

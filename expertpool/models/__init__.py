@@ -3,6 +3,7 @@
 from expertpool.models.accounts import AuditEvent, AuditHead, User, UserCommittee
 from expertpool.models.base import Base, utcnow
 from expertpool.models.committees import Applicant, Committee, Conflict, Meeting
+from expertpool.models.jobs import Job
 from expertpool.models.meetings_day import (
     Attendance,
     DayCorrection,
@@ -27,6 +28,7 @@ __all__ = [
     "DayCorrection",
     "DrawSession",
     "Expert",
+    "Job",
     "Meeting",
     "MeetingDay",
     "Nomination",

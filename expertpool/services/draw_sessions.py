@@ -18,6 +18,7 @@ A commitment may be abandoned (with a note); it stays on the record like every a
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -27,16 +28,21 @@ from sqlalchemy.orm import Session
 from expertpool.actor import Actor
 from expertpool.clock import SHANGHAI, SYSTEM_CLOCK, Clock
 from expertpool.errors import UserError
-from expertpool.models import DrawSession, Meeting, SecondPartWaiver
+from expertpool.models import DrawSession, Job, Meeting, SecondPartWaiver
 from expertpool.seeds import SCHEME, FixedSeed, SeedSource, combine, commitment, secrets_part
-from expertpool.services import audit, meeting_dates
+from expertpool.services import audit, jobs, meeting_dates
 from expertpool.services import season as season_svc
 from expertpool.services.panels.draw import draw_on_seed, redraw_reason
 from expertpool.services.panels.query import clean_reason, current_panel
 from expertpool.services.panels.sealing import refuse_if_sealed
 
 KINDS = {"single": "单个例会抽取", "season": "年度联合抽取"}
-STATES = {"pending": "等待监督人输入第二部分", "drawn": "已抽取", "abandoned": "已放弃"}
+STATES = {
+    "pending": "等待监督人输入第二部分",
+    "drawing": "已输入第二部分，正在后台抽取",
+    "drawn": "已抽取",
+    "abandoned": "已放弃",
+}
 SOURCES = {
     "supervisor": "监督人输入",
     "public": "公开随机来源（监督人核对后输入）",
@@ -109,6 +115,20 @@ def pending_season(session: Session, year: int) -> DrawSession | None:
             DrawSession.kind == "season",
             DrawSession.state == "pending",
         )
+    ).first()
+
+
+def unfinished_season(session: Session, year: int) -> DrawSession | None:
+    """A season commitment whose second part is in but whose run is not stored yet (its
+    job queued, running, or failed and waiting to be started again)."""
+    return session.scalars(
+        select(DrawSession)
+        .where(
+            DrawSession.year == year,
+            DrawSession.kind == "season",
+            DrawSession.state == "drawing",
+        )
+        .order_by(DrawSession.id.desc())
     ).first()
 
 
@@ -232,6 +252,8 @@ def open_season(
 ) -> DrawSession:
     """The bureau asks for a season run of `year`: a commitment to part a. When meetings
     still to be drawn have already ended, `past_reason` is required (recorded)."""
+    if jobs.active(session, season_job_key(year)) is not None:
+        raise UserError(f"{year}年度的联合抽取正在后台进行，请等待其完成", field="draw")
     if pending_season(session, year) is not None:
         raise UserError(
             f"{year}年度已有一个等待监督人输入第二部分的联合抽取承诺，请先完成或放弃它",
@@ -349,7 +371,9 @@ def _complete(
     ds.second_part, ds.second_source, ds.second_note = part_b, source, note
     ds.second_by, ds.second_at = actor.username, now
     ds.seed = combine(ds.office_part, part_b)
-    ds.state, ds.closed_by, ds.closed_at = "drawn", actor.username, now
+    # A season run takes long: it is queued (drawing) and a worker draws and stores it.
+    state = "drawn" if ds.kind == "single" else "drawing"
+    ds.state, ds.closed_by, ds.closed_at = state, actor.username, now
     target = ds.meeting.code if ds.meeting is not None else f"{ds.year}年度"
     audit.record(
         session,
@@ -370,7 +394,8 @@ def _complete(
     if ds.kind == "single":
         _draw_single(session, ds, clock, workers)
     else:
-        _draw_season(session, ds, clock, workers)
+        session.flush()
+        queue_season(session, ds, actor, clock=clock)
     session.flush()
     return ds
 
@@ -399,10 +424,60 @@ def _past_of_season(session: Session, ds: DrawSession, clock: Clock) -> dict[str
     return {m.code: ds.past_reason for m in meetings if meeting_dates.has_ended(session, m, today)}
 
 
-def _draw_season(session: Session, ds: DrawSession, clock: Clock, workers: int) -> None:
-    past = _past_of_season(session, ds, clock)
+def season_job_key(year: int) -> str:
+    return f"season:{year}"
+
+
+def queue_season(
+    session: Session, ds: DrawSession, actor: Actor, *, clock: Clock = SYSTEM_CLOCK
+) -> Job:
+    """Queue the season run of a commitment whose second part is in (or return the one
+    already queued or running for the year). Also a new run after a failed one: the seed is
+    fixed by the two parts, so running again gives the same plan."""
+    if ds.kind != "season" or ds.state != "drawing":
+        raise UserError(f"该抽取承诺{STATES.get(ds.state, ds.state)}，不能开始抽取", field="draw")
+    return jobs.submit(
+        session,
+        "season",
+        season_job_key(ds.year),
+        {"session": ds.id, "target": f"{ds.year}年度", "past": _past_of_season(session, ds, clock)},
+        actor,
+        draw_session_id=ds.id,
+        clock=clock,
+    )
+
+
+def draw_queued_season(
+    session: Session,
+    ds: DrawSession,
+    progress: Callable[[dict[str, int]], None] | None = None,
+    past: dict[str, str] | None = None,
+) -> str:
+    """The worker's part: draw the queued season run and record it, in the caller's
+    transaction (committed together with the job's end); returns the run id. `past` holds
+    the meetings that had ended when the second part was entered, with the run's reason."""
+    if ds.kind != "season" or ds.state != "drawing":
+        raise UserError(f"该抽取承诺{STATES.get(ds.state, ds.state)}，不能抽取", field="draw")
+    _draw_season(session, ds, 1, progress, past or {})
+    ds.state = "drawn"
+    session.flush()
+    return ds.run_id
+
+
+def _draw_season(
+    session: Session,
+    ds: DrawSession,
+    workers: int,
+    progress: Callable[[dict[str, int]], None] | None = None,
+    past: dict[str, str] | None = None,
+) -> None:
     out = season_svc.run_season(
-        session, ds.year, ds.max_panels, Actor(ds.requested_by, "bureau"), seeds=FixedSeed(ds.seed)
+        session,
+        ds.year,
+        ds.max_panels,
+        Actor(ds.requested_by, "bureau"),
+        seeds=FixedSeed(ds.seed),
+        progress=progress,
     )
     run = season_svc.load_run(session, out.run_id)
     data = season_svc.load_season(session, run["season_sha256"]) if run else None
@@ -410,7 +485,7 @@ def _draw_season(session: Session, ds: DrawSession, clock: Clock, workers: int) 
         raise UserError("年度联合抽取的记录未能保存", field="season")
     parts = seed_parts(ds)
     run["plan"]["seed_parts"] = parts
-    season_svc.save_run(session, data, dict(run, seed_parts=parts, session=ds.id, past=past))
+    season_svc.save_run(session, data, dict(run, seed_parts=parts, session=ds.id, past=past or {}))
     ds.run_id = out.run_id
 
 

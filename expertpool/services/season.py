@@ -7,6 +7,7 @@ import json
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -344,9 +345,12 @@ def run_season(
     actor: Actor,
     *,
     seeds: SeedSource = secrets_seed,
+    progress: Callable[[dict[str, int]], None] | None = None,
 ) -> SeasonOutcome:
     """Draw every meeting of `year` still to be drawn jointly with a fresh seed, and keep
     the run (season package and plan) with its audit event; nothing is stored as panels.
+    `progress` observes the planner (seat questions asked, panels full); it never changes
+    the plan.
 
     Raises `UserError` when there is nothing to draw, `SeasonDataError` when the built
     season package is refused by the solver's parser.
@@ -355,7 +359,8 @@ def run_season(
     data = season_bytes(build_season(session, year, max_panels))
     seed = seeds()
     try:
-        plan = plan_season(parse_season(data), seed, 1)
+        parsed = parse_season(data)
+        plan = plan_season(parsed, seed, 1, progress) if progress else plan_season(parsed, seed, 1)
     except PackageError as exc:
         raise SeasonDataError(exc.message, field=exc.field) from exc
     elapsed = round(time.perf_counter() - started, 2)

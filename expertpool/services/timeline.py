@@ -34,6 +34,9 @@ SEASON_ACTIONS = (
     "season_store",
     "seed_waiver",
     "seed_waiver_off",
+    "job_submit",
+    "job_done",
+    "job_failed",
 )
 _STATUS = {"drawn": "已抽出", "infeasible": "无合规名单"}
 _SOURCE = {"supervisor": "监督人输入", "public": "公开随机来源", "waived": "已按年度设置关闭"}
@@ -132,6 +135,9 @@ _SENTENCES = {
     "season_store": _store,
     "seed_waiver": lambda d: f"关闭本年度第二部分随机数，理由：{d.get('reason', '')}",
     "seed_waiver_off": lambda d: "恢复本年度第二部分随机数",
+    "job_submit": lambda d: "联合抽取交由后台任务进程进行（排队等候）",
+    "job_done": lambda d: f"后台任务完成，联合抽取已记录（{d.get('result', '')}）",
+    "job_failed": lambda d: f"后台任务失败：{d.get('error', '')}",
     "panel_decline": lambda d: (
         f"登记{d.get('expert', '')}请辞（{d.get('reason', '')}），"
         f"{'由' + str(d['by']) + ('备选递补' if d.get('how') == 'alternate' else '重新抽取补足') if d.get('by') else '无法递补'}"

@@ -101,6 +101,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("regulator.verify_upload", "POST"): {"regulator"},
     ("season.draw", "POST"): {"bureau"},
     ("season.draw_session", "GET"): {"bureau"},
+    ("season.rerun", "POST"): {"bureau"},
+    ("jobs.status", "GET"): {"bureau", "regulator"},
     ("season.abandon_draw", "POST"): {"bureau"},
     ("season.waiver", "POST"): {"bureau"},
     ("season.index", "GET"): {"bureau"},
@@ -132,6 +134,8 @@ MISSING_OK = {
     ("regulator.second_part", "POST"),
     ("season.draw_session", "GET"),
     ("season.abandon_draw", "POST"),
+    ("season.rerun", "POST"),
+    ("jobs.status", "GET"),
 }
 
 
@@ -175,6 +179,7 @@ def ids(demo_db, seeds: SeedSequence) -> dict[str, str]:
             "conflict_id": str(conflict.id) if conflict else "1",
             "run_id": "no-such-run",
             "session_id": "999999",
+            "job_id": "999999",
             "filename": "css/app.css",
             "year": "2024",
         }

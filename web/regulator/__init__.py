@@ -131,7 +131,10 @@ def second_part(session_id: int) -> Response:
             public_date=request.form.get("public_date", ""),
             clock=request_clock(),
         )
-        act.done("已输入第二部分并完成抽取，第一部分已公开。")
+        if ds.state == "drawing":  # a season run: drawn by the background worker
+            act.done("已输入第二部分，联合抽取已在后台开始；抽取完成后公开第一部分。")
+        else:
+            act.done("已输入第二部分并完成抽取，第一部分已公开。")
     return redirect(url_for("regulator.draw_session", session_id=session_id))
 
 

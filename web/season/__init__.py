@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
 from expertpool.models import DrawSession
-from expertpool.services import draw_sessions, meeting_dates
+from expertpool.services import draw_sessions, jobs, meeting_dates
 from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
 from web.access import current_actor, roles_required
@@ -45,6 +45,9 @@ def index() -> str:
             for m in season_svc.meetings_to_draw(session, year)
             if meeting_dates.has_ended(session, m, today())
         ],
+        running=jobs.active(session, draw_sessions.season_job_key(year)),
+        unfinished=draw_sessions.unfinished_season(session, year),
+        job_states=jobs.STATES,
         waiver=draw_sessions.waiver_of(session, year),
         form=EmptyForm(),
     )
@@ -65,6 +68,10 @@ def draw() -> Response:
     if text and max_panels is None:  # ASCII digits only: '²' passes isdigit() but not int()
         flash("每名专家每年参加例会的上限应为1到30的整数，或留空表示不限。", "error")
         return redirect(url_for("season.index"))
+    running = jobs.active(db_session(), draw_sessions.season_job_key(year))
+    if running is not None and running.draw_session_id is not None:  # a second click
+        flash(f"{year}年度的联合抽取正在后台进行，未重复开始；以下是它的进度。", "warning")
+        return redirect(url_for("season.draw_session", session_id=running.draw_session_id))
     with attempt(_draw_failure) as act:
         ds = draw_sessions.open_season(
             db_session(),
@@ -78,7 +85,10 @@ def draw() -> Response:
         if ds.state == "pending":
             act.done("已公示联合抽取的承诺值，请监督人输入第二部分随机数后抽取。")
         else:
-            act.done(f"年度联合抽取完成（第二部分随机数已关闭：{ds.waiver}）。", "warning")
+            act.done(
+                f"已开始年度联合抽取（第二部分随机数已关闭：{ds.waiver}），请在本页查看进度。",
+                "warning",
+            )
     if act.failed:
         return redirect(url_for("season.index"))
     if ds.run_id:
@@ -109,6 +119,17 @@ def abandon_draw(session_id: int) -> Response:
             db_session(), ds, request.form.get("note", ""), current_actor(), clock=request_clock()
         )
         act.done("已放弃该联合抽取承诺（记录保留，监管可见）。")
+    return redirect(url_for("season.draw_session", session_id=session_id))
+
+
+@bp.route("/draws/<int:session_id>/rerun", methods=["POST"])
+@roles_required("bureau")
+def rerun(session_id: int) -> Response:
+    """Start the run of a commitment again after its job failed (same seed, same plan)."""
+    ds = _season_session(session_id)
+    with attempt("未能重新开始：") as act:
+        draw_sessions.queue_season(db_session(), ds, current_actor())
+        act.done("已重新开始联合抽取（随机种子不变），请在本页查看进度。")
     return redirect(url_for("season.draw_session", session_id=session_id))
 
 

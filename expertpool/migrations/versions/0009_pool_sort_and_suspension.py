@@ -12,7 +12,7 @@ from expertpool.pinyin import stored_sort_key
 
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from expertpool.errors import UserError
 from expertpool.models import AuditEvent, Meeting
 from expertpool.seeds import SeedSequence, combine, commitment
 from expertpool.services import draw_sessions as ds_svc
+from expertpool.services import job_runner
 from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
 from expertpool.services.packages import find_meeting
@@ -153,12 +154,19 @@ def _small_season(s: Session) -> None:
 
 
 def test_season_run_on_a_two_party_seed_and_stores_need_reasons(
-    s: Session, seeds: SeedSequence
+    s: Session, seeds: SeedSequence, demo_db: Engine
 ) -> None:
     _small_season(s)
     ds = ds_svc.open_season(s, 2024, 2, RSJ, seeds=seeds, clock=CLOCK)
     assert ds.state == "pending" and season_svc.list_runs(s, 2024) == []
     ds_svc.enter_second_part(s, ds, "第二部分", SUPERVISOR, clock=CLOCK)
+    # The season run is queued, not drawn in the caller's transaction: a worker draws it.
+    assert ds.state == "drawing" and ds.run_id == ""
+    s.commit()
+    factory = make_session_factory(demo_db)
+    assert job_runner.work(factory, job_runner.Options(clock=CLOCK), drain=True) == 1
+    s.refresh(ds)
+    assert ds.state == "drawn"
     run = season_svc.load_run(s, ds.run_id)
     assert run is not None and run["plan"]["seed"] == ds.seed
     assert run["plan"]["seed_parts"]["office"] == ds.office_part
