@@ -232,7 +232,8 @@ def print_header(args: argparse.Namespace, same: bool) -> None:
     machine = platform.processor() or platform.machine()
     print(
         f"# 年度联合抽取基准 — {time.strftime('%Y-%m-%d')}, {machine}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, runs={args.runs}\n"
+        f"Python {platform.python_version()}, runs={args.runs}, "
+        f"baseline runs={args.baseline_runs or args.runs}\n"
     )
     note = "（本树 solver/ 与基线相同，基线列沿用同一测量）" if same else ""
     print(f"基线：今日规划器 {BASELINE}，每次限时 {args.baseline_cap:.0f} s{note}\n")
@@ -266,7 +267,7 @@ def run_row(row: Row, tmp: Path, tree: Path, same: bool, args: argparse.Namespac
     elif same:
         base = now
     else:
-        base = measure(season, tree, args.runs, args.baseline_cap)
+        base = measure(season, tree, args.baseline_runs or args.runs, args.baseline_cap)
     season.unlink()
     return now, base
 
@@ -280,6 +281,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--cap", type=float, default=None, help="本树每次运行的时限（秒）")
     ap.add_argument("--baseline-cap", type=float, default=150.0)
+    ap.add_argument(
+        "--baseline-runs", type=int, default=0, help="基线每行运行次数（默认与 --runs 相同）"
+    )
     ap.add_argument("--sizes", help="专家人数，逗号分隔（默认 6000,20000,200000）")
     args = ap.parse_args()
     if args.child_gen:

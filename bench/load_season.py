@@ -93,6 +93,12 @@ def _id_card(rng: random.Random, e: dict[str, Any], seen: set[str]) -> str:
             return make_id_card(body)
 
 
+def _name(rng: random.Random, *, female: bool) -> str:
+    """A two-character given name that suits the gender (the demo's lists)."""
+    chars = D.GIVEN_FEMALE if female else D.GIVEN_MALE
+    return rng.choice(D.SURNAMES) + rng.choice(chars) + rng.choice(chars)
+
+
 def _experts(
     session: Session, rng: random.Random, doc: dict[str, Any], units: dict[str, Unit]
 ) -> dict[str, Expert]:
@@ -103,7 +109,7 @@ def _experts(
         card = _id_card(rng, e, seen)
         out[e["id"]] = Expert(
             code=e["id"],
-            name=rng.choice(D.SURNAMES) + rng.choice(D.GIVEN_CHARS) + rng.choice(D.GIVEN_CHARS),
+            name=_name(rng, female=int(card[16]) % 2 == 0),
             gender="女" if int(card[16]) % 2 == 0 else "男",
             birth_year=int(card[6:10]),
             id_card=card,
@@ -165,7 +171,7 @@ def _applicants(
             a["id"]: Applicant(
                 meeting=meeting,
                 code=a["id"],
-                name=rng.choice(D.SURNAMES) + rng.choice(D.GIVEN_CHARS) + rng.choice(D.GIVEN_CHARS),
+                name=_name(rng, female=rng.random() < 0.4),
                 unit=units[a["unit"]],
                 specialty=a["specialty"],
             )

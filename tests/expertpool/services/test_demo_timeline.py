@@ -111,8 +111,8 @@ def test_demo_on_1_december_2026(db: Engine) -> None:
         record = pool.expert_record(s, member.expert_id, today)
         assert upcoming not in {row.meeting_code for row in record.seats}
         assert all(
-            (r.year, name) != (2026, m.committee.name)
-            for r, name in record.services
+            (r.year, r.committee_name) != (2026, m.committee.name)
+            for r in record.services
             for m in s.scalars(select(Meeting).where(Meeting.code == upcoming))
         )
 

@@ -18,6 +18,7 @@ from expertpool.errors import UserError
 from expertpool.models import AuditEvent, DrawSession, Meeting, Panel
 from expertpool.seeds import SeedSequence
 from expertpool.services import draw_sessions as ds_svc
+from expertpool.services import job_runner
 from expertpool.services import meeting_dates as md
 from expertpool.services import meeting_record as mr
 from expertpool.services import panels as svc
@@ -159,7 +160,7 @@ def test_upcoming_meetings_draw_as_before(s: Session, seeds: SeedSequence) -> No
 
 
 def test_a_season_run_with_past_meetings_needs_a_reason_kept_on_their_panels(
-    s: Session, seeds: SeedSequence
+    s: Session, seeds: SeedSequence, demo_db: Engine
 ) -> None:
     late = at(date(2024, 11, 25))  # some 2024 meetings have ended, others not yet
     meetings = list(s.scalars(select(Meeting).where(Meeting.year == 2024)))
@@ -179,7 +180,11 @@ def test_a_season_run_with_past_meetings_needs_a_reason_kept_on_their_panels(
     )
     assert ds.past_reason == reason
     ds_svc.enter_second_part(s, ds, "监督人 1125", SUPERVISOR, clock=late)
-
+    # The run is queued with the meetings ended at the second part; a worker draws it.
+    s.commit()
+    factory = make_session_factory(demo_db)
+    assert job_runner.work(factory, job_runner.Options(clock=late), drain=True) == 1
+    s.refresh(ds)
     run = season_svc.load_run(s, ds.run_id)
     assert run is not None and set(run["past"]) == ended
     assert set(run["past"].values()) == {reason}

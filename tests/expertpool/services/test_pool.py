@@ -205,5 +205,5 @@ def test_expert_record_hides_panels_until_the_meeting_ends(demo_db, seeds: SeedS
         during = pool_svc.expert_record(s, seat.expert_id, today=date(2024, 10, 25))
         after = pool_svc.expert_record(s, seat.expert_id, today=date(2024, 11, 1))
     # (Service before 2024 is the demo's synthetic history; only 2024's is confidential.)
-    assert during.seats == [] and [r for r, _ in during.services if r.year == 2024] == []
+    assert during.seats == [] and [r for r in during.services if r.year == 2024] == []
     assert [r.meeting_code for r in after.seats] == ["2024-S01"]
