@@ -83,6 +83,15 @@ def is_workday(day: date, supplied: Mapping[int, YearCalendar] | None = None) ->
         return year.is_workday(day)
 
 
+def likely_workday(day: date) -> bool:
+    """`is_workday` where the calendar knows the year, else Monday–Friday: for choosing
+    plausible dates (demo history, copied deadlines), never for a legal deadline."""
+    try:
+        return is_workday(day)
+    except UncoveredYear:
+        return day.weekday() < 5
+
+
 def add_working_days(
     start: date, count: int, supplied: Mapping[int, YearCalendar] | None = None
 ) -> date:

@@ -24,7 +24,7 @@ from expertpool.seeds import SeedSequence
 from expertpool.services import meeting_record as mr
 from expertpool.services import panels
 from expertpool.services import years as ys
-from expertpool.workdays import UncoveredYear, is_workday
+from expertpool.workdays import likely_workday
 
 DEMO_BUREAU = Actor("rsj", "bureau")
 DEMO_OFFICE = Actor("演示办事机构", "office")  # committees without a demo office account
@@ -49,12 +49,8 @@ def meeting_day(meeting: Meeting) -> date:
     does not reach)."""
     day = meeting.window_start
     while day < meeting.window_end:
-        try:
-            if is_workday(day):
-                return day
-        except UncoveredYear:
-            if day.weekday() < 5:
-                return day
+        if likely_workday(day):
+            return day
         day += timedelta(days=1)
     return day
 

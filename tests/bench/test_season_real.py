@@ -14,20 +14,10 @@ from bench.season_real import BIG_SHARE, make_real_season, season_bytes
 from expertpool.catalogue.loader import load_catalogue
 from solver.season.package import parse_season
 from solver.season.plan import plan
+from tests.regression.corpus import REAL_TEN
 
 N = 3000
-SMALL = [
-    "2024-S01",
-    "2024-S04",
-    "2024-S12",
-    "2024-S14",
-    "2024-S15",
-    "2024-S21",
-    "2024-S23",
-    "2024-M01",
-    "2024-M02",
-    "2024-M04",
-]
+SMALL = REAL_TEN  # the corpus's ten committees
 
 
 @pytest.fixture(scope="module")

@@ -41,3 +41,11 @@ def test_an_uncovered_year_is_pending_until_the_bureau_enters_it() -> None:
     # 8–12 Dec 5–9; 15–19 Dec 10–14; 22–26 Dec 15–19; Mon 29 Dec the 20th
     assert add_working_days(date(year, 11, 28), 1, supplied) == date(year, 11, 29)
     assert results_deadline(date(year, 11, 28), supplied).day == date(year, 12, 29)
+
+
+def test_likely_workday_uses_the_calendar_then_falls_back_to_weekdays() -> None:
+    from expertpool.workdays import likely_workday
+
+    assert not likely_workday(date(2024, 10, 1))  # National Day, a Tuesday
+    assert likely_workday(date(2024, 10, 12))  # a Saturday made a working day (调休)
+    assert likely_workday(date(2099, 3, 2)) and not likely_workday(date(2099, 3, 1))

@@ -57,7 +57,7 @@ SEEDS = ("corpus-a", "20241021-7f3a9c")
 
 # (name, experts, generator seed, options for bench.season_synth.make_season, or with
 # "generator": "real" for bench.season_real.make_real_season)
-_REAL_TEN = [
+REAL_TEN = [
     "2024-S01",
     "2024-S04",
     "2024-S12",
@@ -78,26 +78,26 @@ SEASON_CASES: list[tuple[str, int, int, dict[str, Any]]] = [
     # Realistic seasons (bench/season_real.py): ten committees of 2024, the scarce pair
     # 2024-S14 / 2024-M01 among them, recorded with the planner of commit 5362a1a and sized
     # so that it plans each in seconds.
-    ("real-1000", 1000, 21, {"generator": "real", "committees": _REAL_TEN}),
+    ("real-1000", 1000, 21, {"generator": "real", "committees": REAL_TEN}),
     (
         "real-1000-tight",
         1000,
         21,
-        {"generator": "real", "committees": _REAL_TEN, "variant": "tight"},
+        {"generator": "real", "committees": REAL_TEN, "variant": "tight"},
     ),
     (
         "real-1000-overlap",
         1000,
         21,
-        {"generator": "real", "committees": _REAL_TEN, "variant": "overlap"},
+        {"generator": "real", "committees": REAL_TEN, "variant": "overlap"},
     ),
-    ("real-1000-cap", 1000, 21, {"generator": "real", "committees": _REAL_TEN, "variant": "cap"}),
-    ("real-900-age", 900, 22, {"generator": "real", "committees": _REAL_TEN, "age_rule": True}),
+    ("real-1000-cap", 1000, 21, {"generator": "real", "committees": REAL_TEN, "variant": "cap"}),
+    ("real-900-age", 900, 22, {"generator": "real", "committees": REAL_TEN, "age_rule": True}),
     (
         "real-900-conflicts",
         900,
         23,
-        {"generator": "real", "committees": _REAL_TEN, "conflict_share": 0.3},
+        {"generator": "real", "committees": REAL_TEN, "conflict_share": 0.3},
     ),
 ]
 SEASON_SEED = "season-corpus"

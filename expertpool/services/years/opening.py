@@ -17,7 +17,7 @@ from expertpool.services import audit
 from expertpool.services.catalogue_sync import default_deadline
 from expertpool.services.years.common import latest_year, require_bureau
 from expertpool.validators import ValidationError
-from expertpool.workdays import UncoveredYear, is_workday
+from expertpool.workdays import likely_workday
 
 LEVEL_LETTER = {"senior": "S", "intermediate": "M"}
 
@@ -63,12 +63,8 @@ def _workday_on_or_before(day: date) -> date:
     """A copied deadline that lands on a weekend or holiday moves back to the working day
     before it; years the calendar lacks fall back to Monday–Friday."""
     for _ in range(15):
-        try:
-            if is_workday(day):
-                return day
-        except UncoveredYear:
-            if day.weekday() < 5:
-                return day
+        if likely_workday(day):
+            return day
         day -= timedelta(days=1)
     return day
 
