@@ -32,6 +32,7 @@ from tests.web.test_office import (  # noqa: F401
     rules_saved,
     sealed,
 )
+from tests.web.test_office import xlsx as applicants_xlsx
 
 
 def _meeting_settings(db: Engine) -> dict[str, object]:
@@ -203,23 +204,6 @@ def test_too_large_upload_goes_back_to_the_page_it_came_from(
 # -- applicant import: errors at the top, and a redirect after the POST --
 
 
-def _applicant_xlsx(rows: list[list[str]]) -> bytes:
-    from openpyxl import Workbook
-
-    from expertpool.services.applicants import HEADERS
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "申报人"
-    ws.append([f"{h}*" if h in ("姓名", "工作单位", "申报专业") else h for h in HEADERS])
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 def test_applicant_import_errors_come_back_after_a_redirect_at_the_top(
     client: FlaskClient, demo_db: Engine
 ) -> None:
@@ -228,7 +212,7 @@ def test_applicant_import_errors_come_back_after_a_redirect_at_the_top(
     rows = [["", "", "", "烹饪", ""] for _ in range(30)]
     resp = client.post(
         f"/office/meetings/{S01}/applicants/import",
-        data={"csrf_token": token, "file": (io.BytesIO(_applicant_xlsx(rows)), "a.xlsx")},
+        data={"csrf_token": token, "file": (io.BytesIO(applicants_xlsx(rows)), "a.xlsx")},
         content_type="multipart/form-data",
     )
     assert resp.status_code == 302
