@@ -216,6 +216,22 @@ def mt(mid, window, n=3, **rules):
     }
 
 
+def three_meeting_season() -> bytes:
+    """30 experts in three pools; two October meetings (one with a unit cap) and one in
+    November, at most two panels each: small, feasible, and seed-dependent."""
+    experts = [
+        ex(
+            f"E{i:02d}",
+            ["A", "B", "C"],
+            rank="正高级" if i % 3 == 0 else "副高级",
+            unit=f"U{i % 5}",
+        )
+        for i in range(30)
+    ]
+    meetings = [mt("A", OCT, n=5, max_per_unit=2), mt("B", OCT, n=5), mt("C", NOV, n=7)]
+    return season_doc(experts, meetings, max_panels=2)
+
+
 # ---------------------------------------------------------------------------
 # Database rows
 # ---------------------------------------------------------------------------

@@ -13,24 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import NOV, OCT, ex, expert, mt, package, season_doc
+from tests.builders import expert, package, three_meeting_season
 
 ROOT = Path(__file__).resolve().parents[3]
 SECONDS = re.compile(rb'"seconds": [0-9.e-]+')
 
 
 def _season() -> bytes:
-    experts = [
-        ex(
-            f"E{i:02d}",
-            ["A", "B", "C"],
-            rank="正高级" if i % 3 == 0 else "副高级",
-            unit=f"U{i % 5}",
-        )
-        for i in range(30)
-    ]
-    meetings = [mt("A", OCT, n=5, max_per_unit=2), mt("B", OCT, n=5), mt("C", NOV, n=7)]
-    return season_doc(experts, meetings, max_panels=2)
+    return three_meeting_season()
 
 
 def _package() -> bytes:

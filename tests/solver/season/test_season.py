@@ -15,7 +15,7 @@ from solver.season.package import parse_season
 from solver.season.plan import plan, plan_season, seat_key
 from solver.season.verify import season_checks, verify_plan
 from solver.verify import complies
-from tests.builders import NOV, OCT, ex, mt, season_doc
+from tests.builders import NOV, OCT, ex, mt, season_doc, three_meeting_season
 
 
 def checked_plan(data: bytes, seed: str = "s", workers: int = 1) -> dict:
@@ -94,17 +94,7 @@ def test_projection_takes_served_per_meeting_and_pool_conflicts_only():
 
 
 def test_reproducible_and_seed_dependent():
-    experts = [
-        ex(
-            f"E{i:02d}",
-            ["A", "B", "C"],
-            rank="正高级" if i % 3 == 0 else "副高级",
-            unit=f"U{i % 5}",
-        )
-        for i in range(30)
-    ]
-    meetings = [mt("A", OCT, n=5, max_per_unit=2), mt("B", OCT, n=5), mt("C", NOV, n=7)]
-    data = season_doc(experts, meetings, max_panels=2)
+    data = three_meeting_season()
     first = checked_plan(data, "seed-1", workers=1)
     again = checked_plan(data, "seed-1", workers=2)
     other = checked_plan(data, "seed-2")
