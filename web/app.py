@@ -26,15 +26,17 @@ from expertpool.db import make_engine, make_session_factory
 from expertpool.models import AuditEvent
 from expertpool.models.enums import ROLES
 from expertpool.seeds import secrets_part
-from web import auth, bureau, jobs, meetingday, office, regulator, season, unit
+from web import auth, bureau, jobs, meetingday, office, regulator, season, unit, workyear
 from web.context import (
     ENGINE_KEY,
     SESSIONS_KEY,
     close_db_session,
     db_session,
+    default_year,
     has_endpoint,
     open_session,
     working_year,
+    year_choices,
 )
 from web.extensions import csrf, login_manager
 from web.formatting import bj_datetime, cn_date, cn_datetime
@@ -51,6 +53,7 @@ BLUEPRINTS = (
     season.bp,
     meetingday.bp,
     jobs.bp,
+    workyear.bp,
 )
 
 ERROR_TEXT = {
@@ -227,5 +230,7 @@ def _register_template_helpers(app: Flask) -> None:
             "current_role": role,
             "demo_data": demo,
             "working_year": working_year(),
+            "year_choices": year_choices() if role else [],
+            "default_year": default_year() if role else None,
             "max_upload_bytes": MAX_UPLOAD_BYTES,
         }

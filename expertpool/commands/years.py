@@ -6,10 +6,10 @@ import argparse
 from datetime import datetime
 
 from expertpool.actor import Actor
+from expertpool.clock import shanghai_now
 from expertpool.commands.files import read
 from expertpool.db import session_scope
 from expertpool.errors import UserError
-from expertpool.models.years import YEAR_STATES
 from expertpool.runtime import open_database
 from expertpool.services import years
 
@@ -20,10 +20,11 @@ CLI_ACTOR = Actor("命令行", "bureau")
 def cmd_list(args: argparse.Namespace) -> int:
     _, factory = open_database()
     with session_scope(factory) as session:
+        today = shanghai_now().date()
         for row in years.list_years(session):
             source = f"由{row.year.opened_from}年度开启" if row.year.opened_from else "评委会目录"
             print(
-                f"{row.year.year}年度  {YEAR_STATES.get(row.year.state, row.year.state)}  "
+                f"{row.year.year}年度  {years.year_phase(session, row.year.year, today)}  "
                 f"{row.meetings}个例会  推荐截止{row.deadline:%Y-%m-%d %H:%M}  {source}"
             )
     return 0
