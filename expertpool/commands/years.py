@@ -42,6 +42,7 @@ def _deadline(text: str | None) -> datetime | None:
 def cmd_open(args: argparse.Namespace) -> int:
     _, factory = open_database()
     with session_scope(factory) as session:
+        effects = years.opening_effects(session, args.year, shanghai_now().date())
         opened = years.open_year(
             session,
             CLI_ACTOR,
@@ -51,6 +52,8 @@ def cmd_open(args: argparse.Namespace) -> int:
         )
         count = len(years.year_meetings(session, opened.year))
     print(f"已开启{args.year}年度：从{opened.opened_from}年度复制了{count}个评委会例会")
+    for line in effects[1:]:  # the first line is the copy just reported
+        print(f"  {line}")
     return 0
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import MeetingDay
 from expertpool.services import meeting_record as mr
+from expertpool.services import panels as svc
 from expertpool.services.packages import find_meeting
 from tests.builders import S01, ZJJ
 from tests.fixtures.web import Clock, csrf_token, do_login
@@ -79,6 +80,19 @@ def test_the_record_opens_only_on_or_after_the_first_day(
         assert "未能开始登记：例会尚未开始（2024年10月21日开始）" in text
         assert _days(demo_db) == 0
     # the office's 登记缺席 on the panel page goes through the same record
+    with session_scope(make_session_factory(demo_db)) as s:
+        panel = svc.current_panel(s, find_meeting(s, S01))
+        assert panel is not None
+        panel_id = panel.id
+        member = next(x.expert.code for x in panel.seats if x.role == "member")
+    token = csrf_token(client, f"/office/panels/{panel_id}")
+    resp = client.post(
+        f"/office/panels/{panel_id}/no-show",
+        data={"csrf_token": token, "expert": member, "reason": "因病"},
+        follow_redirects=True,
+    )
+    assert "未能登记缺席：例会尚未开始" in resp.get_data(as_text=True)
+    assert _days(demo_db) == 0
     clock.now = datetime(2024, 10, 21, 8, 0)
     token = csrf_token(client, BASE)
     assert client.post(f"{BASE}/open", data={"csrf_token": token}).status_code == 302
