@@ -73,5 +73,7 @@ def opening_effects(session: Session, year: int, today: date) -> list[str]:
             f"{current}年度仍是各页面默认显示的当前年度，直到{year}年1月1日；页面顶部出现年度选择，"
             f"市人社局、办事机构、推荐单位和监管可切换到{year}年度；"
         )
-    lines.append(f"推荐单位可以为{year}年度推荐专家，截止时间按下面填写的日期（默认{deadline}）。")
+    lines.append(
+        f"推荐单位可以为{year}年度推荐专家，推荐截止时间默认为{deadline}，开启时可以另定。"
+    )
     return lines
