@@ -5,6 +5,7 @@ is a new one after login, and an unknown name costs the same password check as a
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -161,3 +162,30 @@ def test_login_page_of_each_answer_looks_the_same(
     assert "用户名或密码错误" in pages[0]
     stripped = [p.split('name="csrf_token"')[0] for p in pages]
     assert stripped[0] == stripped[1]
+
+
+def test_two_first_logins_at_once_both_stay_logged_in(app: Flask, accounts: dict[str, str]) -> None:
+    # The first login creates the account's token by a conditional update: whichever wins,
+    # both cookies carry the winner's token (a lost race would log one of them out at once).
+    n = 4
+    clients = [app.test_client() for _ in range(n)]
+    tokens = [csrf_token(c, "/login") for c in clients]
+    barrier = threading.Barrier(n)
+    codes: list[int] = []
+
+    def log_in(i: int) -> None:
+        barrier.wait()
+        resp = clients[i].post(
+            "/login",
+            data={"csrf_token": tokens[i], "username": "office1", "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": f"10.0.1.{i}"},
+        )
+        codes.append(resp.status_code)
+
+    threads = [threading.Thread(target=log_in, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [302] * n
+    assert [c.get("/office/").status_code for c in clients] == [200] * n
