@@ -10,17 +10,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from flask import render_template
+from flask import abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from expertpool.actor import Actor
-from expertpool.models import Applicant, DrawSession, Expert, Panel, PanelSeat
+from expertpool.models import Applicant, DrawSession, Expert, Panel, PanelCertificate, PanelSeat
 from expertpool.models.enums import PANEL_STATUSES, SEAT_STATES
 from expertpool.services import draw_sessions, jobs, meeting_dates, rule_sources
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
+from expertpool.services.panels import certificates as certs
 from web.context import db_session, today
 from web.downloads import send_json
 from web.formatting import bj_datetime
@@ -52,6 +53,9 @@ class PanelView:
     decline_rows: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     when: meeting_dates.MeetingWhen | None = None  # the meeting's dates relative to today
     confidential_until: date | None = None
+    # 抽取证明: the stored certificate of each step (a season panel has none: it is replayed)
+    certificates: list[PanelCertificate] = field(default_factory=list)
+    season_panel: bool = False
 
 
 def panel_view(session: Session, panel: Panel) -> PanelView:
@@ -107,6 +111,8 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
         decline_rows=_decline_rows(result, experts, inactive),
         when=meeting_dates.when(session, panel.meeting, today()),
         confidential_until=meeting_dates.confidential_until(session, panel.meeting),
+        certificates=certs.stored(session, panel),
+        season_panel=certs.is_season(panel),
     )
 
 
@@ -147,6 +153,8 @@ def _decline_rows(
 
 def template_globals() -> dict[str, Any]:
     return {
+        "step_name": certs.step_name,
+        "season_note": certs.SEASON_NOTE,
         "seat_states": SEAT_STATES,
         "panel_statuses": PANEL_STATUSES,
         "how_names": HOW,
@@ -189,3 +197,18 @@ def draw_session_page(template: str, ds: DrawSession, **extra: Any) -> str:
         form=EmptyForm(),
         **extra,
     )
+
+
+def logged_certificate_download(p: Panel, step: int, actor: Actor) -> Response:
+    """One step's certificate (expertpool.certificate/1), exactly as stored, after the export
+    is on the audit trail; 404 when the panel has no certificate for that step."""
+    session = db_session()
+    row = certs.certificate(session, p, step)
+    if row is None:
+        abort(404)
+    svc.log_export(session, p, actor, what=f"抽取证明（{certs.step_name(step)}）")
+    session.commit()
+    suffix = "" if step == 0 else f"-补抽{step}"
+    name = f"{p.meeting.code}-抽取证明{suffix}-{p.id}.json"
+    fallback = f"{p.meeting.code}-certificate{'' if step == 0 else f'-step{step}'}-{p.id}.json"
+    return send_json(row.cert_json.encode("utf-8"), name, fallback)
