@@ -63,7 +63,7 @@ def panel_steps(panel: dict[str, Any]) -> list[StepSpec]:
     steps = [StepSpec("original", list(current), [], [])]
     declined: set[str] = set()
     for k, (decl, unavailable) in enumerate(_calls(panel), 1):
-        mine, reps = reps[: len(decl)], reps[len(decl):]
+        mine, reps = reps[: len(decl)], reps[len(decl) :]
         holes = [r for r in mine if r["how"] == "redraw"]
         for r in mine:
             if r["how"] == "alternate":
@@ -73,7 +73,9 @@ def panel_steps(panel: dict[str, Any]) -> list[StepSpec]:
             gone = {r["declined"] for r in holes}
             kept = [m for m in current if m not in gone]
             current = kept + [r["by"] for r in holes]
-            steps.append(StepSpec(k, sorted(current), sorted(kept), sorted(declined | set(unavailable))))
+            steps.append(
+                StepSpec(k, sorted(current), sorted(kept), sorted(declined | set(unavailable)))
+            )
     return steps
 
 
@@ -105,11 +107,15 @@ def _splits(tree: Any) -> int:
     return 0 if tree[0] == "leaf" else 1 + _splits(tree[2]) + _splits(tree[3])
 
 
-def certify_step(pkg: Any, seed: str, spec: StepSpec, stats: StepStats | None = None) -> dict[str, Any]:
+def certify_step(
+    pkg: Any, seed: str, spec: StepSpec, stats: StepStats | None = None
+) -> dict[str, Any]:
     space = draw_space(pkg, spec.excluded)
     feat = space.feat
     rows = named_rows(feat)
-    order = np.array([feat.pos[e] for e in seeded_order(seed, pkg.instance_sha256, feat.ids)], np.int64)
+    order = np.array(
+        [feat.pos[e] for e in seeded_order(seed, pkg.instance_sha256, feat.ids)], np.int64
+    )
     fixed = np.zeros(feat.m, bool)
     fixed[[feat.pos[x] for x in spec.fixed]] = True
     taken = np.zeros(feat.m, bool)

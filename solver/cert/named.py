@@ -62,6 +62,12 @@ def named_rows(feat: Features) -> NamedRows:
                 sign.append(1)
     M = np.stack(cols, axis=1) if cols else np.zeros((feat.m, 0), bool)
     return NamedRows(
-        names, M, np.array(b, np.int64), np.array(sign, np.int64),
-        unit_key, list(feat.unit_names), feat.unit_code.astype(np.int64), cap,
+        names,
+        M,
+        np.array(b, np.int64),
+        np.array(sign, np.int64),
+        unit_key,
+        list(feat.unit_names),
+        feat.unit_code.astype(np.int64),
+        cap,
     )

@@ -82,7 +82,7 @@ def masks_at(step: StepData, p: int) -> tuple[np.ndarray, np.ndarray]:
     inn[step.order[:p][step.taken[step.order[:p]]]] = True
     inn[r] = True
     free = np.zeros(step.m, bool)
-    free[step.order[p + 1:]] = True
+    free[step.order[p + 1 :]] = True
     free &= ~step.fixed
     return inn, free
 
@@ -118,7 +118,9 @@ def simple_proof(rows: NamedRows, inn: np.ndarray, free: np.ndarray) -> list[Ter
     return None
 
 
-def _lp(step: StepData, inn: np.ndarray, free: np.ndarray) -> tuple[float, list[float], dict[int, float]] | None:
+def _lp(
+    step: StepData, inn: np.ndarray, free: np.ndarray
+) -> tuple[float, list[float], dict[int, float]] | None:
     """min Σ slack over the rows with IN fixed at 1 and FREE in [0, 1], by classes; returns
     (optimum, row duals, class values)."""
     from ortools.linear_solver import pywraplp
@@ -130,7 +132,7 @@ def _lp(step: StepData, inn: np.ndarray, free: np.ndarray) -> tuple[float, list[
     cls = step.classes[free]
     counts = np.bincount(cls)
     present = np.flatnonzero(counts)
-    rep = {}
+    rep: dict[int, int] = {}
     for i in np.flatnonzero(free):
         rep.setdefault(int(step.classes[i]), int(i))
     xs = {int(k): solver.NumVar(0.0, float(counts[k]), f"x{k}") for k in present}
@@ -170,7 +172,9 @@ def _lp(step: StepData, inn: np.ndarray, free: np.ndarray) -> tuple[float, list[
     return obj.Value(), duals, values
 
 
-def lp_proof(step: StepData, inn: np.ndarray, free: np.ndarray) -> tuple[list[Term] | None, dict[int, float]]:
+def lp_proof(
+    step: StepData, inn: np.ndarray, free: np.ndarray
+) -> tuple[list[Term] | None, dict[int, float]]:
     got = _lp(step, inn, free)
     if got is None:
         return None, {}
@@ -206,4 +210,9 @@ def prove(step: StepData, inn: np.ndarray, free: np.ndarray, depth: int = 0) -> 
     out_free[cand] = False
     in_in = inn.copy()
     in_in[cand] = True
-    return ("split", cand, prove(step, inn, out_free, depth + 1), prove(step, in_in, out_free, depth + 1))
+    return (
+        "split",
+        cand,
+        prove(step, inn, out_free, depth + 1),
+        prove(step, in_in, out_free, depth + 1),
+    )

@@ -22,20 +22,24 @@ def coverage(space: Space, members: Sequence[int], xs: Sequence[int]) -> dict[in
     xs_set = set(xs)
     out = dict.fromkeys(xs, 0)
     for j, m in enumerate(members):
-        ok: set[int] | None = set(xs_set)
-        for name, row in space.rows.items():
-            after = counts[name] - (1 if row.has(m) else 0)
-            if row.sense > 0 and after < row.bound - 1 or row.sense < 0 and after > row.bound:
-                ok = None  # no single newcomer can repair this row
-                break
-            need_in = row.sense > 0 and after == row.bound - 1
-            need_out = row.sense < 0 and after == row.bound
-            if need_in or need_out:
-                inside = {x for x in ok if row.has(x)} if row.complement else ok & row.members
-                ok = inside if need_in else ok - inside
-        for x in ok or ():
+        for x in _fitting(space, counts, m, xs_set):
             out[x] |= 1 << j
     return out
+
+
+def _fitting(space: Space, counts: dict[tuple[str, ...], int], m: int, xs: set[int]) -> set[int]:
+    """The non-members x for which the panel with m replaced by x satisfies every row."""
+    ok = set(xs)
+    for name, row in space.rows.items():
+        after = counts[name] - (1 if row.has(m) else 0)
+        if row.sense > 0 and after < row.bound - 1 or row.sense < 0 and after > row.bound:
+            return set()  # no single newcomer can repair this row
+        need_in = row.sense > 0 and after == row.bound - 1
+        need_out = row.sense < 0 and after == row.bound
+        if need_in or need_out:
+            inside = {x for x in ok if row.has(x)} if row.complement else ok & row.members
+            ok = inside if need_in else ok - inside
+    return ok
 
 
 class Reach:
@@ -60,8 +64,7 @@ class Reach:
             return False
         maximal = [s for s in top if not any(s != t and s & t == s for t in top)]
         return any(
-            self._can(base | s, rem - 1, frozenset(maximal[i + 1:]))
-            for i, s in enumerate(maximal)
+            self._can(base | s, rem - 1, frozenset(maximal[i + 1 :])) for i, s in enumerate(maximal)
         )
 
 
@@ -76,8 +79,9 @@ def best_coverage(sigs: Counter[int], k: int) -> int:
     return best
 
 
-def alternates(space: Space, members: Sequence[int], order: Sequence[int], wanted: int,
-               excluded: set[int]) -> list[int]:
+def alternates(
+    space: Space, members: Sequence[int], order: Sequence[int], wanted: int, excluded: set[int]
+) -> list[int]:
     """The §6 alternates (eligible indices, in the order taken)."""
     chosen = set(members)
     xs = [i for i in order if i not in chosen and i not in excluded]

@@ -103,14 +103,18 @@ def _cert_step(raw: Any, where: str, space: Space, panel: PanelDoc) -> CertStep:
     c = J.obj(raw, where)
     if c.get("format") != FORMAT:
         raise BadInput(f"{where}.format：格式标记应为“{FORMAT}”，实际为“{c.get('format')}”")
-    for key, want in (("meeting", panel.meeting), ("instance_sha256", panel.sha),
-                      ("seed", panel.seed)):
+    for key, want in (
+        ("meeting", panel.meeting),
+        ("instance_sha256", panel.sha),
+        ("seed", panel.seed),
+    ):
         if c.get(key) != want:
             raise BadInput(f"{where}.{key}：与结果文件不符")
     name = c.get("step")
-    if not (name == "original" or isinstance(name, int) and not isinstance(name, bool)
-            and name >= 1):
-        raise BadInput(f"{where}.step：应为 \"original\" 或请辞次数（从1起的整数）")
+    if not (
+        name == "original" or isinstance(name, int) and not isinstance(name, bool) and name >= 1
+    ):
+        raise BadInput(f'{where}.step：应为 "original" 或请辞次数（从1起的整数）')
     proofs = parse_proofs(c.get("proofs"), space, where)
     rejections = []
     seen: set[str] = set()
@@ -129,8 +133,11 @@ def _cert_step(raw: Any, where: str, space: Space, panel: PanelDoc) -> CertStep:
             raise BadInput(f"{path}[1]：证明序号 {idx!r} 超出范围（共{len(proofs)}个证明）")
         rejections.append((eid, idx))
     return CertStep(
-        name, J.strings(c.get("fixed"), f"{where}.fixed"),
-        J.strings(c.get("excluded"), f"{where}.excluded"), proofs, rejections,
+        name,
+        J.strings(c.get("fixed"), f"{where}.fixed"),
+        J.strings(c.get("excluded"), f"{where}.excluded"),
+        proofs,
+        rejections,
     )
 
 
@@ -161,8 +168,7 @@ def _rejections(space: Space, view: StepView, st: Step, cert: CertStep) -> None:
         if i not in view.taken and i not in view.fixed and i not in view.excluded:
             needed.append(space.experts[i].id)
     extra = sorted(
-        (view.opos.get(space.pos.get(e, -1), len(view.order)), e)
-        for e in set(listed) - set(needed)
+        (view.opos.get(space.pos.get(e, -1), len(view.order)), e) for e in set(listed) - set(needed)
     )
     need_set = set(needed)
     for p in range(last):
@@ -178,7 +184,9 @@ def _rejections(space: Space, view: StepView, st: Step, cert: CertStep) -> None:
                 )
     if extra:
         eid = extra[0][1]
-        raise Failed(f"{title}：专家“{eid}”无需证明（是评委、不符合条件、已排除或在最后一名选入评委之后），却被列出")
+        raise Failed(
+            f"{title}：专家“{eid}”无需证明（是评委、不符合条件、已排除或在最后一名选入评委之后），却被列出"
+        )
 
 
 def check_files(package_bytes: bytes, panel_bytes: bytes, cert_bytes: bytes) -> str:
@@ -193,7 +201,7 @@ def check_files(package_bytes: bytes, panel_bytes: bytes, cert_bytes: bytes) -> 
         if k >= len(certs) or certs[k].name != st.name:
             raise Failed(f"缺少{step_title(st.name)}的证明（证明文件所列步骤：{names}）")
     if len(certs) > len(steps):
-        raise Failed(f"证明文件多出步骤 {names[len(steps):]}，结果文件的请辞记录中没有")
+        raise Failed(f"证明文件多出步骤 {names[len(steps) :]}，结果文件的请辞记录中没有")
     order = order_of(space, panel.seed, panel.sha)
     total = 0
     for k, (st, cert) in enumerate(zip(steps, certs, strict=True)):
@@ -205,8 +213,9 @@ def check_files(package_bytes: bytes, panel_bytes: bytes, cert_bytes: bytes) -> 
         _rejections(space, _view(space, order, st, k), st, cert)
         total += len(cert.rejections)
     first = steps[0]
-    got = alternates(space, [space.pos[x] for x in first.members], order,
-                     pkg.rules["alternates"], set())
+    got = alternates(
+        space, [space.pos[x] for x in first.members], order, pkg.rules["alternates"], set()
+    )
     want = [space.experts[i].id for i in got]
     if want != first.alternates:
         raise Failed(

@@ -31,9 +31,7 @@ def load(data: bytes, what: str) -> Any:
     except UnicodeDecodeError:
         raise BadInput(f"{what}：不是 UTF-8 编码的文本") from None
     try:
-        return json.loads(
-            text, object_pairs_hook=_no_duplicates(what), parse_constant=_no_constant
-        )
+        return json.loads(text, object_pairs_hook=_no_duplicates(what), parse_constant=_no_constant)
     except BadInput:
         raise
     except (ValueError, RecursionError) as exc:

@@ -61,7 +61,8 @@ def parse_proof(raw: object, path: str, space: Space) -> Proof:
         if not isinstance(f, str) or f not in space.pkg.by_id:
             raise BadInput(f"{path}.split：应为抽取包中的专家编号，实际为 {f!r}")
         return Split(
-            f, parse_proof(raw["out"], f"{path}.out", space),
+            f,
+            parse_proof(raw["out"], f"{path}.out", space),
             parse_proof(raw["in"], f"{path}.in", space),
         )
     raise BadInput(f"{path}：证明应只含 farkas，或只含 split、out、in")
@@ -137,19 +138,30 @@ def _sums(leaf: Leaf, step: StepView) -> tuple[int, list[int], list[int]]:
 
 
 def holds(
-    proof: Proof, space: Space, step: StepView, p: int,
-    extra_in: frozenset[int] = frozenset(), gone: frozenset[int] = frozenset(),
+    proof: Proof,
+    space: Space,
+    step: StepView,
+    p: int,
+    extra_in: frozenset[int] = frozenset(),
+    gone: frozenset[int] = frozenset(),
 ) -> Leaf | None:
     """None when the proof holds for the rejection at order position p; else the first leaf
     that fails. A split on an expert who is not FREE there is bad input."""
     if isinstance(proof, Split):
         f = space.pos.get(proof.expert)
         free = (
-            f is not None and f in step.opos and step.opos[f] > p and f not in step.fixed
-            and f not in step.excluded and f not in extra_in and f not in gone
+            f is not None
+            and f in step.opos
+            and step.opos[f] > p
+            and f not in step.fixed
+            and f not in step.excluded
+            and f not in extra_in
+            and f not in gone
         )
         if not free:
-            raise BadInput(f"证明在专家“{proof.expert}”上分情形，但该专家在此处不是待定专家（FREE）")
+            raise BadInput(
+                f"证明在专家“{proof.expert}”上分情形，但该专家在此处不是待定专家（FREE）"
+            )
         assert f is not None
         bad = holds(proof.out, space, step, p, extra_in, gone | {f})
         return bad or holds(proof.into, space, step, p, extra_in | {f}, gone | {f})

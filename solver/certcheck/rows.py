@@ -67,8 +67,14 @@ class Space:
         self.rows: dict[tuple[str, ...], NamedRow] = {}
         self._build()
 
-    def _add(self, name: tuple[str, ...], members: Iterable[int], sense: int, b: int,
-             complement: bool = False) -> None:
+    def _add(
+        self,
+        name: tuple[str, ...],
+        members: Iterable[int],
+        sense: int,
+        b: int,
+        complement: bool = False,
+    ) -> None:
         if sense > 0 and b <= 0:
             return  # a ≥ row whose count is 0 does not exist
         self.rows[name] = NamedRow(name, frozenset(members), sense, b, complement)

@@ -53,16 +53,20 @@ def read_panel(data: bytes) -> PanelDoc:
         r = J.obj(r, f"replacements[{i}]")
         if r.get("how") not in ("alternate", "redraw"):
             raise BadInput(f"replacements[{i}].how：应为 alternate 或 redraw")
-        reps.append({
-            "declined": J.string(r.get("declined"), f"replacements[{i}].declined"),
-            "by": J.string(r.get("by"), f"replacements[{i}].by"),
-            "how": r["how"],
-        })
+        reps.append(
+            {
+                "declined": J.string(r.get("declined"), f"replacements[{i}].declined"),
+                "by": J.string(r.get("by"), f"replacements[{i}].by"),
+                "how": r["how"],
+            }
+        )
     original = None
     if doc.get("original") is not None:
         o = J.obj(doc["original"], "original")
-        original = (J.strings(o.get("members"), "original.members"),
-                    J.strings(o.get("alternates"), "original.alternates"))
+        original = (
+            J.strings(o.get("members"), "original.members"),
+            J.strings(o.get("alternates"), "original.alternates"),
+        )
     return PanelDoc(
         raw=doc,
         seed=J.string(doc.get("seed"), "seed"),
@@ -85,7 +89,9 @@ def decline_calls(panel: PanelDoc) -> list[tuple[list[str], list[str]]]:
         for i, c in enumerate(recorded):
             c = J.obj(c, f"declines[{i}]")
             declined = list(dict.fromkeys(J.strings(c.get("declined"), f"declines[{i}].declined")))
-            out.append((declined, J.strings(c.get("unavailable", []), f"declines[{i}].unavailable")))
+            out.append(
+                (declined, J.strings(c.get("unavailable", []), f"declines[{i}].unavailable"))
+            )
         return out
     calls: list[tuple[list[str], list[str]]] = []
     last = ""
@@ -115,7 +121,7 @@ def steps_of(space: Space, panel: PanelDoc) -> list[Step]:
     declined_so_far: set[str] = set()
     entries = list(panel.replacements)
     for k, (declined, unavailable) in enumerate(decline_calls(panel), 1):
-        mine, entries = entries[: len(declined)], entries[len(declined):]
+        mine, entries = entries[: len(declined)], entries[len(declined) :]
         if len(mine) != len(declined) or {e["declined"] for e in mine} != set(declined):
             raise Failed(f"第{k}次请辞：递补记录与请辞记录不符")
         holes = []
