@@ -6,6 +6,7 @@ Neither blueprint imports the other; both import this module.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -55,6 +56,7 @@ class PanelView:
     confidential_until: date | None = None
     # 抽取证明: the stored certificate of each step (a season panel has none: it is replayed)
     certificates: list[PanelCertificate] = field(default_factory=list)
+    certificate_sha256: str = ""  # of the file the downloads give (every step together)
     season_panel: bool = False
 
 
@@ -111,9 +113,15 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
         decline_rows=_decline_rows(result, experts, inactive),
         when=meeting_dates.when(session, panel.meeting, today()),
         confidential_until=meeting_dates.confidential_until(session, panel.meeting),
-        certificates=certs.stored(session, panel),
         season_panel=certs.is_season(panel),
+        **_certificates(session, panel),
     )
+
+
+def _certificates(session: Session, panel: Panel) -> dict[str, Any]:
+    rows = certs.stored(session, panel)
+    sha = hashlib.sha256(certs.file_bytes(rows)).hexdigest() if rows else ""
+    return {"certificates": rows, "certificate_sha256": sha}
 
 
 def _named(code: str | None, names: dict[str, Any]) -> str:
@@ -199,16 +207,14 @@ def draw_session_page(template: str, ds: DrawSession, **extra: Any) -> str:
     )
 
 
-def logged_certificate_download(p: Panel, step: int, actor: Actor) -> Response:
-    """One step's certificate (expertpool.certificate/1), exactly as stored, after the export
-    is on the audit trail; 404 when the panel has no certificate for that step."""
+def logged_certificate_download(p: Panel, actor: Actor) -> Response:
+    """The panel's certificate file (expertpool.certificate/1: one object, or the array of
+    every step), after the export is on the audit trail; 404 when it has none."""
     session = db_session()
-    row = certs.certificate(session, p, step)
-    if row is None:
+    rows = certs.stored(session, p)
+    if not rows:
         abort(404)
-    svc.log_export(session, p, actor, what=f"抽取证明（{certs.step_name(step)}）")
+    svc.log_export(session, p, actor, what="抽取证明")
     session.commit()
-    suffix = "" if step == 0 else f"-补抽{step}"
-    name = f"{p.meeting.code}-抽取证明{suffix}-{p.id}.json"
-    fallback = f"{p.meeting.code}-certificate{'' if step == 0 else f'-step{step}'}-{p.id}.json"
-    return send_json(row.cert_json.encode("utf-8"), name, fallback)
+    name = f"{p.meeting.code}-抽取证明-{p.id}.json"
+    return send_json(certs.file_bytes(rows), name, f"{p.meeting.code}-certificate-{p.id}.json")

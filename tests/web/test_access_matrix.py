@@ -186,7 +186,6 @@ def ids(demo_db, seeds: SeedSequence) -> dict[str, str]:
             "job_id": "999999",
             "filename": "css/app.css",
             "year": "2024",
-            "step": "0",
         }
 
 
@@ -266,15 +265,15 @@ def test_guessing_ids_of_others_is_refused(app, ids):
         f"/office/panels/{ids['panel_id']}",
         f"/office/panels/{ids['panel_id']}/export.xlsx",
         f"/office/panels/{ids['panel_id']}/package.json",
-        f"/office/panels/{ids['panel_id']}/certificates/0.json",
+        f"/office/panels/{ids['panel_id']}/certificate.json",
     ):
         assert other_office.get(url).status_code in (403, 404), url
     # A unit account never reaches a certificate, of any panel.
     unit = app.test_client()
     do_login(unit, "dlut")
     for url in (
-        f"/office/panels/{ids['panel_id']}/certificates/0.json",
-        f"/regulator/panels/{ids['panel_id']}/certificates/0.json",
+        f"/office/panels/{ids['panel_id']}/certificate.json",
+        f"/regulator/panels/{ids['panel_id']}/certificate.json",
     ):
         assert unit.get(url).status_code == 403, url
     token = _token(other_office)

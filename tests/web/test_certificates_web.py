@@ -3,6 +3,7 @@ verdict, the upload check with an optional certificate, the backfill page and it
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 
@@ -37,25 +38,25 @@ def test_office_and_regulator_download_the_certificate_beside_the_files(
     stored = _stored(demo_db, panel_id)
     do_login(client, "zjj")
     page = client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
-    assert 'id="certificate-link-0"' in page and "下载抽取证明（首次抽取，JSON）" in page
-    resp = client.get(f"/office/panels/{panel_id}/certificates/0.json")
+    assert 'id="certificate-link"' in page and "抽取证明含首次抽取" in page
+    resp = client.get(f"/office/panels/{panel_id}/certificate.json")
     assert resp.status_code == 200 and resp.data == stored
     assert "certificate" in resp.headers["Content-Disposition"]
-    assert client.get(f"/office/panels/{panel_id}/certificates/1.json").status_code == 404
     book = load_workbook(io.BytesIO(client.get(f"/office/panels/{panel_id}/export.xlsx").data))
     info = book.worksheets[-1]
     labels = {row[0].value: row[1].value for row in info.iter_rows() if row[0].value}
-    assert any(str(k).startswith("抽取证明SHA-256（首次抽取）") for k in labels)
+    assert labels["抽取证明SHA-256"] == hashlib.sha256(stored).hexdigest()
+    assert labels["抽取证明所含步骤"] == "首次抽取"
     do_login(client, "jianguan")
-    resp = client.get(f"/regulator/panels/{panel_id}/certificates/0.json")
+    resp = client.get(f"/regulator/panels/{panel_id}/certificate.json")
     assert resp.status_code == 200 and resp.data == stored
     # Other committees' offices and unit accounts are refused.
     do_login(client, "scjg")
-    assert client.get(f"/office/panels/{panel_id}/certificates/0.json").status_code in (403, 404)
+    assert client.get(f"/office/panels/{panel_id}/certificate.json").status_code in (403, 404)
     do_login(client, "dlut")
     for url in (
-        f"/office/panels/{panel_id}/certificates/0.json",
-        f"/regulator/panels/{panel_id}/certificates/0.json",
+        f"/office/panels/{panel_id}/certificate.json",
+        f"/regulator/panels/{panel_id}/certificate.json",
     ):
         assert client.get(url).status_code == 403
 
@@ -99,7 +100,7 @@ def test_the_upload_check_accepts_an_optional_certificate(
     do_login(client, "jianguan")
     package = client.get(f"/regulator/panels/{panel_id}/package.json").data
     result = client.get(f"/regulator/panels/{panel_id}/result.json").data
-    cert = client.get(f"/regulator/panels/{panel_id}/certificates/0.json").data
+    cert = client.get(f"/regulator/panels/{panel_id}/certificate.json").data
     token = csrf_token(client, "/regulator/verify")
     page = _upload(client, token, package, result, None).get_data(as_text=True)
     assert "结论：评委会合规" in page and 'id="verdict-proof"' not in page

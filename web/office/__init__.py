@@ -485,7 +485,7 @@ def result_json(panel_id: int) -> Response:
     return logged_json_download(_panel(panel_id), "result", current_actor())
 
 
-@bp.route("/panels/<int:panel_id>/certificates/<int:step>.json")
+@bp.route("/panels/<int:panel_id>/certificate.json")
 @roles_required("office")
-def certificate_json(panel_id: int, step: int) -> Response:
-    return logged_certificate_download(_panel(panel_id), step, current_actor())
+def certificate_json(panel_id: int) -> Response:
+    return logged_certificate_download(_panel(panel_id), current_actor())

@@ -65,7 +65,10 @@ def _certificate_lines(view: PanelView) -> list[tuple[str, str]]:
     """The certificates' SHA-256 (抽取证明), so the printed list names the files that prove it."""
     if view.season_panel:
         return [("抽取证明", certs.SEASON_NOTE)]
-    return [(f"抽取证明SHA-256（{certs.step_name(c.step)}）", c.sha256) for c in view.certificates]
+    if not view.certificates:
+        return [("抽取证明", "无")]
+    steps = "、".join(certs.step_name(c.step) for c in view.certificates)
+    return [("抽取证明SHA-256", view.certificate_sha256), ("抽取证明所含步骤", steps)]
 
 
 def panel_xlsx(session: Session, panel: Panel) -> bytes:

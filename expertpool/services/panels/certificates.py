@@ -6,8 +6,10 @@ first compliant panel in the seed's order for these package bytes; the checker t
 it shares no code with the engine. Season panels are out of scope: they are proven by
 replay of the whole season (`SEASON_NOTE`).
 
-The solver side is reached through `make_certificates` and `check_one` only, so the two
-calls this module needs from `solver.certify` / `solver.certcheck` sit in one place.
+The solver side (`solver.certify`, and the checker `solver.certcheck`) is reached through
+`make_certificates`, `step_bytes`, `file_bytes`, `check_one` and `required_steps` only.
+Each step's certificate is a row; the file a regulator downloads and checks is the array of
+all steps (the checker reads a panel's steps together).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from expertpool.models import Panel, PanelCertificate
 from expertpool.services import audit
 from expertpool.services.panels.query import package_of, result_bytes, result_of
 from solver.certcheck import check_certificate
-from solver.certify import certificate_bytes, certify_panel
+from solver.certify import certificate_bytes, certify_panel, panel_steps
 from solver.errors import PackageError
 
 PROVEN = "已证明"
@@ -39,21 +41,12 @@ MISSING = "尚未生成抽取证明（本名单在此功能之前抽取，可在
 
 
 @dataclass(frozen=True)
-class CheckedStep:
-    """One step's certificate as the solver-free checker judged it."""
-
-    step: int
-    ok: bool
-    message: str
-
-
-@dataclass(frozen=True)
 class ProofOutcome:
     """抽取证明 of a stored panel. `state`: proven | unproven | season | none (no list)."""
 
     state: str
     message: str
-    steps: list[CheckedStep] = field(default_factory=list)
+    steps: list[int] = field(default_factory=list)  # the steps checked
 
     @property
     def proven(self) -> bool:
@@ -68,18 +61,42 @@ class ProofOutcome:
         return PROVEN if self.proven else UNPROVEN
 
 
-# -- the solver side: the only two calls ----------------------------------------------------
+# -- the solver side: the only calls -------------------------------------------------------
 
 
-def make_certificates(package: bytes, result: dict[str, Any], workers: int = 1) -> list[bytes]:
-    """The certificate file of every step of `result`'s draw, the first draw first."""
-    return [certificate_bytes([cert]) for cert in certify_panel(package, result, workers)]
+def make_certificates(
+    package: bytes, result: dict[str, Any], workers: int = 1
+) -> list[dict[str, Any]]:
+    """The certificate of every step of `result`'s draw, the first draw first (each one
+    confirmed by the checker before it is returned)."""
+    return certify_panel(package, result, workers)
+
+
+def step_bytes(cert: dict[str, Any]) -> bytes:
+    """One step's certificate as stored (the solver's canonical JSON of that step alone)."""
+    return certificate_bytes([cert])
+
+
+def file_bytes(rows: Sequence[PanelCertificate]) -> bytes:
+    """The certificate file of a panel: one object for one step, else the steps' array
+    (first draw first), exactly as `expertpool certify` writes it."""
+    return certificate_bytes([json.loads(r.cert_json) for r in sorted(rows, key=lambda r: r.step)])
 
 
 def check_one(package: bytes, result: bytes, cert: bytes) -> tuple[bool, str]:
-    """The solver-free checker on one certificate: (passes, its Chinese message)."""
+    """The solver-free checker on a certificate file: (passes, its Chinese reason)."""
     verdict = check_certificate(package, result, cert)
-    return bool(verdict.ok), str(verdict.message)
+    message = str(verdict.message)
+    for prefix in ("抽取证明：未证明——", "抽取证明：已证明——"):
+        message = message.removeprefix(prefix)
+    return bool(verdict.ok), message
+
+
+def required_steps(result: dict[str, Any]) -> list[int]:
+    """The steps a drawn panel needs a certificate for: the first draw, and each decline call
+    whose seats were (partly) redrawn rather than filled by alternates (as the certifier and
+    the checker read the recorded history)."""
+    return [step_number({"step": spec.name}) for spec in panel_steps(result)]
 
 
 # -- which steps a panel has ------------------------------------------------------------------
@@ -102,36 +119,11 @@ def step_number(cert: dict[str, Any]) -> int:
         return 0
     if isinstance(step, int) and not isinstance(step, bool) and step > 0:
         return step
-    if isinstance(step, str) and step.isdigit() and int(step) > 0:
-        return int(step)
     raise ValueError(f"certificate step {step!r}")
 
 
-def _calls(result: dict[str, Any]) -> list[list[str]]:
-    """Each recorded decline call's declined experts (one per replacement when a panel was
-    declined before calls were recorded, as the web registers one at a time)."""
-    calls = result.get("declines")
-    if isinstance(calls, list):
-        return [list(c.get("declined") or []) for c in calls if isinstance(c, dict)]
-    return [[str(r.get("declined"))] for r in result.get("replacements", [])]
-
-
-def required_steps(result: dict[str, Any]) -> list[int]:
-    """The steps a drawn panel needs a certificate for: the first draw, and each decline call
-    whose seats were (partly) redrawn rather than filled by alternates."""
-    steps = [0]
-    history = [r for r in result.get("replacements", []) if isinstance(r, dict)]
-    at = 0
-    for number, declined in enumerate(_calls(result), start=1):
-        mine = history[at : at + len(declined)]
-        at += len(declined)
-        if any(r.get("how") == "redraw" for r in mine):
-            steps.append(number)
-    return steps
-
-
 def step_name(step: int) -> str:
-    return "首次抽取" if step == 0 else f"第{step}次请辞后的补抽"
+    return "首次抽取" if step == 0 else f"第{step}次请辞的补抽"
 
 
 def stored(session: Session, panel: Panel) -> list[PanelCertificate]:
@@ -189,16 +181,20 @@ def certify(
     if not wanted:
         return []
     try:
-        files = make_certificates(package_of(panel), result_of(panel), workers)
+        made = make_certificates(package_of(panel), result_of(panel), workers)
     except PackageError as exc:  # a stored package the draw itself read: should not happen
         _record_failure(session, panel, actor, how, exc.message)
         return []
+    except RuntimeError as exc:  # the certifier's own check refused what it made (its bug)
+        _record_failure(session, panel, actor, how, str(exc))
+        return []
     now = clock.utcnow()
     rows = []
-    for data in files:
-        step = step_number(json.loads(data))
+    for cert in made:
+        step = step_number(cert)
         if step not in wanted:
             continue
+        data = step_bytes(cert)
         row = PanelCertificate(
             panel_id=panel.id,
             step=step,
@@ -247,26 +243,18 @@ def _record_failure(session: Session, panel: Panel, actor: Actor, how: str, why:
 
 
 def proof(session: Session, panel: Panel) -> ProofOutcome:
-    """抽取证明 of a stored panel: every required step's stored certificate passes the
+    """抽取证明 of a stored panel: the certificate file of its required steps passes the
     solver-free checker against the stored package and current result."""
     if is_season(panel):
         return ProofOutcome("season", f"抽取证明：{SEASON_NOTE}")
     if result_of(panel).get("status") != "drawn":
         return ProofOutcome("none", NO_LIST)
     rows = {c.step: c for c in stored(session, panel)}
-    checked: list[CheckedStep] = []
-    for step in required_steps(result_of(panel)):
-        row = rows.get(step)
-        if row is None:
-            message = MISSING if step == 0 else f"{step_name(step)}尚无抽取证明"
-            return ProofOutcome("unproven", message, checked)
-        ok, message = check_one(package_of(panel), result_bytes(panel), row.cert_json.encode())
-        checked.append(CheckedStep(step, ok, message))
-        if not ok:
-            return ProofOutcome("unproven", f"{step_name(step)}：{message}", checked)
-    return ProofOutcome(
-        "proven",
-        "不使用求解器的独立检查通过：名单是该种子顺序下第一个合规名单"
-        + ("" if len(checked) == 1 else f"（共{len(checked)}个抽取步骤）"),
-        checked,
-    )
+    steps = required_steps(result_of(panel))
+    absent = [s for s in steps if s not in rows]
+    if absent:
+        message = MISSING if absent[0] == 0 else f"{step_name(absent[0])}尚无抽取证明"
+        return ProofOutcome("unproven", message)
+    data = file_bytes([rows[s] for s in steps])
+    ok, message = check_one(package_of(panel), result_bytes(panel), data)
+    return ProofOutcome("proven" if ok else "unproven", message, steps)
