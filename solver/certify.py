@@ -127,7 +127,7 @@ def certify_step(
     taken = np.zeros(feat.m, bool)
     taken[[feat.pos[x] for x in spec.members]] = True
     taken &= ~fixed
-    step = StepData(rows, order, fixed, taken, make_classes(rows))
+    step = StepData(rows, order, fixed, taken, make_classes(rows), rows.M.astype(np.float32))
     opos = np.empty(feat.m, np.int64)
     opos[order] = np.arange(feat.m)
     last = int(opos[taken].max()) if taken.any() else -1
@@ -166,13 +166,23 @@ def certify_step(
 
 
 def certify_panel(
-    package_bytes: bytes, panel: dict[str, Any], workers: int = 1, stats: StepStats | None = None
+    package_bytes: bytes,
+    panel: dict[str, Any],
+    workers: int = 1,
+    stats: StepStats | None = None,
+    *,
+    pkg: Any = None,
+    confirm: bool = True,
 ) -> list[dict[str, Any]]:
-    """The certificates of every step of a drawn panel, each confirmed by the checker."""
+    """The certificates of every step of a drawn panel. Every proof is confirmed with exact
+    integers as it is found; with `confirm` the whole certificate is then run through the
+    solver-free checker too (the file is never written when it would not pass). `pkg`: the
+    package already parsed from these bytes (the draw's), to save parsing it again."""
     del workers  # the proofs need no CP-SAT; kept for the API
-    pkg = parse_package(package_bytes)
+    pkg = pkg or parse_package(package_bytes)
     certs = [certify_step(pkg, panel["seed"], spec, stats) for spec in panel_steps(panel)]
-    _confirm(package_bytes, panel, certs)
+    if confirm:
+        _confirm(package_bytes, panel, certs)
     return certs
 
 
