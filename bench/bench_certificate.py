@@ -24,7 +24,8 @@ from typing import Any
 from bench.bench_draw import make_package
 from solver.certcheck import check_certificate
 from solver.certify import StepStats, certificate_bytes, certify_panel
-from solver.engine import draw
+from solver.draw import draw_package
+from solver.package import parse_package
 
 TIGHT = {
     "min_full_senior_share": "3/5",
@@ -36,10 +37,11 @@ TIGHT = {
 
 def one_run(data: bytes, seed: str) -> dict[str, Any]:
     t0 = time.perf_counter()
-    result = draw(data, seed)
+    pkg = parse_package(data)
+    result = draw_package(pkg, seed)
     t1 = time.perf_counter()
     stats = StepStats()
-    certs = certify_panel(data, result, stats=stats)
+    certs = certify_panel(data, result, stats=stats, pkg=pkg)
     blob = certificate_bytes(certs)
     t2 = time.perf_counter()
     verdict = check_certificate(data, json.dumps(result, ensure_ascii=False).encode(), blob)
@@ -72,10 +74,21 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     cases = [
         ("default rules", 2000, {}, 0.35, args.runs),
-        ("tight: 正高级 3/5 of share 0.2, unit cap 2, kinds, voters 4/5", 2000, TIGHT, 0.2, args.runs),
+        (
+            "tight: 正高级 3/5 of share 0.2, unit cap 2, kinds, voters 4/5",
+            2000,
+            TIGHT,
+            0.2,
+            args.runs,
+        ),
         ("default rules", 20000, {}, 0.35, args.runs_20k or args.runs),
-        ("tight: 正高级 3/5 of share 0.2, unit cap 2, kinds, voters 4/5", 20000, TIGHT, 0.2,
-         args.runs_20k or args.runs),
+        (
+            "tight: 正高级 3/5 of share 0.2, unit cap 2, kinds, voters 4/5",
+            20000,
+            TIGHT,
+            0.2,
+            args.runs_20k or args.runs,
+        ),
     ]
     for name, pool, rules, share, runs in cases:
         data = make_package(pool, rules=rules or None, full_share=share)

@@ -127,7 +127,7 @@ def certify_step(
     taken = np.zeros(feat.m, bool)
     taken[[feat.pos[x] for x in spec.members]] = True
     taken &= ~fixed
-    step = StepData(rows, order, fixed, taken, make_classes(rows), rows.M.astype(np.float32))
+    step = StepData(rows, order, fixed, taken, make_classes(rows))
     opos = np.empty(feat.m, np.int64)
     opos[order] = np.arange(feat.m)
     last = int(opos[taken].max()) if taken.any() else -1

@@ -30,7 +30,6 @@ class StepData:
     fixed: np.ndarray  # (m,) bool
     taken: np.ndarray  # (m,) bool: members the step took (not fixed)
     classes: np.ndarray  # (m,) class id: identical rows and unit
-    mf: np.ndarray  # rows.M as float32, for counts by one matrix product
 
     @property
     def m(self) -> int:
@@ -104,17 +103,18 @@ def simple_proof(step: StepData, inn: np.ndarray, free: np.ndarray) -> list[Term
         if len(hit):
             return [(("unit", int(hit[0])), Fraction(1))]
     in_a = rows.M[inn].sum(axis=0).astype(np.int64) * rows.sign
-    cnt = np.rint(free.astype(np.float32) @ step.mf).astype(np.int64)  # FREE in each row
+    cnt = rows.M[free].sum(axis=0).astype(np.int64)  # FREE in each row (no BLAS: slow here)
     alone = in_a + np.where(rows.sign > 0, cnt, 0) < rows.b
     with_max = in_a - n_in < rows.b + rows.b[0]  # Σ_FREE max(a − 1, 0) = 0
     with_min = in_a + n_in + rows.sign * cnt + n_free < rows.b + rows.b[1]
-    for j in np.flatnonzero(alone):
-        return [(("dense", int(j)), Fraction(1))]
-    for j in range(2, rows.n_dense):
-        if with_max[j]:
-            return [(("dense", j), Fraction(1)), (("dense", 0), Fraction(1))]
-        if with_min[j]:
-            return [(("dense", j), Fraction(1)), (("dense", 1), Fraction(1))]
+    hits = np.flatnonzero(alone)
+    if len(hits):
+        return [(("dense", int(hits[0])), Fraction(1))]
+    both = np.flatnonzero((with_max | with_min)[2:]) + 2
+    if len(both):
+        j = int(both[0])
+        panel_row = 0 if with_max[j] else 1
+        return [(("dense", j), Fraction(1)), (("dense", panel_row), Fraction(1))]
     return None
 
 
@@ -185,7 +185,7 @@ class _LP:
     def broken(self, x: np.ndarray) -> list[tuple[str, int]]:
         """Rows the class values x break (not yet in the LP)."""
         rows = self.rows
-        dense = self.in_a + (x @ self.cls_mf) * rows.sign
+        dense = self.in_a + (self.cls_mf * x[:, None]).sum(axis=0) * rows.sign
         out = [("dense", int(j)) for j in np.flatnonzero(dense < rows.b - 1e-7)]
         if rows.cap is not None:
             per = self.in_u + np.bincount(self.cls_u, weights=x, minlength=len(self.in_u))
@@ -237,7 +237,7 @@ def lp_proof(
 def prove(step: StepData, inn: np.ndarray, free: np.ndarray, depth: int = 0) -> Any:
     """A proof tree ("leaf", terms) | ("split", i, out, in) that IN cannot be completed."""
     terms = simple_proof(step, inn, free)
-    if terms is not None:
+    if terms is not None and holds_one(step.rows, terms, inn, free):  # exact integers
         return ("leaf", terms)
     terms, values = lp_proof(step, inn, free)
     if terms is not None:
