@@ -28,7 +28,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
         if args.certificate and result["status"] == "drawn":
             from expertpool.commands.certify import write_certificate
 
-            write_certificate(data, result, args.certificate)
+            write_certificate(data, result, args.certificate, pkg)
     write(result, args.output)
     if result["status"] != "drawn":
         for entry in result["diagnosis"]:

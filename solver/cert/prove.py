@@ -93,95 +93,135 @@ def holds_one(rows: NamedRows, terms: list[Term], inn: np.ndarray, free: np.ndar
     return bool(total < B)
 
 
-def simple_proof(rows: NamedRows, inn: np.ndarray, free: np.ndarray) -> list[Term] | None:
+def simple_proof(step: StepData, inn: np.ndarray, free: np.ndarray) -> list[Term] | None:
     """A row alone, or a row beside panel_size max/min (the seats-left bounds)."""
-    n_in = int(inn.sum())
+    rows = step.rows
+    n_in, n_free = int(inn.sum()), int(free.sum())
     if rows.cap is not None:
         per_unit = np.bincount(rows.unit_code[inn], minlength=len(rows.unit_names))
         hit = np.flatnonzero(per_unit > rows.cap)
         if len(hit):
             return [(("unit", int(hit[0])), Fraction(1))]
-    a = rows.M.astype(np.int64) * rows.sign[None, :]
-    in_a = a[inn].sum(axis=0)
-    free_a = a[free]
-    alone = in_a + np.maximum(free_a, 0).sum(axis=0) < rows.b
-    with_max = in_a - n_in + np.maximum(free_a - 1, 0).sum(axis=0) < rows.b + rows.b[0]
-    with_min = in_a + n_in + (free_a + 1).sum(axis=0) < rows.b + rows.b[1]
-    for j in range(rows.n_dense):
-        if alone[j]:
-            return [(("dense", j), Fraction(1))]
-    for j in range(2, rows.n_dense):
-        if with_max[j]:
-            return [(("dense", j), Fraction(1)), (("dense", 0), Fraction(1))]
-        if with_min[j]:
-            return [(("dense", j), Fraction(1)), (("dense", 1), Fraction(1))]
+    in_a = rows.M[inn].sum(axis=0).astype(np.int64) * rows.sign
+    cnt = rows.M[free].sum(axis=0).astype(np.int64)  # FREE in each row (no BLAS: slow here)
+    alone = in_a + np.where(rows.sign > 0, cnt, 0) < rows.b
+    with_max = in_a - n_in < rows.b + rows.b[0]  # Σ_FREE max(a − 1, 0) = 0
+    with_min = in_a + n_in + rows.sign * cnt + n_free < rows.b + rows.b[1]
+    hits = np.flatnonzero(alone)
+    if len(hits):
+        return [(("dense", int(hits[0])), Fraction(1))]
+    both = np.flatnonzero((with_max | with_min)[2:]) + 2
+    if len(both):
+        j = int(both[0])
+        panel_row = 0 if with_max[j] else 1
+        return [(("dense", j), Fraction(1)), (("dense", panel_row), Fraction(1))]
     return None
 
 
-def _lp(
-    step: StepData, inn: np.ndarray, free: np.ndarray
-) -> tuple[float, list[float], dict[int, float]] | None:
-    """min Σ slack over the rows with IN fixed at 1 and FREE in [0, 1], by classes; returns
-    (optimum, row duals, class values)."""
-    from ortools.linear_solver import pywraplp
+class _LP:
+    """The relaxation of one rejection over classes of FREE candidates: IN fixed at 1, a
+    class of c FREE candidates a variable in [0, c], one slack per row; min Σ slack. Rows
+    enter lazily (those the current solution breaks), so the LP stays small; an optimum
+    above 0 on some rows already proves the rejection with their duals."""
 
-    rows = step.rows
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    if solver is None:  # pragma: no cover
-        return None
-    cls = step.classes[free]
-    counts = np.bincount(cls)
-    present = np.flatnonzero(counts)
-    rep: dict[int, int] = {}
-    for i in np.flatnonzero(free):
-        rep.setdefault(int(step.classes[i]), int(i))
-    xs = {int(k): solver.NumVar(0.0, float(counts[k]), f"x{k}") for k in present}
-    a = rows.M.astype(np.int64) * rows.sign[None, :]
-    in_a = a[inn].sum(axis=0)
-    cons = []
-    obj = solver.Objective()
-    for j in range(rows.n_dense):
-        s = solver.NumVar(0.0, solver.infinity(), f"s{j}")
-        obj.SetCoefficient(s, 1.0)
-        ct = solver.Constraint(float(rows.b[j] - in_a[j]), solver.infinity())
+    def __init__(self, step: StepData, inn: np.ndarray, free: np.ndarray) -> None:
+        from ortools.linear_solver import pywraplp
+
+        self.pywraplp = pywraplp
+        rows = self.rows = step.rows
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        assert solver is not None
+        self.solver = solver
+        free_idx = np.flatnonzero(free)
+        present, where, counts = np.unique(
+            step.classes[free_idx], return_index=True, return_counts=True
+        )
+        del present
+        self.reps = free_idx[where]
+        self.counts = counts
+        self.xs = [solver.NumVar(0.0, float(c), "") for c in counts]
+        # T = Σ x: a row over most classes is written as T minus the few it leaves out, so
+        # the LP stays sparse (an equivalent LP: its row duals are the rows' multipliers).
+        self.total = solver.NumVar(0.0, solver.infinity(), "T")
+        define = solver.Constraint(0.0, 0.0)
+        define.SetCoefficient(self.total, 1.0)
+        for v in self.xs:
+            define.SetCoefficient(v, -1.0)
+        self.in_a = rows.M[inn].sum(axis=0).astype(np.int64) * rows.sign
+        self.cls_m = rows.M[self.reps]
+        self.cls_mf = self.cls_m.astype(np.float64)
+        self.in_u = np.bincount(rows.unit_code[inn], minlength=len(rows.unit_names))
+        self.cls_u = rows.unit_code[self.reps]
+        self.obj = solver.Objective()
+        self.obj.SetMinimization()
+        self.cons: dict[tuple[str, int], Any] = {}
+
+    def add(self, key: tuple[str, int]) -> None:
+        kind, j = key
+        if kind == "dense":
+            lower = float(self.rows.b[j] - self.in_a[j])
+            members = np.flatnonzero(self.cls_m[:, j])
+            sign = float(self.rows.sign[j])
+        else:
+            lower = float(self.in_u[j] - (self.rows.cap or 0))
+            members = np.flatnonzero(self.cls_u == j)
+            sign = -1.0
+        solver = self.solver
+        s = solver.NumVar(0.0, solver.infinity(), "")
+        self.obj.SetCoefficient(s, 1.0)
+        ct = solver.Constraint(lower, solver.infinity())
         ct.SetCoefficient(s, 1.0)
-        for k, v in xs.items():
-            coef = a[rep[k], j]
-            if coef:
-                ct.SetCoefficient(v, float(coef))
-        cons.append((("dense", j), ct))
-    if rows.cap is not None:
-        in_u = np.bincount(rows.unit_code[inn], minlength=len(rows.unit_names))
-        by_unit: dict[int, list[int]] = {}
-        for k in xs:
-            by_unit.setdefault(int(rows.unit_code[rep[k]]), []).append(k)
-        for u in sorted(set(by_unit) | set(np.flatnonzero(in_u).tolist())):
-            s = solver.NumVar(0.0, solver.infinity(), f"u{u}")
-            obj.SetCoefficient(s, 1.0)
-            ct = solver.Constraint(float(in_u[u] - rows.cap), solver.infinity())
-            ct.SetCoefficient(s, 1.0)
-            for k in by_unit.get(u, []):
-                ct.SetCoefficient(xs[k], -1.0)
-            cons.append((("unit", u), ct))
-    obj.SetMinimization()
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    duals = [max(ct.dual_value(), 0.0) for _, ct in cons]
-    values = {rep[k]: v.solution_value() / max(counts[k], 1) for k, v in xs.items()}
-    step._cons_keys = [key for key, _ in cons]  # type: ignore[attr-defined]
-    return obj.Value(), duals, values
+        if 2 * len(members) > len(self.xs):
+            ct.SetCoefficient(self.total, sign)
+            inside = np.zeros(len(self.xs), bool)
+            inside[members] = True
+            for k in np.flatnonzero(~inside):
+                ct.SetCoefficient(self.xs[int(k)], -sign)
+        else:
+            for k in members:
+                ct.SetCoefficient(self.xs[int(k)], sign)
+        self.cons[key] = ct
+
+    def broken(self, x: np.ndarray) -> list[tuple[str, int]]:
+        """Rows the class values x break (not yet in the LP)."""
+        rows = self.rows
+        dense = self.in_a + (self.cls_mf * x[:, None]).sum(axis=0) * rows.sign
+        out = [("dense", int(j)) for j in np.flatnonzero(dense < rows.b - 1e-7)]
+        if rows.cap is not None:
+            per = self.in_u + np.bincount(self.cls_u, weights=x, minlength=len(self.in_u))
+            out += [("unit", int(u)) for u in np.flatnonzero(per > rows.cap + 1e-7)]
+        return [k for k in out if k not in self.cons]
+
+    def solve(self) -> tuple[float, list[tuple[str, int]], list[float], dict[int, float]] | None:
+        for key in (("dense", 0), ("dense", 1)):
+            self.add(key)
+        x = np.zeros(len(self.xs))
+        for _ in range(200):
+            if self.solver.Solve() != self.pywraplp.Solver.OPTIMAL:
+                return None
+            x = np.array([v.solution_value() for v in self.xs])
+            if self.obj.Value() > 1e-7:
+                break
+            more = self.broken(x)
+            if not more:
+                break
+            for key in more:
+                self.add(key)
+        keys = list(self.cons)
+        duals = [max(self.cons[k].dual_value(), 0.0) for k in keys]
+        values = {int(r): float(v / c) for r, v, c in zip(self.reps, x, self.counts, strict=True)}
+        return self.obj.Value(), keys, duals, values
 
 
 def lp_proof(
     step: StepData, inn: np.ndarray, free: np.ndarray
 ) -> tuple[list[Term] | None, dict[int, float]]:
-    got = _lp(step, inn, free)
+    got = _LP(step, inn, free).solve()
     if got is None:
         return None, {}
-    opt, duals, values = got
+    opt, keys, duals, values = got
     if opt < 1e-7:
         return None, values
-    keys = step._cons_keys  # type: ignore[attr-defined]
     for limit in (1, 12, 720, 10**6):
         terms = []
         for key, d in zip(keys, duals, strict=True):
@@ -196,8 +236,8 @@ def lp_proof(
 
 def prove(step: StepData, inn: np.ndarray, free: np.ndarray, depth: int = 0) -> Any:
     """A proof tree ("leaf", terms) | ("split", i, out, in) that IN cannot be completed."""
-    terms = simple_proof(step.rows, inn, free)
-    if terms is not None:
+    terms = simple_proof(step, inn, free)
+    if terms is not None and holds_one(step.rows, terms, inn, free):  # exact integers
         return ("leaf", terms)
     terms, values = lp_proof(step, inn, free)
     if terms is not None:
