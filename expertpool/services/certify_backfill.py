@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from expertpool.actor import Actor
 from expertpool.clock import SYSTEM_CLOCK, Clock
@@ -44,7 +44,10 @@ def _listed_panels(session: Session) -> list[Panel]:
     """Every panel that once listed members (void ones too: the regulator still reads them)."""
     return list(
         session.scalars(
-            select(Panel).where(Panel.status.in_(("drawn", "sealed", "void"))).order_by(Panel.id)
+            select(Panel)
+            .where(Panel.status.in_(("drawn", "sealed", "void")))
+            .options(defer(Panel.package_json))  # megabytes each; only the results are read
+            .order_by(Panel.id)
         )
     )
 
@@ -95,5 +98,7 @@ def run(
         ):
             made += 1
         session.commit()
+        if panel is not None:
+            session.expunge(panel)  # its package bytes need not stay in memory
         progress({"done": i, "total": len(todo)})
     return f"{made}/{len(todo)}"

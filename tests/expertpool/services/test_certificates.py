@@ -262,3 +262,42 @@ def test_season_panels_are_proven_by_replay(demo_session: Session) -> None:
     outcome = certs.proof(s, panel)
     assert outcome.state == "season" and outcome.verdict == "年度联合抽取的名单以复现核验"
     assert panel.id not in certify_backfill.panels_missing(s)
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_backfill_stopped_halfway_keeps_what_it_finished(
+    demo_db: Engine, seeds: SeedSequence
+) -> None:
+    ids = _without_certificates(demo_db, seeds)
+    factory = make_session_factory(demo_db)
+    with session_scope(factory) as s:
+        job_id = certify_backfill.submit(s, RSJ).id
+
+    def stop_after_first(counts: dict[str, int]) -> None:
+        if counts["done"] == 1:
+            raise _Stop  # the worker dies right after the first panel's commit
+
+    s = factory()
+    try:
+        job = s.get(Job, job_id)
+        assert job is not None
+        try:
+            certify_backfill.run(s, job, stop_after_first)
+        except _Stop:
+            s.rollback()
+        else:
+            raise AssertionError("the run did not stop")
+    finally:
+        s.close()
+    with session_scope(factory) as s:
+        missing = certify_backfill.panels_missing(s)
+        assert ids[0] not in missing and ids[1] in missing
+        job = s.get(Job, job_id)
+        assert job is not None
+        ticks: list[dict[str, int]] = []
+        assert certify_backfill.run(s, job, ticks.append) == f"{len(missing)}/{len(missing)}"
+        assert ticks[0] == {"done": 0, "total": len(missing)}
+        assert certify_backfill.panels_missing(s) == []
