@@ -95,7 +95,7 @@ def main() -> None:
         rows = [one_run(data, f"bench-{k}") for k in range(runs)]
 
         def med(key: str, rows: list[dict[str, Any]] = rows) -> float:
-            return statistics.median(r[key] for r in rows)
+            return float(statistics.median(r[key] for r in rows))
 
         print(
             f"| {name} | {pool:,} | {med('draw'):.2f} | {med('with'):.2f} | "

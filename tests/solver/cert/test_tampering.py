@@ -201,3 +201,28 @@ def _prefix_certificate(data: bytes, forged: dict[str, Any]) -> dict[str, Any]:
     assert 0 < len(keep) < len(cert["rejections"])
     cert["rejections"] = keep
     return cert
+
+
+def test_engine_made_splits_are_written_and_accepted() -> None:
+    """The prover's split trees (used when the LP relaxation does not rule a rejection out)
+    become `split` proofs the checker accepts; here every proof is forced to split once."""
+    data, panel, _cert = base()
+
+    def splitting(step: Any, inn: np.ndarray, free: np.ndarray) -> Any:
+        f = int(np.flatnonzero(free)[0])
+        out_free = free.copy()
+        out_free[f] = False
+        in_in = inn.copy()
+        in_in[f] = True
+        return ("split", f, prove(step, inn, out_free), prove(step, in_in, out_free))
+
+    spec = StepSpec("original", panel["members"], [], [])
+    cert = certify_step(parse_package(data), panel["seed"], spec, prover=splitting)
+    assert cert["proofs"] and all("split" in p for p in cert["proofs"])
+    verdict = check(data, panel, cert)
+    assert verdict.exit_code == 0, verdict.message
+    inner = cert["proofs"][0]["in"]
+    cert["proofs"][0]["in"] = {"farkas": [[["panel_size", "min"], 1]]}  # a branch that fails
+    assert check(data, panel, cert).exit_code == 1
+    cert["proofs"][0]["in"] = inner
+    assert check(data, panel, cert).exit_code == 0
