@@ -38,8 +38,8 @@ from expertpool.errors import UserError
 from expertpool.models import DrawSession, Job, Meeting, SecondPartWaiver
 from expertpool.seeds import SCHEME, FixedSeed, SeedSource, combine, commitment, secrets_part
 from expertpool.services import audit, jobs, meeting_dates
-from expertpool.services.once import rows_changed
 from expertpool.services import season as season_svc
+from expertpool.services.once import rows_changed
 from expertpool.services.panels.draw import draw_on_seed, redraw_reason
 from expertpool.services.panels.query import clean_reason, current_panel
 from expertpool.services.panels.sealing import refuse_if_sealed
