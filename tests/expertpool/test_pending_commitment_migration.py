@@ -18,7 +18,7 @@ from expertpool.services import draw_sessions as ds_svc
 from expertpool.services import panels as svc
 from expertpool.services.panels.query import dump_result
 from expertpool.services.verification import replay_files
-from tests.builders import S01, S02, ZJJ, SCJG, small_meeting
+from tests.builders import S02, SCJG, ZJJ, small_meeting
 from tests.conftest import DEMO_NOW
 from tests.expertpool.services.test_draw_sessions import CLOCK, SUPERVISOR
 

@@ -41,7 +41,7 @@ _SESSIONS = sa.text(
 )
 
 
-def _parts(row: sa.RowMapping) -> dict:
+def _parts(row: sa.RowMapping) -> dict[str, str]:
     # The panel file's seed_parts as the draw wrote them (services/draw_sessions.seed_parts).
     return {
         'scheme': 'expertpool.seed/1',
