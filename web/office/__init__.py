@@ -314,6 +314,9 @@ def draw(code: str) -> Response:
             act.done("已公示抽取承诺值，请监督人输入第二部分随机数后抽取。")
         else:
             act.done(f"已抽取评委（第二部分随机数已按年度设置关闭：{ds.waiver}）。", "warning")
+    twin = act.error.session_id if isinstance(act.error, draw_sessions.PendingCommitment) else None
+    if twin is not None:  # a second click (another tab): show the pending one
+        return redirect(url_for("office.draw_session", session_id=twin))
     if act.failed:
         return _back(meeting)
     if ds.panel_id is not None:

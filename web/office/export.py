@@ -96,6 +96,7 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
         ("评委会", meeting.committee.name),
         ("例会时间", f"{meeting.window_start.isoformat()} 至 {meeting.window_end.isoformat()}"),
         *([("为已结束的例会抽取的原因", panel.past_reason)] if panel.past_reason else []),
+        *view.seed_rows,
         ("随机种子", panel.seed),
         ("抽取包SHA-256", panel.instance_sha256),
         *_certificate_lines(view),
@@ -107,7 +108,7 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
     for r, (k, v) in enumerate(lines, start=1):
         put(info, r, 1, k)
         put(info, r, 2, v)
-    info.column_dimensions["A"].width = 18
+    info.column_dimensions["A"].width = 30
     info.column_dimensions["B"].width = 70
     if preview:
         _mark_preview(wb)
