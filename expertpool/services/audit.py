@@ -52,6 +52,19 @@ ACTIONS = {
     "user_disable": "停用账户",
     "user_enable": "启用账户",
     "user_passwd": "修改密码",
+    "meeting_view": "查看例会记录",
+    "meeting_attendance": "登记到会评委",
+    "meeting_votes": "登记表决结果",
+    "meeting_close": "结束例会记录",
+    "meeting_reopen": "重新打开例会记录",
+    "meeting_filed": "例会备案",
+    "review_mode": "修改评审方式",
+    "work_calendar": "修改工作日历",
+    "year_open": "开启工作年度",
+    "year_committee_add": "新增评委会",
+    "year_committee_edit": "修改评委会",
+    "year_committee_retire": "停用评委会",
+    "year_table_import": "导入年度评委会表",
 }
 
 

@@ -1,0 +1,98 @@
+"""Issue 23 item 7: small things seen on the walk through the screens."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+
+from expertpool.db import make_session_factory, session_scope
+from expertpool.services import audit
+from tests.fixtures.web import do_login
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def _literals(node: ast.expr) -> list[str] | None:
+    """The action strings an argument can take, or None when it is not spelled out here."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        body, orelse = _literals(node.body), _literals(node.orelse)
+        return None if body is None or orelse is None else body + orelse
+    return None
+
+
+def _forwarded(tree: ast.Module, call: ast.Call, name: str) -> list[str]:
+    """Actions passed through a parameter `name` of the function holding `call`."""
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef) or call not in list(ast.walk(fn)):
+            continue
+        params = [a.arg for a in fn.args.args]
+        pos = params.index(name)
+        out: list[str] = []
+        for other in ast.walk(tree):
+            if isinstance(other, ast.Call) and getattr(other.func, "id", None) == fn.name:
+                values = _literals(other.args[pos])
+                assert values is not None, ast.unparse(other)
+                out += values
+        assert out, fn.name
+        return out
+    raise AssertionError(f"cannot resolve audit action {name}")
+
+
+def written_actions() -> set[str]:
+    """Every action an audit.record call in expertpool/ or web/ can write."""
+    found: set[str] = set()
+    for top in ("expertpool", "web"):
+        for path in (ROOT / top).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "record"
+                    and getattr(node.func.value, "id", None) == "audit"
+                ):
+                    continue
+                arg = node.args[3] if len(node.args) > 3 else None
+                if arg is None:
+                    arg = next(k.value for k in node.keywords if k.arg == "action")
+                values = _literals(arg)
+                if values is None:
+                    assert isinstance(arg, ast.Name), f"{path}:{node.lineno}"
+                    values = _forwarded(tree, node, arg.id)
+                found.update(values)
+    return found
+
+
+def test_every_written_audit_action_has_a_chinese_label() -> None:
+    actions = written_actions()
+    assert {"meeting_view", "meeting_filed", "user_create", "season_draw"} <= actions
+    missing = sorted(a for a in actions if a not in audit.ACTIONS)
+    assert not missing, missing
+    assert all(not label.isascii() for label in audit.ACTIONS.values())
+
+
+def test_audit_log_names_meeting_record_actions(client: FlaskClient, demo_db: Engine) -> None:
+    meeting_actions = [
+        "meeting_view",
+        "meeting_attendance",
+        "meeting_votes",
+        "meeting_close",
+        "meeting_filed",
+    ]
+    with session_scope(make_session_factory(demo_db)) as s:
+        for action in meeting_actions:
+            audit.record(s, "zjj", "office", action, "2024-S01", {})
+    do_login(client, "jianguan")
+    page = client.get("/regulator/audit").get_data(as_text=True)
+    for action in meeting_actions:
+        label = audit.ACTIONS[action]
+        assert f"<td>{label}</td>" in page, action
+        assert f'<option value="{action}">{label}</option>' in page, action
+        assert f"<td>{action}</td>" not in page
+    filtered = client.get("/regulator/audit?action=meeting_filed").get_data(as_text=True)
+    assert filtered.count(f"<td>{audit.ACTIONS['meeting_filed']}</td>") == 1
