@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import pathlib
+import re
 
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 from expertpool.db import make_session_factory, session_scope
 from expertpool.services import audit
 from tests.fixtures.web import do_login
+from web.bureau.dashboard import DARK_GREEN, GREEN, ORANGE, RED
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -96,3 +98,36 @@ def test_audit_log_names_meeting_record_actions(client: FlaskClient, demo_db: En
         assert f"<td>{action}</td>" not in page
     filtered = client.get("/regulator/audit?action=meeting_filed").get_data(as_text=True)
     assert filtered.count(f"<td>{audit.ACTIONS['meeting_filed']}</td>") == 1
+
+
+def _css_rules() -> dict[str, str]:
+    """`.legend i.<class>` -> its declarations, from the app's own stylesheet."""
+    css = (ROOT / "web/static/css/app.css").read_text(encoding="utf-8")
+    return {m[1]: m[2] for m in re.finditer(r"\.legend i\.([\w-]+) \{([^}]*)\}", css)}
+
+
+def test_dashboard_legend_swatches_use_stylesheet_classes(
+    demo_db: Engine, client: FlaskClient
+) -> None:
+    do_login(client, "rsj")
+    resp = client.get("/bureau/dashboard")
+    assert "style-src 'self'" in resp.headers["Content-Security-Policy"]
+    html = resp.get_data(as_text=True)
+    # Inline style attributes are blocked by the CSP: none may carry meaning.
+    assert not re.search(r"<(?!svg|rect|line|text)[a-z]+[^>]* style=", html)
+    legend = re.findall(r'<div class="legend">(.*?)</div>', html)[1]
+    swatches = re.findall(r'<i class="([\w-]+)"></i>([^<]+)', legend)
+    rules = _css_rules()
+    colour = {
+        text: re.search(r"background: (#[0-9a-f]{6})", rules[cls]).group(1)  # type: ignore[union-attr]
+        for cls, text in swatches
+    }
+    assert colour == {
+        "可用专家达到所需": GREEN,
+        "可用专家不足": ORANGE,
+        "可用正高级达到所需": DARK_GREEN,
+        "可用正高级不足": RED,
+        "竖线：所需人数（100%）": RED,
+    }
+    widths = {text: "width" in rules[cls] for cls, text in swatches}
+    assert widths["竖线：所需人数（100%）"] and not widths["可用正高级不足"]
