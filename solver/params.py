@@ -111,6 +111,7 @@ class Param(Generic[T]):
 
 _FRACTION_RE = re.compile(r"^\s*([0-9]{1,4})\s*/\s*([0-9]{1,4})\s*$")
 _TRUE = ("y", "on", "1", "true")
+_NEGATIVE_RE = re.compile(r"^[-\u2212\uff0d]\s*[0-9]+$")  # ASCII, minus sign, full-width
 
 
 def form_integer(
@@ -119,6 +120,8 @@ def form_integer(
     value = (text or "").strip()
     if not value:
         return (None, {}) if blank_none else (None, {key: f"{label}不能为空"})
+    if _NEGATIVE_RE.match(value):  # a whole number below the range: name the range
+        return None, {key: f"{label}应在{lo}到{hi}之间（不能为负数）"}
     if not (value.isascii() and value.isdigit()):  # '²' is a digit to isdigit, not to int
         return None, {key: f"{label}应为整数"}
     number = int(value)

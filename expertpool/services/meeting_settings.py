@@ -23,6 +23,7 @@ from expertpool.services.packages import (
     pool_experts,
 )
 from expertpool.services.panels.sealing import refuse_if_sealed
+from expertpool.validators import has_control_characters
 from solver import registry
 from solver.defaults import SENIOR_NARROW_SEATS, SENIOR_SEATS, default_rules
 from solver.params import RANKS, UNIT_KINDS, Param, PoolExpert
@@ -101,11 +102,26 @@ def parse_rule_form(
 ) -> dict[str, Any]:
     """Read the rule settings form (text values) into a complete rules object; SettingsError.
     With `pool`, a setting the pool can never meet is refused too (messages name numbers)."""
-    context = registry.FormContext(specialties=tuple(meeting.committee.specialties), pool=pool)
+    specialties = tuple(meeting.committee.specialties)
+    _refuse_control_characters(form, specialties)
+    context = registry.FormContext(specialties=specialties, pool=pool)
     rules, errors = registry.parse_form(form, context)
     if errors:
         raise SettingsError(errors)
     return rules
+
+
+def _refuse_control_characters(form: Mapping[str, str], specialties: Sequence[str]) -> None:
+    """A control character in an input is named by the rule's label (the web form checks
+    its own fields, so the office keeps its typing instead of getting a 400 page)."""
+    errors: dict[str, str] = {}
+    for p in registry.PARAMS:
+        for name, label in _input_names(p, specialties):
+            if has_control_characters(form.get(name, "")):
+                where = f"{p.label_zh}（{label}）" if label else p.label_zh
+                errors[name] = f"“{where}”含有不可见的控制字符，请删除后重新输入"
+    if errors:
+        raise SettingsError(errors)
 
 
 def _default_for(key: str, base: Mapping[str, Any], sized: Mapping[str, Any]) -> Any:

@@ -7,11 +7,14 @@ import pathlib
 import re
 
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from expertpool.db import make_session_factory, session_scope
+from expertpool.models import Meeting
 from expertpool.services import audit
-from tests.fixtures.web import do_login
+from tests.builders import S01
+from tests.fixtures.web import csrf_token, do_login
+from tests.web.test_office import _rules_form
 from web.bureau.dashboard import DARK_GREEN, GREEN, ORANGE, RED
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -131,3 +134,37 @@ def test_dashboard_legend_swatches_use_stylesheet_classes(
     }
     widths = {text: "width" in rules[cls] for cls, text in swatches}
     assert widths["竖线：所需人数（100%）"] and not widths["可用正高级不足"]
+
+
+def _post_rules(client: FlaskClient, demo_db: Engine, **changes: str) -> tuple[int, str]:
+    do_login(client, "zjj")
+    form = _rules_form(demo_db, csrf_token(client, f"/office/meetings/{S01}/rules"))
+    resp = client.post(f"/office/meetings/{S01}/rules", data=form | {"panel_size": "11"} | changes)
+    return resp.status_code, resp.get_data(as_text=True)
+
+
+def _settings(demo_db: Engine) -> object:
+    with session_scope(make_session_factory(demo_db)) as s:
+        return s.scalar(select(Meeting.settings).where(Meeting.code == S01))
+
+
+def test_control_character_in_a_rule_names_its_label_and_keeps_the_form(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    before = _settings(demo_db)
+    status, page = _post_rules(client, demo_db, min_voters_share="2/3\x07", panel_size="13")
+    assert status == 200
+    errors = re.findall(r'<div class="error">([^<]+)</div>', page)
+    assert errors == ["“表决评委占比”含有不可见的控制字符，请删除后重新输入"]
+    assert "min_voters_share" not in re.sub(r"<[^>]+>", "", page)  # only in the markup
+    assert 'id="min_voters_share" name="min_voters_share" value="2/3"' in page
+    assert 'name="panel_size" value="13"' in page  # the rest of the typing is kept
+    assert _settings(demo_db) == before
+
+
+def test_negative_alternates_names_the_range(client: FlaskClient, demo_db: Engine) -> None:
+    status, page = _post_rules(client, demo_db, alternates="-3")
+    assert status == 200
+    errors = re.findall(r'<div class="error">([^<]+)</div>', page)
+    assert len(errors) == 1 and errors[0].startswith("备选专家人数应在0到")
+    assert "应为整数" not in page

@@ -34,6 +34,7 @@ from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
 from expertpool.spreadsheet import LIMITS_TEXT
+from expertpool.validators import strip_control_characters
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.context import db_session, now, request_clock, today, working_year
@@ -48,6 +49,7 @@ from web.panels import (
     template_globals,
 )
 from web.params import to_int
+from web.security import checks_control_characters_itself
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -262,6 +264,7 @@ def remove_applicant(code: str, applicant_id: int) -> Response:
 
 
 @bp.route("/meetings/<code>/rules", methods=["GET", "POST"])
+@checks_control_characters_itself  # the service names the rule, the form keeps the typing
 @roles_required("office")
 def rules(code: str) -> str | Response:
     meeting = _meeting(code)
@@ -279,7 +282,7 @@ def rules(code: str) -> str | Response:
         except settings_svc.SettingsError as exc:
             session.rollback()
             errors = exc.errors
-            values = form
+            values = {k: strip_control_characters(v) for k, v in form.items()}
         except UserError as exc:
             session.rollback()
             flash(f"未能保存：{exc.message}", "error")
