@@ -49,6 +49,16 @@ def has_control_characters(text: str) -> bool:
     return _CONTROL_CHARS.search(text) is not None
 
 
+ECHO_CHARS = 30
+
+
+def echo(text: object, limit: int = ECHO_CHARS) -> str:
+    """User input quoted back in a message: the first `limit` characters, then "…" (a
+    1,000-character paste must not fill the page with itself)."""
+    shown = str(text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
 def strip_control_characters(text: str) -> str:
     """``text`` without the characters `has_control_characters` looks for."""
     return _CONTROL_CHARS.sub("", text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import request, url_for
 
 from expertpool.spreadsheet import MAX_FILE_BYTES
+from expertpool.validators import echo
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 256 * 1024
@@ -55,7 +56,7 @@ def too_large() -> tuple[str, str, str]:
     """(form name, message, back address) for a request over the size limit."""
     name = FORM_NAMES.get(request.endpoint or "", "此表单")
     text = (
-        f"提交的“{name}”超过大小限制（文件过大或文字过长）：上传的文件不能超过{UPLOAD_LIMIT_TEXT}，"
+        f"提交的“{echo(name)}”超过大小限制（文件过大或文字过长）：上传的文件不能超过{UPLOAD_LIMIT_TEXT}，"
         "填写的文字请按输入框旁的字数限制填写。本次提交没有保存任何内容。"
     )
     return name, text, back_url()

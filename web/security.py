@@ -11,7 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from expertpool.validators import has_control_characters
+from expertpool.validators import echo, has_control_characters
 
 # No inline script or style anywhere: everything comes from /static.
 CSP = (
@@ -69,7 +69,7 @@ def init_security(app: Flask) -> None:
             if has_control_characters(key) or has_control_characters(value):
                 abort(
                     400,
-                    description=f"网址参数“{_printable(key)}”含有不可见的控制字符，"
+                    description=f"网址参数“{echo(_printable(key))}”含有不可见的控制字符，"
                     "请检查链接后重新打开。",
                 )
         # A view that checks its own form (the 20 MB verification upload) sets its own size
@@ -79,7 +79,7 @@ def init_security(app: Flask) -> None:
                 if has_control_characters(value):
                     abort(
                         400,
-                        description=f"表单字段“{_printable(key)}”含有不可见的控制字符，请删除后重新提交。",
+                        description=f"表单字段“{echo(_printable(key))}”含有不可见的控制字符，请删除后重新提交。",
                     )
         return None
 

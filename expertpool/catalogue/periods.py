@@ -6,7 +6,7 @@ import calendar
 import re
 from datetime import date
 
-from expertpool.validators import ValidationError
+from expertpool.validators import ValidationError, echo
 
 __all__ = ["PERIOD_FIELD", "period_deadline", "period_window"]
 
@@ -24,10 +24,12 @@ def period_window(year: int, text: str) -> tuple[date, date]:
     raw = text.strip() if isinstance(text, str) else ""
     match = _PERIOD_RE.fullmatch(raw.replace(" ", "").replace("\u3000", ""))
     if match is None:
-        raise ValidationError(f"无法识别的时间段“{text}”，应形如“10月下旬”", field=PERIOD_FIELD)
+        raise ValidationError(
+            f"无法识别的时间段“{echo(text)}”，应形如“10月下旬”", field=PERIOD_FIELD
+        )
     month = int(match.group(1))
     if not 1 <= month <= 12:
-        raise ValidationError(f"时间段“{text}”中的月份无效", field=PERIOD_FIELD)
+        raise ValidationError(f"时间段“{echo(text)}”中的月份无效", field=PERIOD_FIELD)
     part = match.group(2)
     if part == "上":
         return date(year, month, 1), date(year, month, 10)

@@ -32,7 +32,7 @@ from expertpool.spreadsheet import (
     workbook_bytes,
     write_header,
 )
-from expertpool.validators import ValidationError, validate_name, validate_uscc
+from expertpool.validators import ValidationError, echo, validate_name, validate_uscc
 
 HEADERS = ["姓名", "工作单位", "统一社会信用代码", "申报专业", "现职称"]
 REQUIRED = {"姓名", "工作单位", "申报专业"}
@@ -202,7 +202,7 @@ def _check_fields(r: ApplicantRow, known: _Known, problems: list[tuple[int, str,
         problems.append((r.row, "申报专业", "不能为空"))
     elif r.specialty not in known.specialties:
         problems.append(
-            (r.row, "申报专业", f"“{r.specialty}”不是本评委会的专业（见模板“专业列表”）")
+            (r.row, "申报专业", f"“{echo(r.specialty)}”不是本评委会的专业（见模板“专业列表”）")
         )
     if len(r.current_title) > MAX_TEXT["现职称"]:
         problems.append((r.row, "现职称", f"不能超过{MAX_TEXT['现职称']}个字"))
@@ -224,7 +224,7 @@ def _match_unit(
             (
                 r.row,
                 "统一社会信用代码",
-                f"单位“{unit_name}”已登记的统一社会信用代码为{by_name.uscc}，与所填不符",
+                f"单位“{echo(unit_name)}”已登记的统一社会信用代码为{by_name.uscc}，与所填不符",
             )
         )
     return unit
@@ -295,6 +295,15 @@ def _create_applicants(
     return created
 
 
+def one_per_cell(problems: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """The first problem found for each (row, column), sorted: a cell that could not be read
+    (a formula, too long) is reported as such, not again as empty by the row checks."""
+    first: dict[tuple[int, str], str] = {}
+    for row, column, message in problems:
+        first.setdefault((row, column), message)
+    return sorted((row, column, message) for (row, column), message in first.items())
+
+
 def import_applicants(
     session: Session, meeting: Meeting, data: bytes, actor: Actor
 ) -> list[Applicant]:
@@ -303,8 +312,7 @@ def import_applicants(
     rows, problems = _read(data)
     planned = _plan_rows(rows, _known(session, meeting), problems)
     if problems:
-        problems.sort()
-        raise ApplicantRowErrors(problems)
+        raise ApplicantRowErrors(one_per_cell(problems))
     new_units: dict[str, Unit] = {}
     created = _create_applicants(session, meeting, planned, new_units)
     session.flush()
@@ -363,9 +371,10 @@ def find_pool_expert(session: Session, meeting: Meeting, text: str) -> Expert:
     if len(by_name) > 1:
         options = "、".join(f"{e.code}（{e.unit.name}）" for e in by_name)
         raise UserError(
-            f"本评委会专家库中有{len(by_name)}名“{text}”，请填写专家编号：{options}", field="expert"
+            f"本评委会专家库中有{len(by_name)}名“{echo(text)}”，请填写专家编号：{options}",
+            field="expert",
         )
-    raise UserError(f"本评委会专家库中没有“{text}”", field="expert")
+    raise UserError(f"本评委会专家库中没有“{echo(text)}”", field="expert")
 
 
 def add_conflict(

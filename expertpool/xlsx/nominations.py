@@ -35,6 +35,7 @@ from expertpool.spreadsheet import (
     workbook_bytes,
     write_header,
 )
+from expertpool.validators import echo
 
 # Column order of the template: (field key, header).
 COLUMNS: list[tuple[str, str]] = [
@@ -187,7 +188,9 @@ def read_rows(
                 else:
                     unknown.append(name)
             if unknown and "committee_ids" not in row_problems:
-                row_problems["committee_ids"] = f"“{'、'.join(unknown)}”不在{year}年评委会目录中"
+                row_problems["committee_ids"] = (
+                    f"“{echo('、'.join(unknown))}”不在{year}年评委会目录中"
+                )
             pledges = {}
             for key in ("pledge_personal", "pledge_unit"):
                 pledges[key] = values.get(key, "").upper() in YES

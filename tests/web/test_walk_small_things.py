@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import io
 import pathlib
 import re
 
@@ -14,7 +15,7 @@ from expertpool.models import Meeting
 from expertpool.services import audit
 from tests.builders import S01
 from tests.fixtures.web import csrf_token, do_login
-from tests.web.test_office import _rules_form
+from tests.web.test_office import _rules_form, _specialty, xlsx
 from web.bureau.dashboard import DARK_GREEN, GREEN, ORANGE, RED
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -168,3 +169,46 @@ def test_negative_alternates_names_the_range(client: FlaskClient, demo_db: Engin
     errors = re.findall(r'<div class="error">([^<]+)</div>', page)
     assert len(errors) == 1 and errors[0].startswith("备选专家人数应在0到")
     assert "应为整数" not in page
+
+
+def _import_applicants(client: FlaskClient, rows: list[list[str]]) -> list[str]:
+    token = csrf_token(client, f"/office/meetings/{S01}")
+    resp = client.post(
+        f"/office/meetings/{S01}/applicants/import",
+        data={"csrf_token": token, "file": (io.BytesIO(xlsx(rows)), "a.xlsx")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    page = resp.get_data(as_text=True)
+    found = re.search(r'<ul class="import-errors" id="import-errors">(.*?)</ul>', page, re.S)
+    assert found, page[:3000]
+    return re.findall(r"<li>(.*?)</li>", found.group(1))
+
+
+def test_one_bad_cell_gives_one_message(client: FlaskClient, demo_db: Engine) -> None:
+    do_login(client, "zjj")
+    spec = _specialty(demo_db)
+    lines = _import_applicants(
+        client,
+        [
+            ["王" * 600, "大连测试单位", "", spec, "工程师"],  # too long, hence also empty
+            ["李四", "=1+1", "", spec, "工程师"],  # a formula, hence also empty
+        ],
+    )
+    assert len(lines) == 2, lines
+    assert "姓名" in lines[0] and "内容过长" in lines[0] and "不能为空" not in lines[0]
+    assert "工作单位" in lines[1] and "不能使用公式" in lines[1] and "不能为空" not in lines[1]
+
+
+def test_long_inputs_are_echoed_shortened(client: FlaskClient, demo_db: Engine) -> None:
+    do_login(client, "zjj")
+    lines = _import_applicants(client, [["王小明", "大连测试单位", "", "专" * 480, "工程师"]])
+    assert len(lines) == 1 and f"“{'专' * 30}…”不是本评委会的专业" in lines[0], lines
+    token = csrf_token(client, f"/office/meetings/{S01}")
+    resp = client.post(
+        f"/office/meetings/{S01}/conflicts",
+        data={"csrf_token": token, "expert": "张" * 1000, "applicant_id": "1", "reason": "师生"},
+        follow_redirects=True,
+    )
+    page = resp.get_data(as_text=True)
+    assert f"“{'张' * 30}…”" in page and "张" * 31 not in page

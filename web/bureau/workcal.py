@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from expertpool.errors import UserError
+from expertpool.validators import echo
 
 
 def date_lines(text: str, year: int, label: str) -> str:
@@ -19,11 +20,13 @@ def date_lines(text: str, year: int, label: str) -> str:
             day = date.fromisoformat(line)
         except ValueError:
             raise UserError(
-                f"{label}第{number}行“{line}”不是日期（每行一个日期，格式为年-月-日，"
+                f"{label}第{number}行“{echo(line)}”不是日期（每行一个日期，格式为年-月-日，"
                 f"如 {year}-10-01），全部未保存",
                 field=label,
             ) from None
         if day.year != year:
-            raise UserError(f"{label}第{number}行“{line}”不在{year}年，全部未保存", field=label)
+            raise UserError(
+                f"{label}第{number}行“{echo(line)}”不在{year}年，全部未保存", field=label
+            )
         out.append(day.isoformat())
     return "\n".join(out)

@@ -13,6 +13,7 @@ from expertpool.errors import UserError
 from expertpool.models import Meeting
 from expertpool.services import years as ys
 from expertpool.services.catalogue_sync import default_deadline
+from expertpool.validators import echo
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.context import db_session, today
@@ -170,7 +171,7 @@ def year_retire(year: int, code: str) -> str | Response:
     name = meeting.committee.name
     with attempt(None) as act:
         if request.form.get("confirm") != "yes":
-            raise UserError(f"请勾选确认撤销“{name}”", field="confirm")
+            raise UserError(f"请勾选确认撤销“{echo(name)}”", field="confirm")
         ys.retire_committee(db_session(), current_actor(), meeting)
         act.done(f"已撤销{name}：自{year}年度起不再组织例会，专家库和以往记录保留。")
     if act.error is None:

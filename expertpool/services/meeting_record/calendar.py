@@ -13,6 +13,7 @@ from expertpool.actor import Actor
 from expertpool.errors import UserError
 from expertpool.models import WorkCalendarYear
 from expertpool.services import audit
+from expertpool.validators import echo
 from expertpool.workdays import Deadline, YearCalendar, covered_by_package, results_deadline
 
 
@@ -36,10 +37,10 @@ def _dates(text: str, year: int, label: str) -> list[str]:
             day = date.fromisoformat(part)
         except ValueError:
             raise UserError(
-                f"{label}：“{part}”不是日期（应为年-月-日，如 {year}-10-01）", field=label
+                f"{label}：“{echo(part)}”不是日期（应为年-月-日，如 {year}-10-01）", field=label
             ) from None
         if day.year != year:
-            raise UserError(f"{label}：“{part}”不在{year}年", field=label)
+            raise UserError(f"{label}：“{echo(part)}”不在{year}年", field=label)
         out.add(day.isoformat())
     return sorted(out)
 

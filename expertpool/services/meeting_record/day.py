@@ -37,6 +37,7 @@ from expertpool.services.meeting_record.rules import (
     store_rules,
 )
 from expertpool.services.panels.query import MAX_REASON_CHARS, current_panel, result_of
+from expertpool.validators import echo
 from solver.meeting.tally import passes, quorum_need, vote_valid
 
 ABSENCE_REASONS = ("因病", "因公", "无故缺席", "其他")
@@ -241,7 +242,7 @@ def save_attendance(
     changes = []
     for code, raw in marks.items():
         if code not in seats:
-            raise UserError(f"“{code}”不是本例会的在任评委", field="expert")
+            raise UserError(f"“{echo(code)}”不是本例会的在任评委", field="expert")
         mark = _clean_mark(code, raw)
         row = known.get(code)
         if row is not None and (row.present, row.reason, row.note) == (
@@ -310,7 +311,7 @@ def record_absence(
     code = (expert_code or "").strip()
     row = attendance_by_code(day).get(code)
     if row is not None and not row.present:
-        raise UserError(f"“{code}”的缺席已登记过", field="expert")
+        raise UserError(f"“{echo(code)}”的缺席已登记过", field="expert")
     text = (reason or "").strip()
     if not text:
         raise UserError("请填写缺席情况说明", field="reason")
@@ -443,7 +444,7 @@ def save_votes(
         label = (labels or {}).get(code, f"申报人{code}")
         app = apps.get(code)
         if app is None:
-            problems.append((label, f"“{code}”不是本例会的申报人"))
+            problems.append((label, f"“{echo(code)}”不是本例会的申报人"))
             continue
         problem = _row_problems(day, app, counts)
         if problem:

@@ -20,6 +20,7 @@ from expertpool.spreadsheet import (
     workbook_bytes,
     write_header,
 )
+from expertpool.validators import echo
 
 TALLY_SHEET = "表决票数"
 TALLY_HEADERS = ["申报人编号", "姓名", "同意", "反对", "弃权"]
@@ -57,7 +58,9 @@ def _count(cell: object, row: int, header: str, problems: list[tuple[str, str]])
         problems.append((f"第{row}行", f"「{header}」{exc}"))
         return 0
     if not text.isdigit():
-        problems.append((f"第{row}行", f"「{header}」应为不小于0的整数，实际为“{text or '空'}”"))
+        problems.append(
+            (f"第{row}行", f"「{header}」应为不小于0的整数，实际为“{echo(text) or '空'}”")
+        )
         return 0
     return int(text)
 
@@ -79,7 +82,7 @@ def read_tally(data: bytes) -> tuple[dict[str, days.Counts], dict[str, str]]:
             if not code:
                 continue
             if code in labels:
-                problems.append((f"第{row_no}行", f"申报人“{code}”与{labels[code]}重复"))
+                problems.append((f"第{row_no}行", f"申报人“{echo(code)}”与{labels[code]}重复"))
                 continue
             yes, no, abstain = (
                 _count(padded[i], row_no, TALLY_HEADERS[i], problems) for i in (2, 3, 4)

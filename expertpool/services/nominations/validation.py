@@ -17,6 +17,7 @@ from expertpool.models import Committee, Meeting, Nomination
 from expertpool.models.enums import GENDERS, RANKS
 from expertpool.validators import (
     ValidationError,
+    echo,
     has_control_characters,
     id_card_birth_year,
     id_card_gender,
@@ -194,7 +195,7 @@ def _check_specialties(
         allowed = {s for c in chosen for s in c.specialties}
         bad = [s for s in specialties if s not in allowed]
         if bad:
-            errors["specialties"] = f"“{'、'.join(bad)}”不属于所选评委会的专业"
+            errors["specialties"] = f"“{echo('、'.join(bad))}”不属于所选评委会的专业"
         else:
             out["specialties"] = specialties
 

@@ -27,6 +27,7 @@ from expertpool.services.panels.query import (
     result_of,
 )
 from expertpool.services.panels.sealing import refuse_sealed
+from expertpool.validators import echo
 from solver.engine import replace
 from solver.errors import PackageError
 
@@ -79,7 +80,7 @@ def _refuse_undeclinable(panel: Panel) -> None:
 def _declining_seat(panel: Panel, expert_code: str) -> PanelSeat:
     seat = find_seat(panel, expert_code, "member")
     if seat is None:
-        raise UserError(f"“{expert_code}”不是本评委会的在任评委", field="expert")
+        raise UserError(f"“{echo(expert_code)}”不是本评委会的在任评委", field="expert")
     return seat
 
 

@@ -19,6 +19,7 @@ from expertpool.models import Meeting, Panel, PanelSeat, ServiceRecord
 from expertpool.services import audit
 from expertpool.services.panels.drift import refuse_if_changed
 from expertpool.services.panels.query import clean_reason, current_panel, find_seat
+from expertpool.validators import echo
 
 SEALED_MESSAGE = "评委名单已锁定，不能再作任何修改"
 
@@ -95,8 +96,8 @@ def record_no_show(
     seat = find_seat(panel, expert_code, "member")
     if seat is None:
         if find_seat(panel, expert_code, "member", "no_show") is not None:
-            raise UserError(f"“{expert_code}”的缺席已登记过", field="expert")
-        raise UserError(f"“{expert_code}”不是本评委会的在任评委", field="expert")
+            raise UserError(f"“{echo(expert_code)}”的缺席已登记过", field="expert")
+        raise UserError(f"“{echo(expert_code)}”不是本评委会的在任评委", field="expert")
     seat.state = "no_show"
     seat.reason = reason
     seat.changed_at = clock.utcnow()

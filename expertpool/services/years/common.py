@@ -13,7 +13,7 @@ from expertpool.actor import Actor
 from expertpool.catalogue.periods import period_deadline, period_window
 from expertpool.errors import UserError
 from expertpool.models import WorkingYear
-from expertpool.validators import ValidationError, strip_control_characters, validate_phone
+from expertpool.validators import ValidationError, echo, strip_control_characters, validate_phone
 
 # Column keys and their headers in the notice's attachment tables (附件1、附件2).
 TABLE_COLUMNS: dict[str, str] = {
@@ -106,7 +106,7 @@ def _dossier(year: int, text: str) -> tuple[str, date]:
     try:
         day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
-        raise ValidationError(f"日期“{text}”不存在", field="dossier") from None
+        raise ValidationError(f"日期“{echo(text)}”不存在", field="dossier") from None
     if day.year != year:
         raise ValidationError(f"报卷截止时间应在{year}年内", field="dossier")
     return "", day

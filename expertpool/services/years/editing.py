@@ -21,6 +21,7 @@ from expertpool.services.years.common import (
     require_latest,
 )
 from expertpool.services.years.opening import LEVEL_LETTER
+from expertpool.validators import echo
 
 
 def year_meetings(session: Session, year: int) -> list[Meeting]:
@@ -118,7 +119,7 @@ def _check_new_name(session: Session, name: str) -> tuple[str, str, str]:
     if len(name) > 120:
         raise UserError("评委会名称不能超过120个字符", field="name")
     if session.scalar(select(Committee).where(Committee.name == name)) is not None:
-        raise UserError(f"已有名为“{name}”的评委会", field="name")
+        raise UserError(f"已有名为“{echo(name)}”的评委会", field="name")
     level, series = level_and_series(name)
     if level is None:
         raise UserError("评委会名称中应写明“高级”或“中级”", field="name")
