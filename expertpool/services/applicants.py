@@ -45,12 +45,23 @@ class ApplicantRowErrors(BadRows):
     """Bad rows: nothing was imported. ``problems``: (row, column header, message)."""
 
 
+def template_columns() -> list[str]:
+    """The import template's columns, in order (the meeting page describes these)."""
+    return [*HEADERS, *applicant_fields.OPTIONAL_HEADERS]
+
+
+def template_columns_text() -> str:
+    """The template's columns in Chinese, the optional ones marked, with their count."""
+    names = [h if h in REQUIRED else f"{h}（可不填）" for h in template_columns()]
+    return f"共{len(names)}列：" + "、".join(names)
+
+
 def build_template(meeting: Meeting) -> bytes:
     """The applicant template: headers, a hint row of instructions and a specialty list."""
     wb = Workbook()
     ws = first_sheet(wb)
     ws.title = DATA_SHEET
-    heads = [*HEADERS, *applicant_fields.OPTIONAL_HEADERS]
+    heads = template_columns()
     write_header(
         ws,
         [f"{h}*" if h in REQUIRED else h for h in heads],

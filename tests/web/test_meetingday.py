@@ -55,8 +55,9 @@ def test_meeting_day_flow(client: FlaskClient, demo_db: Engine, clock: Clock) ->
         voters = {a.code: mr.voters(day, a) for a in meeting.applicants}
     rows = list(ws.iter_rows(min_row=2))
     for r in rows:
-        r[2].value, r[3].value, r[4].value = 0, voters[str(r[0].value)], 0
-    rows[1][2].value = 5  # 5 yes more than the voters
+        assert r[2].value == voters[str(r[0].value)]  # 表决评委, filled in
+        r[3].value, r[4].value, r[5].value = 0, voters[str(r[0].value)], 0
+    rows[1][3].value = 5  # 5 yes more than the voters
     out = io.BytesIO()
     wb.save(out)
     page = client.get(base).get_data(as_text=True)
@@ -72,7 +73,7 @@ def test_meeting_day_flow(client: FlaskClient, demo_db: Engine, clock: Clock) ->
     )
     text = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "第3行" in text and "全部未保存" in text
-    rows[1][2].value = 0
+    rows[1][3].value = 0
     out = io.BytesIO()
     wb.save(out)
     resp = client.post(

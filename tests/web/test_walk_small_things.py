@@ -6,15 +6,20 @@ import ast
 import io
 import pathlib
 import re
+from datetime import datetime
 
 from flask.testing import FlaskClient
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import Engine, select
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Meeting
 from expertpool.services import audit
+from expertpool.services import meeting_record as mr
+from expertpool.services.packages import find_meeting
 from tests.builders import S01
-from tests.fixtures.web import csrf_token, do_login
+from tests.fixtures.web import Clock, csrf_token, do_login
+from tests.web.test_meetingday import seal
 from tests.web.test_office import _rules_form, _specialty, xlsx
 from web.bureau.dashboard import DARK_GREEN, GREEN, ORANGE, RED
 
@@ -212,3 +217,74 @@ def test_long_inputs_are_echoed_shortened(client: FlaskClient, demo_db: Engine) 
     )
     page = resp.get_data(as_text=True)
     assert f"“{'张' * 30}…”" in page and "张" * 31 not in page
+
+
+def _day_with_attendance(client: FlaskClient, demo_db: Engine, clock: Clock) -> str:
+    """S01 sealed, its day opened and every member present; returns the page's base URL."""
+    seal(demo_db)
+    clock.now = datetime(2024, 10, 22, 9, 0)
+    do_login(client, "zjj")
+    base = f"/meetingday/{S01}"
+    token = csrf_token(client, base)
+    assert client.post(f"{base}/open", data={"csrf_token": token}).status_code == 302
+    page = client.get(base).get_data(as_text=True)
+    codes = sorted({p.split('"')[0] for p in page.split('name="att_')[1:]})
+    form = {"csrf_token": token, "version": "1"} | {f"att_{c}": "present" for c in codes}
+    assert client.post(f"{base}/attendance", data=form).status_code == 302
+    return base
+
+
+def _upload_tally(client: FlaskClient, base: str, wb: Workbook) -> tuple[int, str]:
+    page = client.get(base).get_data(as_text=True)
+    version = page.split('name="version" value="')[1].split('"')[0]
+    out = io.BytesIO()
+    wb.save(out)
+    resp = client.post(
+        f"{base}/tally",
+        data={
+            "csrf_token": csrf_token(client, base),
+            "version": version,
+            "file": (io.BytesIO(out.getvalue()), "t.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    return resp.status_code, resp.get_data(as_text=True)
+
+
+def test_tally_template_states_the_voters_and_the_import_checks_them(
+    client: FlaskClient, demo_db: Engine, clock: Clock
+) -> None:
+    base = _day_with_attendance(client, demo_db, clock)
+    wb = load_workbook(io.BytesIO(client.get(f"{base}/tally-template.xlsx").data))
+    ws = wb.active
+    assert ws is not None
+    assert [c.value for c in ws[1]] == ["申报人编号", "姓名", "表决评委", "同意", "反对", "弃权"]
+    with session_scope(make_session_factory(demo_db)) as s:
+        meeting = find_meeting(s, S01)
+        day = mr.open_day(s, meeting)
+        voters = {a.code: mr.voters(day, a) for a in meeting.applicants}
+    rows = list(ws.iter_rows(min_row=2))
+    assert {str(r[0].value): r[2].value for r in rows} == voters
+    for r in rows:
+        r[3].value, r[4].value, r[5].value = voters[str(r[0].value)], 0, 0
+    rows[0][2].value = voters[str(rows[0][0].value)] + 1  # a stale or mistyped count
+    status, page = _upload_tally(client, base, wb)
+    assert status == 200 and "第2行" in page and "表格中的表决评委为" in page
+    rows[0][2].value = voters[str(rows[0][0].value)]
+    status, page = _upload_tally(client, base, wb)
+    assert status == 302, page[:2000]
+
+
+def test_meeting_page_lists_the_template_columns(client: FlaskClient, demo_db: Engine) -> None:
+    do_login(client, "zjj")
+    page = client.get(f"/office/meetings/{S01}").get_data(as_text=True)
+    shown = re.search(r'<span id="template-columns">共(\d+)列：([^<]+)</span>', page)
+    assert shown, page[:3000]
+    wb = load_workbook(
+        io.BytesIO(client.get(f"/office/meetings/{S01}/applicants/template.xlsx").data)
+    )
+    ws = wb.active
+    assert ws is not None
+    headers = [str(c.value).rstrip("*") for c in ws[1] if c.value]
+    assert int(shown[1]) == len(headers) == 9
+    assert [h.removesuffix("（可不填）") for h in shown[2].split("、")] == headers

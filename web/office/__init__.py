@@ -161,6 +161,7 @@ def _meeting_page(meeting: Meeting) -> str:
         form=EmptyForm(),
         upload=UploadForm(),
         limits=LIMITS_TEXT,
+        template_columns=app_svc.template_columns_text(),
         import_errors=import_errors.get("lines", []),
         import_total=import_errors.get("total", 0),
         summary=import_errors.get("summary", ""),

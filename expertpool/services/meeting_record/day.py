@@ -342,6 +342,7 @@ class Counts:
     yes: int
     no: int
     abstain: int
+    voters: int | None = None  # the 表决评委 the sheet states (None: not stated)
 
     @property
     def total(self) -> int:
@@ -411,6 +412,11 @@ def _row_problems(day: MeetingDay, app: Applicant, counts: Counts) -> str | None
     if min(counts.yes, counts.no, counts.abstain) < 0:
         return "票数不能为负数"
     have = voters(day, app)
+    if counts.voters is not None and counts.voters != have:
+        return (
+            f"表格中的表决评委为{counts.voters}名，按签到和回避应为{have}名"
+            "（出席且无需回避）；签到有变动时请重新下载模板"
+        )
     if counts.total != have:
         return (
             f"同意{counts.yes}+反对{counts.no}+弃权{counts.abstain}={counts.total}票，"

@@ -3,6 +3,8 @@ named), the 评审结果汇总表, and the figures of the written summary (评�
 
 from __future__ import annotations
 
+from typing import Any
+
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
@@ -23,7 +25,9 @@ from expertpool.spreadsheet import (
 from expertpool.validators import echo
 
 TALLY_SHEET = "表决票数"
-TALLY_HEADERS = ["申报人编号", "姓名", "同意", "反对", "弃权"]
+TALLY_HEADERS = ["申报人编号", "姓名", "表决评委", "同意", "反对", "弃权"]
+# Sheets downloaded before the 表决评委 column existed still import.
+OLD_TALLY_HEADERS = ["申报人编号", "姓名", "同意", "反对", "弃权"]
 RESULT_HEADERS = [
     "编号",
     "姓名",
@@ -44,11 +48,41 @@ def tally_template(session: Session, meeting: Meeting) -> bytes:
     wb = Workbook()
     ws = first_sheet(wb)
     ws.title = TALLY_SHEET
-    write_header(ws, TALLY_HEADERS, [14, 12, 8, 8, 8])
+    write_header(ws, TALLY_HEADERS, [14, 12, 10, 8, 8, 8])
+    day = days.day_of(session, meeting)
+    known = day is not None and days.attendance_complete(session, day)
     for i, app in enumerate(meeting.applicants, start=2):
         put(ws, i, 1, app.code)
         put(ws, i, 2, app.name)
+        if known and day is not None:  # present and not recused, as the import checks it
+            put(ws, i, 3, days.voters(day, app))
     return workbook_bytes(wb)
+
+
+def _voters(cell: object, row: int, problems: list[tuple[str, str]]) -> int | None:
+    """The stated 表决评委 (None when left blank: the system's count applies)."""
+    try:
+        text = cell_text(cell)
+    except CellProblem as exc:
+        problems.append((f"第{row}行", f"「表决评委」{exc}"))
+        return None
+    if not text:
+        return None
+    if not text.isdigit():
+        problems.append((f"第{row}行", f"「表决评委」应为不小于0的整数，实际为“{echo(text)}”"))
+        return None
+    return int(text)
+
+
+def _tally_headers(wb: Any) -> list[str]:
+    """The new headers, or the old ones when the sheet's third column is 同意."""
+    ws = wb[TALLY_SHEET] if TALLY_SHEET in wb.sheetnames else wb.worksheets[0]
+    first = next(ws.iter_rows(max_row=1), ())
+    try:
+        third = cell_text(first[2]).rstrip("*＊") if len(first) > 2 else ""
+    except CellProblem:
+        third = ""
+    return OLD_TALLY_HEADERS if third == "同意" else TALLY_HEADERS
 
 
 def _count(cell: object, row: int, header: str, problems: list[tuple[str, str]]) -> int:
@@ -72,8 +106,10 @@ def read_tally(data: bytes) -> tuple[dict[str, days.Counts], dict[str, str]]:
     labels: dict[str, str] = {}
     problems: list[tuple[str, str]] = []
     try:
-        for row_no, cells in data_rows(wb, TALLY_SHEET, TALLY_HEADERS):
-            padded = [*cells, *([None] * len(TALLY_HEADERS))]
+        headers = _tally_headers(wb)
+        first_count = headers.index("同意")
+        for row_no, cells in data_rows(wb, TALLY_SHEET, headers):
+            padded = [*cells, *([None] * len(headers))]
             try:
                 code = cell_text(padded[0])
             except CellProblem as exc:
@@ -84,10 +120,12 @@ def read_tally(data: bytes) -> tuple[dict[str, days.Counts], dict[str, str]]:
             if code in labels:
                 problems.append((f"第{row_no}行", f"申报人“{echo(code)}”与{labels[code]}重复"))
                 continue
+            stated = _voters(padded[2], row_no, problems) if first_count == 3 else None
             yes, no, abstain = (
-                _count(padded[i], row_no, TALLY_HEADERS[i], problems) for i in (2, 3, 4)
+                _count(padded[i], row_no, headers[i], problems)
+                for i in range(first_count, first_count + 3)
             )
-            rows[code] = days.Counts(yes, no, abstain)
+            rows[code] = days.Counts(yes, no, abstain, stated)
             labels[code] = f"第{row_no}行"
     finally:
         wb.close()
