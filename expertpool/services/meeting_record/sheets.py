@@ -77,7 +77,7 @@ def _voters(cell: object, row: int, problems: list[tuple[str, str]]) -> int | No
 def _tally_headers(wb: Any) -> list[str]:
     """The new headers, or the old ones when the sheet's third column is 同意."""
     ws = wb[TALLY_SHEET] if TALLY_SHEET in wb.sheetnames else wb.worksheets[0]
-    first = next(ws.iter_rows(max_row=1), ())
+    first: tuple[Any, ...] = next(ws.iter_rows(max_row=1), ())
     try:
         third = cell_text(first[2]).rstrip("*＊") if len(first) > 2 else ""
     except CellProblem:
