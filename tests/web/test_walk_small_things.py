@@ -234,7 +234,9 @@ def _day_with_attendance(client: FlaskClient, demo_db: Engine, clock: Clock) -> 
     return base
 
 
-def _upload_tally(client: FlaskClient, base: str, wb: Workbook) -> tuple[int, str]:
+def _upload_tally(
+    client: FlaskClient, base: str, wb: Workbook, correction: str = ""
+) -> tuple[int, str]:
     page = client.get(base).get_data(as_text=True)
     version = page.split('name="version" value="')[1].split('"')[0]
     out = io.BytesIO()
@@ -245,6 +247,7 @@ def _upload_tally(client: FlaskClient, base: str, wb: Workbook) -> tuple[int, st
             "csrf_token": csrf_token(client, base),
             "version": version,
             "file": (io.BytesIO(out.getvalue()), "t.xlsx"),
+            "correction": correction,
         },
         content_type="multipart/form-data",
     )
@@ -273,6 +276,16 @@ def test_tally_template_states_the_voters_and_the_import_checks_them(
     rows[0][2].value = voters[str(rows[0][0].value)]
     status, page = _upload_tally(client, base, wb)
     assert status == 302, page[:2000]
+    # a second import changing every row is one correction, shown as one line
+    for r in rows:
+        r[3].value, r[4].value = 0, voters[str(r[0].value)]
+    status, page = _upload_tally(client, base, wb, correction="票数录反")
+    assert status == 302, page[:2000]
+    page = client.get(base).get_data(as_text=True)
+    section = page.split('<section id="corrections">')[1].split("</section>")[0]
+    lines = re.findall(r"<li>(.*?)</li>", section)
+    assert len(rows) > 1 and len(lines) == 1, lines
+    assert f"更正表决（{len(rows)}项）：票数录反" in lines[0]
 
 
 def test_meeting_page_lists_the_template_columns(client: FlaskClient, demo_db: Engine) -> None:

@@ -87,6 +87,7 @@ def _page(meeting: Meeting, errors: list[str] | None = None) -> str:
             "voters": {a.code: mr.voters(day, a) for a in meeting.applicants},
             "stats": mr.stats(session, day),
             "pending": mr.inconsistent(day),
+            "corrections": mr.correction_lines(day),
             "report": mr.check_stored(session, day) if day.state == "closed" else None,
         }
     mr.log(session, meeting, current_actor(), "例会记录页")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from expertpool.models import (
     PanelSeat,
     ServiceRecord,
     VoteTally,
+    utcnow,
 )
 from expertpool.services import audit
 from expertpool.services.meeting_record.rules import (
@@ -257,6 +258,7 @@ def save_attendance(
     if corrected and not reason:
         names = "、".join(seats[c[0]].expert.name for c in corrected)
         raise UserError(f"更正已登记的签到（{names}）须填写更正原因", field="correction")
+    at = utcnow()  # one time for the whole save: its corrections show as one line
     for code, row, mark in changes:
         before = _as_dict(row)
         if row is None:
@@ -274,6 +276,7 @@ def save_attendance(
                     after=_as_dict(row),
                     reason=reason,
                     by_user=actor.username,
+                    at=at,
                 )
             )
     if changes:
@@ -466,6 +469,7 @@ def save_votes(
     if corrected and not reason:
         names = "、".join(c[0].name for c in corrected)
         raise UserError(f"更正已登记的表决结果（{names}）须填写更正原因", field="correction")
+    at = utcnow()  # one time for the whole save (an import): one line in 更正记录
     for app, counts, old in changes:
         tally = old or VoteTally(day=day, applicant=app)
         before = {"yes": tally.yes, "no": tally.no, "abstain": tally.abstain} if old else {}
@@ -484,6 +488,7 @@ def save_votes(
                     after=after,
                     reason=reason,
                     by_user=actor.username,
+                    at=at,
                 )
             )
     if changes:
@@ -501,3 +506,31 @@ def save_votes(
             },
         )
     return day
+
+
+@dataclass(frozen=True)
+class CorrectionLine:
+    """One save's corrections (one form or one imported sheet): who, when, why, how many."""
+
+    at: datetime
+    by_user: str
+    what: str
+    reason: str
+    count: int
+
+
+def correction_lines(day: MeetingDay) -> list[CorrectionLine]:
+    """更正记录 as the page shows it: the corrections of one save make one line."""
+    lines: list[CorrectionLine] = []
+    for c in day.corrections:
+        last = lines[-1] if lines else None
+        if last and (last.at, last.by_user, last.what, last.reason) == (
+            c.at,
+            c.by_user,
+            c.what,
+            c.reason,
+        ):
+            lines[-1] = CorrectionLine(c.at, c.by_user, c.what, c.reason, last.count + 1)
+        else:
+            lines.append(CorrectionLine(c.at, c.by_user, c.what, c.reason, 1))
+    return lines
