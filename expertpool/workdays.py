@@ -55,7 +55,9 @@ class Deadline:
 
     @property
     def text(self) -> str:
-        return self.day.isoformat() if self.day else f"待定（{self.reason}）"
+        if self.day is None:
+            return f"待定（{self.reason}）"
+        return f"{self.day.year}年{self.day.month}月{self.day.day}日"  # the UI's date format
 
 
 class UncoveredYear(LookupError):

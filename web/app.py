@@ -84,9 +84,12 @@ NAV: list[tuple[str, str, str]] = [
     ("bureau", "bureau.work_calendar", "工作日历"),
     ("bureau", "season.index", "年度联合抽取"),
     ("bureau", "certify.index", "抽取证明"),
+    ("bureau", "meetingday.filings", "例会备案"),
     ("office", "office.index", "评委抽取"),
+    ("office", "meetingday.filings", "例会备案"),
     ("regulator", "regulator.index", "监督检查"),
     ("regulator", "meetingday.verify_upload", "核验例会记录"),
+    ("regulator", "meetingday.filings", "例会备案"),
     ("regulator", "certify.index", "抽取证明"),
 ]
 

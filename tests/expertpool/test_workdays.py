@@ -21,7 +21,7 @@ def test_deadline_after_national_day_2024_counts_the_adjusted_days() -> None:
     assert not is_workday(date(2024, 10, 7)) and not is_workday(date(2024, 9, 28))
     deadline = results_deadline(date(2024, 9, 27))
     assert deadline.day == date(2024, 10, 30)
-    assert deadline.text == "2024-10-30"
+    assert deadline.text == "2024年10月30日"
 
 
 def test_an_uncovered_year_is_pending_until_the_bureau_enters_it() -> None:

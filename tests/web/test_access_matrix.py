@@ -53,6 +53,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("meetingday.close", "POST"): {"office"},
     ("meetingday.day", "GET"): {"office", "regulator", "bureau"},
     ("meetingday.filed", "POST"): {"bureau"},
+    ("meetingday.filings", "GET"): {"office", "regulator", "bureau"},
     ("meetingday.open_record", "POST"): {"office"},
     ("meetingday.record_json", "GET"): {"office", "regulator", "bureau"},
     ("meetingday.reopen", "POST"): {"bureau"},

@@ -40,7 +40,8 @@ def test_dashboard_shows_filing_state_and_deadline(
     assert "各例会评审结果备案" in html
     assert "<title>统计看板 - 大连市职称评审专家库</title>" in html  # the table is not in the title
     assert html.count('id="filings"') == 1
-    assert _filing_cells(html, S01) == ("未举行", deadline.day.isoformat())
+    day = deadline.day
+    assert _filing_cells(html, S01) == ("未举行", f"{day.year}年{day.month}月{day.day}日")
     state, text = _filing_cells(html, "2024-S02")
     assert text.startswith("待定（2027年的法定节假日和调休安排尚未录入")
     # past the deadline with nothing recorded: 逾期

@@ -301,3 +301,23 @@ def test_meeting_page_lists_the_template_columns(client: FlaskClient, demo_db: E
     headers = [str(c.value).rstrip("*") for c in ws[1] if c.value]
     assert int(shown[1]) == len(headers) == 9
     assert [h.removesuffix("（可不填）") for h in shown[2].split("、")] == headers
+
+
+def test_filings_page_in_the_menu_with_chinese_dates(
+    client: FlaskClient, demo_db: Engine, clock: Clock
+) -> None:
+    for user in ("rsj", "jianguan", "zjj"):
+        do_login(client, user)
+        home = client.get("/meetingday/filings").get_data(as_text=True)
+        nav = home.split('aria-label="主导航"')[1].split("</nav>")[0]
+        assert 'href="/meetingday/filings"' in nav and "例会备案" in nav, user
+        table = home.split('id="filings"')[1].split("</table>")[0]
+        assert S01 in table and not re.search(r"\d{4}-\d\d-\d\d", table), table[:1500]
+        assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 至 \d{4}年", table)
+    do_login(client, "rsj")
+    dash = client.get("/bureau/dashboard").get_data(as_text=True)
+    filings = dash.split('id="filings"')[1].split("</table>")[0]
+    assert not re.search(r"\d{4}-\d\d-\d\d", filings)
+    do_login(client, "zjj")  # an office sees its own committees only
+    table = client.get("/meetingday/filings").get_data(as_text=True).split('id="filings"')[1]
+    assert "2024-S02" not in table.split("</table>")[0]

@@ -19,7 +19,7 @@ from expertpool.services import meeting_record as mr
 from expertpool.services.meeting_record import sheets
 from web.access import current_actor, roles_required
 from web.actions import attempt
-from web.context import db_session, request_clock, today
+from web.context import db_session, request_clock, today, working_year
 from web.downloads import send_json, send_xlsx
 from web.forms import EmptyForm
 from web.params import to_int
@@ -93,6 +93,20 @@ def _page(meeting: Meeting, errors: list[str] | None = None) -> str:
     mr.log(session, meeting, current_actor(), "例会记录页")
     session.commit()
     return render_template("meetingday/day.html", **ctx)
+
+
+@bp.route("/filings")
+@roles_required("office", "regulator", "bureau")
+def filings() -> str:
+    """例会备案: every meeting of the working year (an office: its own committees) with its
+    备案 state, the deadline and the day it was filed."""
+    session = db_session()
+    stmt = select(Meeting).where(Meeting.year == working_year())
+    if current_user.role == "office":
+        stmt = stmt.where(Meeting.committee_id.in_(current_user.committee_ids))
+    meetings = session.scalars(stmt.order_by(Meeting.window_start, Meeting.code))
+    rows = [(m, mr.filing(session, m, today()), mr.day_of(session, m)) for m in meetings]
+    return render_template("meetingday/filings.html", rows=rows, year=working_year())
 
 
 @bp.route("/<code>")
