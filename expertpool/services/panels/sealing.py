@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from expertpool.actor import Actor
@@ -17,11 +17,13 @@ from expertpool.clock import SYSTEM_CLOCK, Clock
 from expertpool.errors import UserError
 from expertpool.models import Meeting, Panel, PanelSeat, ServiceRecord
 from expertpool.services import audit
+from expertpool.services.once import rows_changed
 from expertpool.services.panels.drift import refuse_if_changed
 from expertpool.services.panels.query import clean_reason, current_panel, find_seat
 from expertpool.validators import echo
 
 SEALED_MESSAGE = "评委名单已锁定，不能再作任何修改"
+ALREADY_SEALED_MESSAGE = "评委名单已由他人锁定（可能在另一页面），本次未重复锁定；请刷新页面查看"
 
 
 def refuse_sealed(panel: Panel | None) -> None:
@@ -56,8 +58,17 @@ def seal(session: Session, panel: Panel, actor: Actor, *, clock: Clock = SYSTEM_
         raise UserError("只有已抽出的评委名单才能锁定", field="panel")
     refuse_if_changed(session, panel, "锁定", members_only=True)
     meeting = panel.meeting
+    sealed_at = clock.utcnow()
+    # Once only: two tabs (or servers) both pass the checks above; the database decides.
+    claim = (
+        update(Panel)
+        .where(Panel.id == panel.id, Panel.status == "drawn")
+        .values(status="sealed", sealed_at=sealed_at, sealed_by=actor.username)
+    )
+    if rows_changed(session, claim) != 1:
+        raise UserError(ALREADY_SEALED_MESSAGE, field="panel")
     panel.status = "sealed"
-    panel.sealed_at = clock.utcnow()
+    panel.sealed_at = sealed_at
     panel.sealed_by = actor.username
     members = [s for s in panel.seats if s.role == "member" and s.state == "active"]
     # No service record yet: a sealed seat counts for rotation by itself (packages.
