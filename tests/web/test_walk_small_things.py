@@ -14,10 +14,12 @@ from sqlalchemy import Engine, select
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.models import Meeting
+from expertpool.seeds import SeedSequence
 from expertpool.services import audit
 from expertpool.services import meeting_record as mr
+from expertpool.services import panels as svc
 from expertpool.services.packages import find_meeting
-from tests.builders import S01
+from tests.builders import S01, ZJJ, small_meeting
 from tests.fixtures.web import Clock, csrf_token, do_login
 from tests.web.test_meetingday import seal
 from tests.web.test_office import _rules_form, _specialty, xlsx
@@ -321,3 +323,34 @@ def test_filings_page_in_the_menu_with_chinese_dates(
     do_login(client, "zjj")  # an office sees its own committees only
     table = client.get("/meetingday/filings").get_data(as_text=True).split('id="filings"')[1]
     assert "2024-S02" not in table.split("</table>")[0]
+
+
+def test_pausing_a_member_of_a_sealed_panel_warns_bureau_and_office(
+    client: FlaskClient, demo_db: Engine
+) -> None:
+    with session_scope(make_session_factory(demo_db)) as s:
+        panel = svc.draw_meeting(s, small_meeting(s, S01), ZJJ, seeds=SeedSequence("pause"))
+        svc.seal(s, panel, ZJJ)
+        seat = next(x for x in panel.seats if x.role == "member" and x.state == "active")
+        expert_id, code, panel_id = seat.expert_id, seat.expert.code, panel.id
+        committee = panel.meeting.committee.name
+    do_login(client, "rsj")
+    url = f"/bureau/experts/{expert_id}"
+    form = {"csrf_token": csrf_token(client, url), "status": "暂停", "reason": "出国访学"}
+    html = client.post(f"{url}/status", data=form, follow_redirects=True).get_data(as_text=True)
+    warning = re.search(r'class="flash flash-warning"[^>]*>(.*?)</div>', html, re.S)
+    assert warning, html[:3000]
+    assert "变更为“暂停”" in warning[1] and f"{S01}（{committee}）" in warning[1]
+    do_login(client, "zjj")
+    page = client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
+    notice = page.split('id="status-notices"')[1].split("</div>")[0]
+    assert code in notice and "“暂停”" in notice and "出国访学" in notice
+    # back in the pool: no notice, and the bureau's next change names nothing
+    do_login(client, "rsj")
+    form = {"csrf_token": csrf_token(client, url), "status": "在库", "reason": "已回国"}
+    html = client.post(f"{url}/status", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "已锁定的评委名单" not in html
+    do_login(client, "zjj")
+    assert 'id="status-notices"' not in client.get(f"/office/panels/{panel_id}").get_data(
+        as_text=True
+    )

@@ -19,6 +19,7 @@ from expertpool.services import nominations as noms
 from expertpool.services import pool as pool_svc
 from expertpool.services import years as ys
 from expertpool.services.meeting_record.rules import MODE_SOURCE
+from expertpool.services.panels import status_notices
 from expertpool.xlsx.pool_export import export_pool
 from web.access import current_actor, roles_required
 from web.actions import attempt
@@ -293,7 +294,12 @@ def expert_status(expert_id: int) -> Response:
             until=until,
         )
         upto = f"（暂停至{until.isoformat()}）" if until else ""
-        act.done(f"已将专家状态由“{change.old_status}”变更为“{change.new_status}”{upto}。")
+        done = f"已将专家状态由“{change.old_status}”变更为“{change.new_status}”{upto}。"
+        sealed = status_notices.sealed_meetings(db_session(), expert_id, now().date())
+        if sealed:
+            act.done(done + status_notices.affected_text(sealed), "warning")
+        else:
+            act.done(done)
     return redirect(url_for("bureau.expert", expert_id=expert_id))
 
 

@@ -33,6 +33,7 @@ from expertpool.services import draw_sessions, meeting_dates, meeting_record
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
+from expertpool.services.panels import status_notices
 from expertpool.spreadsheet import LIMITS_TEXT
 from expertpool.validators import strip_control_characters
 from web.access import current_actor, roles_required
@@ -390,6 +391,7 @@ def panel(panel_id: int) -> str:
         form=EmptyForm(),
         is_current=svc.current_panel(session, p.meeting) is p,
         meeting_started=today() >= p.meeting.window_start,
+        status_notices=status_notices.seat_notices(session, p),
     )
 
 

@@ -1,0 +1,96 @@
+"""An expert's status changed while sitting on a sealed panel: the bureau is told which
+meetings it touches, and the office sees a notice on that panel (the sealed list itself does
+not change; the office records the absence on the day)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from expertpool.models import Expert, Meeting, Panel, PanelSeat, StatusChange
+
+AVAILABLE = "在库"
+
+
+def _affects(expert: Expert, meeting: Meeting) -> bool:
+    """Whether the expert's status keeps them from the meeting (a pause ending before the
+    meeting starts does not)."""
+    if expert.status == AVAILABLE:
+        return False
+    until = expert.suspended_until
+    return not (expert.status == "暂停" and until is not None and until < meeting.window_start)
+
+
+def sealed_meetings(session: Session, expert_id: int, today: date) -> list[Meeting]:
+    """Meetings not ended yet whose sealed panel has the expert on an active seat and whom
+    the expert's current status keeps away."""
+    expert = session.get(Expert, expert_id)
+    if expert is None:
+        return []
+    meetings = session.scalars(
+        select(Meeting)
+        .join(Panel, Panel.meeting_id == Meeting.id)
+        .join(PanelSeat, PanelSeat.panel_id == Panel.id)
+        .where(
+            PanelSeat.expert_id == expert_id,
+            PanelSeat.state == "active",
+            Panel.status == "sealed",
+            Meeting.window_end >= today,
+        )
+        .order_by(Meeting.window_start, Meeting.code)
+        .distinct()
+    )
+    return [m for m in meetings if _affects(expert, m)]
+
+
+def affected_text(meetings: list[Meeting]) -> str:
+    """The bureau's warning after a status change, or "" when no sealed panel is touched."""
+    if not meetings:
+        return ""
+    named = "、".join(f"{m.code}（{m.committee.name}）" for m in meetings)
+    return (
+        f"注意：该专家在已锁定的评委名单中：{named}。名单不会自动变更，"
+        "已在相应办事机构的名单页提示，请与其联系。"
+    )
+
+
+@dataclass(frozen=True)
+class SeatNotice:
+    expert_code: str
+    name: str
+    role: str
+    text: str
+
+
+def _last_change(session: Session, expert_id: int) -> StatusChange | None:
+    return session.scalar(
+        select(StatusChange)
+        .where(StatusChange.expert_id == expert_id)
+        .order_by(StatusChange.id.desc())
+        .limit(1)
+    )
+
+
+def seat_notices(session: Session, panel: Panel) -> list[SeatNotice]:
+    """Per active seat of a sealed panel whose expert can no longer sit: what changed."""
+    if panel.status != "sealed":
+        return []
+    out = []
+    for seat in panel.seats:
+        expert = seat.expert
+        if seat.state != "active" or not _affects(expert, panel.meeting):
+            continue
+        change = _last_change(session, expert.id)
+        why = f"，理由：{change.reason}" if change and change.reason else ""
+        end = expert.suspended_until
+        until = f"（至{end.year}年{end.month}月{end.day}日）" if end else ""
+        role = "评委" if seat.role == "member" else "备选专家"
+        text = (
+            f"{role}{expert.name}（{expert.code}）已被市人社局变更为“{expert.status}”{until}{why}。"
+            "名单已锁定，不会自动递补；请与市人社局和该专家联系，不能参加的在例会当天登记缺席。"
+        )
+        out.append(SeatNotice(expert.code, expert.name, seat.role, text))
+    return out
