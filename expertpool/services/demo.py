@@ -30,7 +30,7 @@ from expertpool.models import (
     Unit,
     YearSetting,
 )
-from expertpool.services import audit, demo_history
+from expertpool.services import audit, demo_history, demo_review
 from expertpool.services.accounts import create_user
 from expertpool.validators import make_id_card, make_uscc
 
@@ -424,6 +424,7 @@ def load_demo(
     units_by_cat = _add_units(session, rng)
     by_name = {u.name: u for units in units_by_cat.values() for u in units}
     pool = _add_experts(session, rng, committees, units_by_cat, experts_per_committee)
+    demo_review.spread_pool_entry(pool.experts, base, seed)
     _add_memberships(session, rng, base, pool)
     all_units = [u for units in units_by_cat.values() for u in units]
     base_scale = 1.0 if target == base else PAST_SCALE
@@ -448,6 +449,8 @@ def load_demo(
     _demo_nominations(
         session, rng, target, by_name, committees, _submitted_at(session, target, now)
     )
+    session.flush()
+    demo_review.review_year(session, target, now, seed)
     audit.record(
         session,
         "system",

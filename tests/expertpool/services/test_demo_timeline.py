@@ -4,8 +4,8 @@ give, nominations open or closed by the date, names that match the 性别."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ from expertpool.models import (
     ServiceRecord,
     WorkingYear,
 )
-from expertpool.services import demo, pool
+from expertpool.services import demo, demo_review, pool
 from expertpool.services import years as ys
 from expertpool.services.nominations import nominations_open
 from expertpool.validators import id_card_gender
@@ -125,6 +125,7 @@ def test_demo_on_10_may_2026(db: Engine) -> None:
         assert nominations_open(s, 2026, MAY_10)
         sent = list(s.scalars(select(Nomination).where(Nomination.year == 2026)))
         assert sent and all(n.submitted_at == MAY_10 for n in sent)
+        assert {n.status for n in sent} == {"已提交"}  # the window is open: nothing reviewed
 
 
 def test_demo_names_match_genders(demo_db: Engine) -> None:
@@ -147,3 +148,43 @@ def test_demo_refuses_a_year_before_the_catalogue(db: Engine) -> None:
         pytest.raises(UserError, match="2024年度开始"),
     ):
         demo.load_demo(s, experts_per_committee=SIZE, now=datetime(2023, 6, 1))
+
+
+def test_demo_in_december_has_reviewed_nominations_and_entry_dates(db: Engine) -> None:
+    _build(db, DEC_1)
+    deadline = datetime(2026, 7, 31, 23, 59, 59)
+    with session_scope(make_session_factory(db)) as s:
+        sent = list(s.scalars(select(Nomination).where(Nomination.year == 2026)))
+        by_status = Counter(n.status for n in sent)
+        pending = [n for n in sent if n.status == "已提交"]
+        # Most reviewed by the demo's review deadline; only the one flagged as already in the
+        # pool waits in the queue.
+        assert by_status["已通过"] > len(sent) / 2 and len(pending) == 1, by_status
+        cards = set(
+            s.scalars(
+                select(Expert.id_card).where(
+                    Expert.id.not_in([n.expert_id for n in sent if n.expert_id is not None])
+                )
+            )
+        )
+        assert pending[0].id_card in cards
+        for n in sent:
+            if n.status != "已提交":
+                assert deadline < n.reviewed_at <= deadline + timedelta(days=30), n.id
+        approved = {n.expert_id for n in sent if n.status == "已通过"}
+        entered = {e.id: e.created_at for e in s.scalars(select(Expert))}
+        for expert_id, at in entered.items():
+            if expert_id in approved:  # entered when the bureau approved them
+                assert deadline < at <= deadline + timedelta(days=30)
+            else:  # the demo pool: years before the demo's first year (2024), spread out
+                assert datetime(2014, 1, 1) <= at < datetime(2021, 1, 1), (expert_id, at)
+        assert len({at.date() for at in entered.values()}) > len(entered) / 3
+
+
+def test_demo_entry_dates_follow_the_seed() -> None:
+    def dates(seed: int) -> list[datetime]:
+        experts = [Expert() for _ in range(20)]
+        demo_review.spread_pool_entry(experts, 2024, seed)
+        return [e.created_at for e in experts]
+
+    assert dates(7) == dates(7) and dates(7) != dates(8)
