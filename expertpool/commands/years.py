@@ -54,7 +54,9 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    data = read(args.file, "例会计划时间表")
+    from expertpool.spreadsheet import MAX_FILE_BYTES
+
+    data = read(args.file, "例会计划时间表", MAX_FILE_BYTES)
     rows = (
         years.read_table(data=data)
         if data.startswith(b"PK")
