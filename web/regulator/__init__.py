@@ -29,13 +29,13 @@ from web.actions import attempt
 from web.context import db_session, request_clock, working_year
 from web.extensions import csrf, csrf_exempt
 from web.forms import EmptyForm
+from web.limits import page_limit
 from web.panels import draw_session_page, logged_json_download, panel_view, template_globals
 from web.params import to_int
 from web.security import checks_control_characters_itself
 
 bp = Blueprint("regulator", __name__, url_prefix="/regulator")
 
-MAX_VERIFY_BYTES = 20 * 1024 * 1024
 AUDIT_PER_PAGE = 50
 
 
@@ -240,20 +240,21 @@ class Checked:
 
 
 def _read_upload(name: str, label: str, checked: list[Checked]) -> bytes:
+    limit = page_limit()
     upload = request.files.get(name)
-    data = upload.read(MAX_VERIFY_BYTES + 1) if upload else b""
+    data = upload.read(limit.file_bytes + 1) if upload else b""
     if not data:
         raise UserError(f"请选择{label}")
-    if len(data) > MAX_VERIFY_BYTES:
-        raise UserError(f"{label}超过20 MB的限制")
+    if len(data) > limit.file_bytes:
+        raise UserError(f"{label}超过{limit.text}的限制")
     filename = (upload.filename if upload else "") or "（未命名）"
     checked.append(Checked(label, filename, hashlib.sha256(data).hexdigest(), len(data)))
     return data
 
 
 @bp.route("/verify", methods=["GET", "POST"])
-@csrf_exempt  # checked below, after the larger size limit is in place
-@checks_control_characters_itself  # only files and the token; the guard would read at 5 MB
+@csrf_exempt  # checked below, so that a too-large upload gets its message on this page
+@checks_control_characters_itself  # only files and the token
 @roles_required("regulator")
 def verify_upload() -> str:
     report: verification.Report | None = None
@@ -261,16 +262,14 @@ def verify_upload() -> str:
     checked: list[Checked] = []
     error = ""
     if request.method == "POST":
-        # Two files of up to 20 MB each plus form overhead.
-        request.max_content_length = 2 * MAX_VERIFY_BYTES + 256 * 1024
-        try:
+        try:  # the page's limit (web/limits.py) is already in place
             csrf.protect()
             package = _read_upload("package", "抽取数据包文件", checked)
             result = _read_upload("result", "抽取结果文件", checked)
             report = verification.verify_files(package, result)
             verdict = verification.replay_files(package, result)
         except RequestEntityTooLarge:
-            error = "上传的文件过大：每个文件不能超过20 MB"
+            error = f"上传的文件过大：每个文件不能超过{page_limit().text}"
         except UserError as exc:  # verification.UnverifiableError too
             error = f"无法核验：{exc.message}"
         finally:
@@ -279,6 +278,7 @@ def verify_upload() -> str:
     return render_template(
         "regulator/verify.html",
         form=EmptyForm(),
+        limit=page_limit(),
         report=report,
         verdict=verdict,
         checked=checked,
