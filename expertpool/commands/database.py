@@ -6,13 +6,11 @@ import argparse
 import getpass
 import sys
 
-from expertpool import schema
-from expertpool.clock import SYSTEM_CLOCK
 from expertpool.commands.files import check_output_path, int_range, write_bytes
-from expertpool.db import session_scope
 from expertpool.errors import UserError
-from expertpool.runtime import open_database
-from expertpool.services import accounts, catalogue_sync, demo
+
+# The services (and SQLAlchemy with them) are imported by the handlers, so that building the
+# parser, `--help` and the file commands stay cheap.
 
 # Demo pool size per senior committee: the demo marks 40 experts as out of the pool, so
 # it needs at least 2 per committee; beyond 1000 the load takes minutes for no purpose.
@@ -20,6 +18,11 @@ DEMO_SIZE_MIN, DEMO_SIZE_MAX = 2, 1000
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from expertpool import schema
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import catalogue_sync
+
     engine, factory = open_database(require_schema=False)
     schema.upgrade(engine)  # refuses a foreign or unknown-version database with a UserError
     with session_scope(factory) as session:
@@ -31,6 +34,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import demo
+
     _, factory = open_database()
     with session_scope(factory) as session:
         if args.if_empty and demo.has_experts(session):
@@ -50,7 +57,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export_draw(args: argparse.Namespace) -> int:
-    from expertpool.services import packages  # pulls in solver defaults only when needed
+    from expertpool.clock import SYSTEM_CLOCK
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import packages
 
     if args.output and args.output != "-":
         check_output_path(args.output, "-o")
@@ -83,6 +93,10 @@ def _ask_password() -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     accounts.check_user_fields(args.username, args.name or "")
     password = args.password if args.password is not None else _ask_password()
@@ -102,6 +116,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     with session_scope(factory) as session:
         accounts.set_active(session, args.username, False)

@@ -7,17 +7,21 @@ from datetime import datetime
 
 from expertpool.actor import Actor
 from expertpool.commands.files import read
-from expertpool.db import session_scope
 from expertpool.errors import UserError
-from expertpool.models.years import YEAR_STATES
-from expertpool.runtime import open_database
-from expertpool.services import years
+
+# The services (and SQLAlchemy with them) are imported by the handlers: building the parser
+# stays cheap.
 
 # Changes made at the console are the bureau's, recorded under this name in the audit log.
 CLI_ACTOR = Actor("命令行", "bureau")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.models.years import YEAR_STATES
+    from expertpool.runtime import open_database
+    from expertpool.services import years
+
     _, factory = open_database()
     with session_scope(factory) as session:
         for row in years.list_years(session):
@@ -39,6 +43,10 @@ def _deadline(text: str | None) -> datetime | None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import years
+
     _, factory = open_database()
     with session_scope(factory) as session:
         opened = years.open_year(
@@ -54,6 +62,9 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import years
     from expertpool.spreadsheet import MAX_FILE_BYTES
 
     data = read(args.file, "例会计划时间表", MAX_FILE_BYTES)
