@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gzip
+import io
 import os
 import platform
 import statistics
@@ -38,7 +39,7 @@ def unpack(rev: str, into: Path) -> Path:
         check=True,
         capture_output=True,
     ).stdout
-    with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return into
 
