@@ -13,28 +13,32 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from expertpool import dbstate
 from expertpool.clock import shanghai_now
 from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
 from expertpool.models import AuditEvent
 from expertpool.models.enums import ROLES
 from expertpool.seeds import secrets_part
-from web import auth, bureau, jobs, meetingday, office, regulator, season, unit
+from web import auth, bureau, jobs, meetingday, office, regulator, season, unit, workyear
 from web.context import (
     ENGINE_KEY,
     SESSIONS_KEY,
     close_db_session,
     db_session,
+    default_year,
     has_endpoint,
     open_session,
     working_year,
+    year_choices,
 )
 from web.extensions import csrf, login_manager
 from web.formatting import bj_datetime, cn_date, cn_datetime
@@ -51,6 +55,7 @@ BLUEPRINTS = (
     season.bp,
     meetingday.bp,
     jobs.bp,
+    workyear.bp,
 )
 
 ERROR_TEXT = {
@@ -63,6 +68,7 @@ ERROR_TEXT = {
         f"上传的文件超过{MAX_UPLOAD_BYTES // (1024 * 1024)} MB的限制，请拆分后再上传。",
     ),
     500: ("系统错误", "服务器处理请求时出错，请稍后重试；如问题持续，请联系系统管理员。"),
+    503: ("服务暂不可用", "系统暂时无法处理请求，请稍后重试。"),
 }
 
 # The navigation bar: (role, endpoint, label). Entries whose endpoint is not registered
@@ -159,12 +165,28 @@ def _register_hooks(app: Flask) -> None:
         return response
 
 
-def _error_page(code: int, message: str | None = None) -> tuple[str, int]:
+def _error_page(code: int, message: str | None = None, title: str | None = None) -> tuple[str, int]:
     session = open_session()
     if session is not None:
         session.rollback()
-    title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
-    return render_template("errors/error.html", code=code, title=title, text=message or text), code
+    default_title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    page = render_template(
+        "errors/error.html", code=code, title=title or default_title, text=message or text
+    )
+    return page, code
+
+
+def _database_page(problem: dbstate.Problem) -> tuple[str, int]:
+    """503 saying the database is read-only or unreachable. The page is drawn as for a
+    visitor: loading the account would need the database again."""
+    session = open_session()
+    if session is not None:
+        try:
+            session.rollback()
+        except DBAPIError:
+            session.invalidate()
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user
+    return _error_page(503, dbstate.TEXTS[problem], dbstate.TITLES[problem])
 
 
 def _too_large_page() -> tuple[str, int]:
@@ -201,6 +223,15 @@ def _register_errors(app: Flask) -> None:
             return _too_large_page()
         return _error_page(code, own)
 
+    @app.errorhandler(DBAPIError)
+    def _database(exc: DBAPIError) -> tuple[str, int]:
+        problem = dbstate.classify(exc)
+        if problem is None:
+            app.logger.exception("未处理的数据库异常")
+            return _error_page(500)
+        app.logger.error("数据库%s：%s", dbstate.TITLES[problem], exc.orig)
+        return _database_page(problem)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[str, int]:
         app.logger.exception("未处理的异常")
@@ -231,5 +262,7 @@ def _register_template_helpers(app: Flask) -> None:
             "current_role": role,
             "demo_data": demo,
             "working_year": working_year(),
+            "year_choices": year_choices() if role else [],
+            "default_year": default_year() if role else None,
             "max_upload_bytes": MAX_UPLOAD_BYTES,
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import cast
 
-from flask import current_app, g
+from flask import current_app, g, session
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,21 +68,43 @@ def today() -> date:
     return now().date()
 
 
+YEAR_KEY = "working_year"  # the user's choice in the year selector (flask session)
+
+
+def year_choices() -> list[int]:
+    """The years the selector offers: the current working year and any year opened after it
+    (``expertpool.services.years.selectable_years``); [] when the database cannot say."""
+    if "year_choices" not in g:
+        try:
+            g.year_choices = years.selectable_years(db_session(), now().date())
+        except SQLAlchemyError:  # an error page must render even when the database is down
+            db_session().rollback()
+            g.year_choices = []
+    return cast("list[int]", g.year_choices)
+
+
 def working_year() -> int:
-    """The working year every screen shows: today's year once the bureau has opened it, else
-    the latest opened year (``expertpool.services.years.shown_year``). ``WORKING_YEAR`` in
-    the config pins it instead (a test or a deliberate read-only look at one year)."""
+    """The working year every screen shows: the year chosen in the selector when it is still
+    selectable, else today's year once the bureau has opened it, else the latest opened year
+    (``expertpool.services.years.shown_year``). ``WORKING_YEAR`` in the config pins it
+    instead (a test or a deliberate read-only look at one year)."""
     pinned = current_app.config.get("WORKING_YEAR")
     if pinned:
         return int(pinned)
     if "working_year" not in g:
-        try:
-            shown = years.shown_year(db_session(), now().date())
-        except SQLAlchemyError:  # an error page must render even when the database is down
-            db_session().rollback()
-            shown = None
-        g.working_year = shown or available_years()[-1]
+        choices = year_choices()
+        chosen = session.get(YEAR_KEY)
+        if choices and chosen in choices:
+            g.working_year = chosen
+        else:
+            g.working_year = choices[0] if choices else available_years()[-1]
     return cast(int, g.working_year)
+
+
+def default_year() -> int:
+    """The current working year (what the selector falls back to)."""
+    choices = year_choices()
+    return choices[0] if choices else working_year()
 
 
 def has_endpoint(endpoint: str) -> bool:

@@ -6,6 +6,7 @@ import argparse
 from datetime import datetime
 
 from expertpool.actor import Actor
+from expertpool.clock import shanghai_now
 from expertpool.commands.files import read
 from expertpool.errors import UserError
 
@@ -18,16 +19,16 @@ CLI_ACTOR = Actor("命令行", "bureau")
 
 def cmd_list(args: argparse.Namespace) -> int:
     from expertpool.db import session_scope
-    from expertpool.models.years import YEAR_STATES
     from expertpool.runtime import open_database
     from expertpool.services import years
 
     _, factory = open_database()
     with session_scope(factory) as session:
+        today = shanghai_now().date()
         for row in years.list_years(session):
             source = f"由{row.year.opened_from}年度开启" if row.year.opened_from else "评委会目录"
             print(
-                f"{row.year.year}年度  {YEAR_STATES.get(row.year.state, row.year.state)}  "
+                f"{row.year.year}年度  {years.year_phase(session, row.year.year, today)}  "
                 f"{row.meetings}个例会  推荐截止{row.deadline:%Y-%m-%d %H:%M}  {source}"
             )
     return 0
@@ -49,6 +50,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 
     _, factory = open_database()
     with session_scope(factory) as session:
+        effects = years.opening_effects(session, args.year, shanghai_now().date())
         opened = years.open_year(
             session,
             CLI_ACTOR,
@@ -58,6 +60,8 @@ def cmd_open(args: argparse.Namespace) -> int:
         )
         count = len(years.year_meetings(session, opened.year))
     print(f"已开启{args.year}年度：从{opened.opened_from}年度复制了{count}个评委会例会")
+    for line in effects[1:]:  # the first line is the copy just reported
+        print(f"  {line}")
     return 0
 
 

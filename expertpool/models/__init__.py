@@ -1,6 +1,12 @@
 """All tables; importing this module registers every model on `Base.metadata`."""
 
-from expertpool.models.accounts import AuditEvent, AuditHead, User, UserCommittee
+from expertpool.models.accounts import (
+    AuditEvent,
+    AuditHead,
+    LoginAttempt,
+    User,
+    UserCommittee,
+)
 from expertpool.models.base import Base, utcnow
 from expertpool.models.committees import Applicant, Committee, Conflict, Meeting
 from expertpool.models.jobs import Job
@@ -29,6 +35,7 @@ __all__ = [
     "DrawSession",
     "Expert",
     "Job",
+    "LoginAttempt",
     "Meeting",
     "MeetingDay",
     "Nomination",

@@ -47,6 +47,10 @@ ACTIONS = {
     "settings": "修改设置",
     "import": "导入数据",
     "user": "账户管理",
+    "user_create": "新建账户",
+    "user_disable": "停用账户",
+    "user_enable": "启用账户",
+    "user_passwd": "修改密码",
 }
 
 

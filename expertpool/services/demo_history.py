@@ -103,7 +103,7 @@ def _hold(session: Session, meeting: Meeting, on: date, *, file: bool) -> None:
     """Everybody signs in, every applicant is voted on, the record is closed (and filed)."""
     office = _office(session, meeting)
     clock = _utc(on, 9)
-    day = mr.open_day(session, meeting)
+    day = mr.open_day(session, meeting, clock)
     marks = {seat.expert.code: mr.Mark(True) for seat in mr.seated(session, day)}
     # Each row's queries read only rows already flushed (rules, seats); without autoflush
     # a meeting of 100 applicants is not flushed 100 times. The services flush at the end.

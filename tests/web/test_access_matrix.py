@@ -118,6 +118,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("unit.new", "POST"): {"unit"},
     ("unit.template", "GET"): {"unit", "bureau"},
     ("unit.withdraw", "POST"): {"unit"},
+    ("workyear.choose", "POST"): ALL_LOGGED_IN,
 }
 OPEN = {("auth.login", "GET"), ("auth.login", "POST"), ("static", "GET")}
 # Routes whose object does not exist for the allowed role answer 404, not 403.

@@ -83,9 +83,14 @@ def test_edit_retire_and_import_on_the_year_page(demo_db: Engine, client: FlaskC
         assert s.scalar(select(Meeting).where(Meeting.code == "2025-S25")) is None
 
 
-def test_an_ended_year_is_read_only(demo_db: Engine, client: FlaskClient) -> None:
+def test_an_ended_year_is_read_only(demo_db: Engine, client: FlaskClient, clock: Clock) -> None:
     do_login(client, "rsj")
     _open_2025(client)
+    # opened early: 2024 is still the current year, its committee data frozen
+    page = client.get("/bureau/years/2024").get_data(as_text=True)
+    assert "2024年度（当前年度）的评委会信息不能再修改" in page
+    assert "/bureau/years/2024/committees/" not in page
+    clock.now = datetime(2025, 3, 1, 9, 0)
     page = client.get("/bureau/years/2024").get_data(as_text=True)
     assert "2024年度已结束" in page and "/bureau/years/2024/committees/" not in page
     assert client.get("/bureau/years/2031").status_code == 404

@@ -17,6 +17,7 @@ from expertpool.services import audit
 from expertpool.services import meeting_record as mr
 from expertpool.services import nominations as noms
 from expertpool.services import pool as pool_svc
+from expertpool.services import years as ys
 from expertpool.services.meeting_record.rules import MODE_SOURCE
 from expertpool.xlsx.pool_export import export_pool
 from web.access import current_actor, roles_required
@@ -320,10 +321,14 @@ def settings() -> str | Response:
             if value.second == 0 and value.minute == 59:
                 value = value.replace(second=59)
             with attempt(None) as act:  # the message goes next to the field
-                noms.set_deadline(session, current_actor(), year, value)
+                noms.set_deadline(
+                    session, current_actor(), year, value, reason=request.form.get("reason", "")
+                )
                 act.done(f"已将{year}年推荐截止时间设为{noms.format_datetime(value)}。")
             if act.error is not None:
-                errors["deadline"] = act.error.message
+                errors[act.error.field if act.error.field == "reason" else "deadline"] = (
+                    act.error.message
+                )
             else:
                 return redirect(url_for("bureau.settings"))
         flash("设置未保存，请修改标红的字段。", "error")
@@ -337,6 +342,8 @@ def settings() -> str | Response:
         errors=errors,
         is_open=now() <= deadline,
         now_value=now(),
+        frozen=ys.is_frozen(session, year),
+        reason_text=request.form.get("reason", ""),
     )
 
 

@@ -11,12 +11,11 @@ from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
 from expertpool.models import Meeting
-from expertpool.models.years import YEAR_STATES
 from expertpool.services import years as ys
 from expertpool.services.catalogue_sync import default_deadline
 from web.access import current_actor, roles_required
 from web.actions import attempt
-from web.context import db_session
+from web.context import db_session, today
 from web.forms import EmptyForm
 
 YEAR_FIELDS = ("specialties", "meeting_period", "dossier", "department", "contact", "phone")
@@ -51,6 +50,13 @@ def _parse_deadline(text: str, year: int) -> datetime:
     return day.replace(hour=23, minute=59, second=59)
 
 
+def _opened_message(new: int, latest: int) -> str:
+    text = f"已开启{new}年度：评委会、专业设置、例会时间和报卷截止时间已从{latest}年度复制。"
+    if today().year < new:
+        text += f"{latest}年度仍是当前年度，直到{new}年1月1日；可在页面顶部的年度选择中切换到{new}年度。"
+    return text
+
+
 def years_index() -> str | Response:
     session = db_session()
     form = EmptyForm()
@@ -65,15 +71,13 @@ def years_index() -> str | Response:
                 raise UserError("尚未载入任何年度的评委会目录", field="year")
             if request.form.get("confirm") != "yes":
                 raise UserError(
-                    f"请勾选确认：开启{latest + 1}年度后，{latest}年度即结束，不能再修改",
+                    f"请勾选确认：已阅读开启{latest + 1}年度带来的变化（见页面上的列表）",
                     field="confirm",
                 )
             new = latest + 1
             deadline = _parse_deadline(request.form.get("deadline", ""), new)
             ys.open_year(session, current_actor(), new, deadline=deadline)
-            act.done(
-                f"已开启{new}年度：评委会、专业设置、例会时间和报卷截止时间已从{latest}年度复制。"
-            )
+            act.done(_opened_message(new, latest))
         if act.error is None:
             return redirect(url_for("bureau.year_detail", year=latest + 1))
         error = act.error.message
@@ -82,7 +86,8 @@ def years_index() -> str | Response:
         form=form,
         rows=rows,
         latest=latest,
-        states=YEAR_STATES,
+        phases={r.year.year: ys.year_phase(session, r.year.year, today()) for r in rows},
+        effects=ys.opening_effects(session, latest + 1, today()) if latest else [],
         error=error,
         deadline_text=request.form.get("deadline", f"{(latest or 0) + 1}-07-31"),
     )
@@ -100,6 +105,8 @@ def _year_page(year: int, **extra: object) -> str:
         year=year,
         row=rows[year],
         editable=year == max(rows),
+        latest=max(rows),
+        phase=ys.year_phase(session, year, today()),
         meetings=[(m, _meeting_values(m)) for m in meetings],
         headers=ys.HEADERS,
         new_values=extra.pop("new_values", {}),

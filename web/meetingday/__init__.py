@@ -7,19 +7,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from expertpool.errors import UserError
 from expertpool.models import Meeting
-from expertpool.services import audit
+from expertpool.services import audit, meeting_dates
 from expertpool.services import meeting_record as mr
 from expertpool.services.meeting_record import sheets
 from web.access import current_actor, roles_required
 from web.actions import attempt
-from web.context import db_session, now
+from web.context import db_session, request_clock, today
 from web.downloads import send_json, send_xlsx
 from web.forms import EmptyForm
 from web.limits import page_limit
@@ -37,6 +37,14 @@ def _meeting(code: str) -> Meeting:
     return meeting
 
 
+def _sealed_from_bureau(meeting: Meeting) -> bool:
+    """Before the meeting ends (by the app's clock) only its office and the regulators see its
+    panel: the bureau's pages show no names, units or attendance, and its exports are refused."""
+    return current_user.role == "bureau" and meeting_dates.is_confidential(
+        db_session(), meeting, today()
+    )
+
+
 def _require_form() -> None:
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -52,14 +60,17 @@ def _version() -> int | None:
 
 def _page(meeting: Meeting, errors: list[str] | None = None) -> str:
     session = db_session()
-    day = mr.day_of(session, meeting)
-    today = now().date()
+    hidden = _sealed_from_bureau(meeting)
+    day = None if hidden else mr.day_of(session, meeting)
     ctx: dict[str, Any] = {
         "meeting": meeting,
         "day": day,
+        "hidden": hidden,
+        "today": today(),
+        "confidential_until": meeting_dates.confidential_until(session, meeting),
         "form": EmptyForm(),
         "reasons": mr.ABSENCE_REASONS,
-        "filing": mr.filing(session, meeting, today),
+        "filing": mr.filing(session, meeting, today()),
         "rules": mr.meeting_rules(session, meeting),
         "sources": mr.SOURCES,
         "rule_rows": mr.rule_rows(session, meeting),
@@ -76,6 +87,7 @@ def _page(meeting: Meeting, errors: list[str] | None = None) -> str:
             "present": len(mr.present_codes(day)),
             "voters": {a.code: mr.voters(day, a) for a in meeting.applicants},
             "stats": mr.stats(session, day),
+            "pending": mr.inconsistent(day),
             "report": mr.check_stored(session, day) if day.state == "closed" else None,
         }
     mr.log(session, meeting, current_actor(), "例会记录页")
@@ -95,7 +107,7 @@ def open_record(code: str) -> Response:
     meeting = _meeting(code)
     _require_form()
     with attempt("未能开始登记：") as act:
-        mr.open_day(db_session(), meeting)
+        mr.open_day(db_session(), meeting, request_clock())
         act.done("已开始登记例会记录。")
     return _back(meeting)
 
@@ -121,7 +133,7 @@ def attendance(code: str) -> str | Response:
     session = db_session()
     with attempt(None) as act:
         marks = {}
-        for seat in mr.seated(session, mr.open_day(session, meeting)):
+        for seat in mr.seated(session, mr.open_day(session, meeting, request_clock())):
             c = seat.expert.code
             state = request.form.get(f"att_{c}", "")
             if state in ("present", "absent"):
@@ -135,14 +147,29 @@ def attendance(code: str) -> str | Response:
             meeting,
             marks,
             current_actor(),
-            now().date(),
+            today(),
             version=_version(),
             correction=request.form.get("correction", ""),
+            clock=request_clock(),
         )
-        act.done("已保存签到。")
+        act.done(*_attendance_message(session, meeting))
     if act.error is not None:
         return _page(meeting, [act.error.message])
     return _back(meeting, "#attendance")
+
+
+def _attendance_message(session: Any, meeting: Meeting) -> tuple[str, str]:
+    """已保存签到, with a warning when saved tallies no longer match the voters."""
+    day = mr.day_of(session, meeting)
+    pending = mr.inconsistent(day) if day is not None else []
+    if not pending:
+        return "已保存签到。", "success"
+    names = "、".join(t.applicant.name for t in pending)
+    return (
+        f"已保存签到。出席变化后，{len(pending)}名申报人的已登记票数与表决评委人数不符，"
+        f"已标记为“待更正”（不计入通过率）：{names}。请更正这些票数后再结束记录。",
+        "warning",
+    )
 
 
 def _counts_from_form(meeting: Meeting) -> dict[str, mr.Counts]:
@@ -172,6 +199,7 @@ def votes(code: str) -> str | Response:
             current_actor(),
             version=_version(),
             correction=request.form.get("correction", ""),
+            clock=request_clock(),
         )
         act.done("已保存表决结果。")
     if act.error is not None:
@@ -208,6 +236,7 @@ def tally_upload(code: str) -> str | Response:
             version=_version(),
             correction=request.form.get("correction", ""),
             labels=labels,
+            clock=request_clock(),
         )
         act.done(f"已从表格导入{len(rows)}名申报人的表决结果。")
     if act.error is not None:
@@ -233,6 +262,7 @@ def close(code: str) -> str | Response:
             ended_on=ended,
             explanation=request.form.get("explanation", ""),
             version=_version(),
+            clock=request_clock(),
         )
         act.done("例会记录已结束并锁定。")
     if act.error is not None:
@@ -257,16 +287,32 @@ def filed(code: str) -> Response:
     meeting = _meeting(code)
     _require_form()
     with attempt("未能登记备案：") as act:
-        mr.mark_filed(db_session(), meeting, current_actor(), now().date())
+        mr.mark_filed(db_session(), meeting, current_actor(), today(), clock=request_clock())
         act.done("已登记备案。")
     return _back(meeting)
+
+
+class _Sealed(Exception):
+    """The bureau asked for a record export while the panel is still confidential."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 def _closed_day(meeting: Meeting) -> Any:
     day = mr.day_of(db_session(), meeting)
     if day is None or (current_user.role != "office" and day.state != "closed"):
         abort(404)
+    if _sealed_from_bureau(meeting):
+        raise _Sealed(meeting.code)
     return day
+
+
+@bp.errorhandler(_Sealed)
+def _sealed(exc: _Sealed) -> Response:
+    flash("例会结束前评委名单保密，市人社局在例会结束后才能查看和导出例会记录。", "error")
+    return redirect(url_for("meetingday.day", code=exc.code))
 
 
 @bp.route("/<code>/record.json")
@@ -309,7 +355,7 @@ def summary(code: str) -> str:
         stats=st,
         present=len(mr.present_codes(day)),
         seated=len(mr.seated(session, day)),
-        filing=mr.filing(session, meeting, now().date()),
+        filing=mr.filing(session, meeting, today()),
     )
 
 

@@ -422,6 +422,7 @@ def no_show(panel_id: int) -> Response:
             request.form.get("reason", ""),
             current_actor(),
             today=today(),
+            clock=request_clock(),
         )
         act.done(f"已登记{seat.expert.name}缺席，已记入该专家档案。")
     return redirect(url_for("office.panel", panel_id=p.id))

@@ -90,10 +90,26 @@ def sealed_panel(session: Session, meeting: Meeting) -> Panel:
     return panel
 
 
-def open_day(session: Session, meeting: Meeting) -> MeetingDay:
-    """The meeting's day record, made on first use for its sealed panel."""
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def refuse_before_start(meeting: Meeting, today: date) -> None:
+    """The record of a meeting opens only on or after its first day (by the injected clock):
+    a record opened early would show the sealed panel's attendance sheet before the meeting."""
+    if today < meeting.window_start:
+        raise UserError(
+            f"例会尚未开始（{_cn(meeting.window_start)}开始），例会当天或之后才能开始登记例会记录",
+            field="today",
+        )
+
+
+def open_day(session: Session, meeting: Meeting, clock: Clock = SYSTEM_CLOCK) -> MeetingDay:
+    """The meeting's day record, made on first use for its sealed panel, and only on or after
+    the meeting's first day by `clock`."""
     day = day_of(session, meeting)
     if day is None:
+        refuse_before_start(meeting, clock.shanghai_now().date())
         day = MeetingDay(meeting_id=meeting.id, panel_id=sealed_panel(session, meeting).id)
         session.add(day)
         session.flush()
@@ -213,13 +229,13 @@ def save_attendance(
 ) -> MeetingDay:
     """签到 for the given members. Changing an entry already saved is a correction and needs
     `correction` (the reason)."""
-    day = open_day(session, meeting)
-    refuse_closed(day)
-    _check_version(day, version)
     if today < meeting.window_start:
         raise UserError(
             f"例会尚未开始（{meeting.window_start.isoformat()}起），不能登记签到", field="today"
         )
+    day = open_day(session, meeting, clock)
+    refuse_closed(day)
+    _check_version(day, version)
     seats = {s.expert.code: s for s in seated(session, day)}
     known = attendance_by_code(day)
     changes = []
@@ -278,12 +294,19 @@ def save_attendance(
 
 
 def record_absence(
-    session: Session, panel: Panel, expert_code: str, reason: str, actor: Actor, today: date
+    session: Session,
+    panel: Panel,
+    expert_code: str,
+    reason: str,
+    actor: Actor,
+    today: date,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Attendance:
     """The office's 登记缺席 (one member did not attend), through the attendance record."""
     if panel.status != "sealed":
         raise UserError("评委名单锁定后才能登记缺席", field="panel")
-    day = open_day(session, panel.meeting)
+    refuse_before_start(panel.meeting, today)
+    day = open_day(session, panel.meeting, clock)
     code = (expert_code or "").strip()
     row = attendance_by_code(day).get(code)
     if row is not None and not row.present:
@@ -301,6 +324,7 @@ def record_absence(
         today,
         version=None,
         correction="" if row is None else f"登记缺席：{text}",
+        clock=clock,
     )
     return attendance_by_code(day)[code]
 
@@ -362,8 +386,14 @@ def save_rules(
     return rules
 
 
+def needs_correction(tally: VoteTally) -> bool:
+    """待更正: the saved counts no longer add up to the voters (attendance changed after the
+    votes were saved). Such a tally is neither passed nor failed until it is corrected."""
+    return tally.yes + tally.no + tally.abstain != tally.voters
+
+
 def inconsistent(day: MeetingDay) -> list[VoteTally]:
-    return [t for t in day.tallies if t.yes + t.no + t.abstain != t.voters]
+    return [t for t in day.tallies if needs_correction(t)]
 
 
 def refuse_without_quorum(session: Session, day: MeetingDay) -> None:
@@ -401,7 +431,7 @@ def save_votes(
 ) -> MeetingDay:
     """Vote tallies by applicant code; all rows or none (`labels` names rows in messages,
     e.g. "第3行"). Changing a saved tally is a correction and needs the reason."""
-    day = open_day(session, meeting)
+    day = open_day(session, meeting, clock)
     refuse_closed(day)
     _check_version(day, version)
     refuse_without_quorum(session, day)

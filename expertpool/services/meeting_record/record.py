@@ -123,10 +123,13 @@ class Stats:
     by_group: list[Line]
     by_level: list[Line]
     by_specialty: list[Line]
+    pending: int = 0  # tallies 待更正, left out of every line until corrected
 
 
 def stats(session: Session, day: MeetingDay) -> Stats:
-    tallies = list(day.tallies)
+    """Pass rates of the decided tallies; a tally 待更正 (its counts no longer match the
+    voters) is not counted as failed, it is left out and counted in ``pending``."""
+    tallies = [t for t in day.tallies if not days.needs_correction(t)]
     rules = meeting_rules(session, day.meeting)
     counted = pass_rate(
         [(group_of(t.applicant), t.passed) for t in tallies],
@@ -140,10 +143,30 @@ def stats(session: Session, day: MeetingDay) -> Stats:
         by_group=_by(tallies, group_of),
         by_level=_by(tallies, lambda a: a.apply_level),
         by_specialty=_by(tallies, lambda a: a.specialty),
+        pending=len(day.tallies) - len(tallies),
     )
 
 
 # -- closing, reopening, 备案 ---------------------------------------------------------------
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def check_end_date(meeting: Meeting, ended_on: date, today: date) -> None:
+    """The end date lies within the meeting window and not after today (by the injected
+    clock): a later one would make an ended meeting 'running' and its panel confidential
+    again, and move the 备案 deadline."""
+    start, end = meeting.window_start, meeting.window_end
+    if not start <= ended_on <= end:
+        raise UserError(
+            f"例会结束日期应在例会时间（{_cn(start)}至{_cn(end)}）之内", field="ended_on"
+        )
+    if ended_on > today:
+        raise UserError(
+            f"例会结束日期不能晚于今天（{_cn(today)}）；例会结束后再结束记录", field="ended_on"
+        )
 
 
 def close(
@@ -158,7 +181,7 @@ def close(
 ) -> MeetingDay:
     """Close (lock) the record: every member signed in, quorum met, every applicant voted with
     consistent counts; above the cap (senior 评聘分开) an explanation is required."""
-    day = days.open_day(session, meeting)
+    day = days.open_day(session, meeting, clock)
     days.refuse_closed(day)
     if version is not None and version != day.version:
         raise days.StaleVersion()
@@ -171,8 +194,7 @@ def close(
     if bad:
         names = "、".join(t.applicant.name for t in bad)
         raise UserError(f"以下申报人的票数之和与表决评委人数不符，请更正：{names}", field="votes")
-    if ended_on < meeting.window_start:
-        raise UserError("例会结束日期不能早于例会开始日期", field="ended_on")
+    check_end_date(meeting, ended_on, clock.shanghai_now().date())
     text = (explanation or "").strip()
     rate = stats(session, day).counted
     if rate.above_cap and not text:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from expertpool.actor import Actor
 from expertpool.errors import UserError
-from expertpool.models import Nomination, YearSetting
+from expertpool.models import Nomination, WorkingYear, YearSetting
 from expertpool.services import audit
 from expertpool.services.catalogue_sync import default_deadline
 
@@ -60,13 +61,38 @@ def ensure_changeable(session: Session, nomination: Nomination, now: datetime) -
     return False
 
 
-def set_deadline(session: Session, actor: Actor, year: int, deadline: datetime) -> YearSetting:
+MAX_REASON_CHARS = 200
+
+
+def _frozen_reason(session: Session, year: int, reason: str) -> str:
+    """A year after which a later one has been opened is history: moving its deadline (which
+    may reopen its nominations) needs a recorded reason; for the latest year "" is kept."""
+    latest = session.scalar(select(func.max(WorkingYear.year)))
+    if latest is None or year >= latest:
+        return ""
+    text = (reason or "").strip()
+    if not text:
+        raise UserError(
+            f"已开启{latest}年度，{year}年度的推荐截止时间只能在填写原因后修改"
+            "（修改后可能重新开放该年度的推荐）",
+            field="reason",
+        )
+    if len(text) > MAX_REASON_CHARS:
+        raise UserError(f"修改原因不能超过{MAX_REASON_CHARS}个字符", field="reason")
+    return text
+
+
+def set_deadline(
+    session: Session, actor: Actor, year: int, deadline: datetime, *, reason: str = ""
+) -> YearSetting:
     if actor.role != "bureau":
         raise UserError("只有市人社局可以修改推荐截止时间")
     if not (year - 1 <= deadline.year <= year + 1):
         raise UserError(f"截止时间应在{year}年前后", field="deadline")
     setting = session.get(YearSetting, year)
     old = setting.nomination_deadline if setting else None
+    unchanged = old == deadline.replace(microsecond=0)
+    why = "" if unchanged else _frozen_reason(session, year, reason)
     if setting is None:
         setting = YearSetting(year=year, nomination_deadline=deadline)
         session.add(setting)
@@ -77,7 +103,8 @@ def set_deadline(session: Session, actor: Actor, year: int, deadline: datetime) 
         actor.role,
         "settings",
         f"{year}年推荐截止时间",
-        {"old": old.isoformat() if old else None, "new": setting.nomination_deadline.isoformat()},
+        {"old": old.isoformat() if old else None, "new": setting.nomination_deadline.isoformat()}
+        | ({"reason": why} if why else {}),
     )
     session.flush()
     return setting

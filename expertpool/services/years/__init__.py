@@ -17,6 +17,12 @@ from expertpool.services.years.editing import (
     year_meetings,
 )
 from expertpool.services.years.opening import YearRow, list_years, open_year, shown_year
+from expertpool.services.years.phases import (
+    is_frozen,
+    opening_effects,
+    selectable_years,
+    year_phase,
+)
 from expertpool.services.years.table import (
     HEADERS,
     ImportResult,
@@ -39,11 +45,15 @@ __all__ = [
     "clean_year_data",
     "edit_committee_year",
     "import_table",
+    "is_frozen",
     "list_years",
     "open_year",
+    "opening_effects",
     "read_table",
     "retire_committee",
+    "selectable_years",
     "shown_year",
     "split_specialties",
     "year_meetings",
+    "year_phase",
 ]
