@@ -28,7 +28,7 @@ from expertpool.db import make_engine, make_session_factory
 from expertpool.models import AuditEvent
 from expertpool.models.enums import ROLES
 from expertpool.seeds import secrets_part
-from web import auth, bureau, jobs, meetingday, office, regulator, season, unit, workyear
+from web import auth, bureau, certify, jobs, meetingday, office, regulator, season, unit, workyear
 from web.context import (
     ENGINE_KEY,
     SESSIONS_KEY,
@@ -54,6 +54,7 @@ BLUEPRINTS = (
     regulator.bp,
     season.bp,
     meetingday.bp,
+    certify.bp,
     jobs.bp,
     workyear.bp,
 )
@@ -85,9 +86,11 @@ NAV: list[tuple[str, str, str]] = [
     ("bureau", "bureau.review_modes", "评聘方式"),
     ("bureau", "bureau.work_calendar", "工作日历"),
     ("bureau", "season.index", "年度联合抽取"),
+    ("bureau", "certify.index", "抽取证明"),
     ("office", "office.index", "评委抽取"),
     ("regulator", "regulator.index", "监督检查"),
     ("regulator", "meetingday.verify_upload", "核验例会记录"),
+    ("regulator", "certify.index", "抽取证明"),
 ]
 
 

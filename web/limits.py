@@ -3,7 +3,7 @@ check, the page's text, the file inputs' `data-max-bytes` (checked in app.js bef
 and the 413 page alike. Text fields get `maxlength` from their `Limit` validator (web/forms.py).
 
 Most pages take at most one xlsx of `expertpool.spreadsheet.MAX_FILE_BYTES`; the two
-verification pages take two or three JSON files of `verification.MAX_FILE_BYTES` each (the
+verification pages take three JSON files of `verification.MAX_FILE_BYTES` each (the
 command line's limit). `apply_page_limit` runs before any other request hook (CSRF, the
 control-character guard) so that the first reader of the form already has the page's limit.
 """
@@ -42,7 +42,9 @@ class PageLimit:
 
 DEFAULT_LIMIT = PageLimit(MAX_FILE_BYTES)  # every xlsx upload page, and every other form
 PAGE_LIMITS: dict[str, PageLimit] = {
-    "regulator.verify_upload": PageLimit(VERIFY_FILE_BYTES, files=2),
+    "regulator.verify_upload": PageLimit(
+        VERIFY_FILE_BYTES, files=3
+    ),  # package, result, certificate
     "meetingday.verify_upload": PageLimit(VERIFY_FILE_BYTES, files=3),
 }
 MAX_UPLOAD_BYTES = DEFAULT_LIMIT.file_bytes

@@ -8,6 +8,7 @@ from expertpool.models.accounts import (
     UserCommittee,
 )
 from expertpool.models.base import Base, utcnow
+from expertpool.models.certificates import PanelCertificate
 from expertpool.models.committees import Applicant, Committee, Conflict, Meeting
 from expertpool.models.jobs import Job
 from expertpool.models.meetings_day import (
@@ -40,6 +41,7 @@ __all__ = [
     "MeetingDay",
     "Nomination",
     "Panel",
+    "PanelCertificate",
     "PanelSeat",
     "PoolMembership",
     "ReviewMode",

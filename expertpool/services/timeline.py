@@ -24,6 +24,7 @@ MEETING_ACTIONS = (
     "draw",
     "season_draw",
     "panel_decline",
+    "panel_certificate",
     "panel_seal",
 )
 SEASON_ACTIONS = (
@@ -89,6 +90,18 @@ def _season_draw(d: dict[str, Any]) -> str:
     )
 
 
+_CERT_HOW = {"draw": "抽取时", "redraw": "请辞补抽后", "backfill": "后台任务补发"}
+
+
+def _certificate(d: dict[str, Any]) -> str:
+    how = _CERT_HOW.get(str(d.get("how")), "")
+    if d.get("error"):
+        return f"{how}未能生成抽取证明（名单编号{d.get('panel', '')}）：{d['error']}"
+    steps = "、".join("首次抽取" if s == 0 else f"第{s}次请辞后的补抽" for s in d.get("steps", []))
+    hashes = "、".join(_short(h, 12) for h in d.get("sha256", []))
+    return f"{how}生成抽取证明（名单编号{d.get('panel', '')}，{steps}；SHA-256 {hashes}）"
+
+
 def _store(d: dict[str, Any]) -> str:
     text = f"保存年度联合抽取结果（{d.get('run', '')}），{len(d.get('meetings', []))}个例会"
     if d.get("why"):
@@ -142,6 +155,7 @@ _SENTENCES = {
         f"登记{d.get('expert', '')}请辞（{d.get('reason', '')}），"
         f"{'由' + str(d['by']) + ('备选递补' if d.get('how') == 'alternate' else '重新抽取补足') if d.get('by') else '无法递补'}"
     ),
+    "panel_certificate": _certificate,
     "panel_seal": lambda d: f"锁定评委名单（{len(d.get('members', []))}名评委）",
     "panel_view": lambda d: f"查看{d.get('what', '评委名单')}",
     "panel_export": lambda d: f"导出{d.get('what', '')}",

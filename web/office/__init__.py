@@ -40,7 +40,13 @@ from web.context import db_session, now, request_clock, today, working_year
 from web.downloads import send_xlsx
 from web.forms import EmptyForm, UploadForm
 from web.office.export import panel_xlsx
-from web.panels import draw_session_page, logged_json_download, panel_view, template_globals
+from web.panels import (
+    draw_session_page,
+    logged_certificate_download,
+    logged_json_download,
+    panel_view,
+    template_globals,
+)
 from web.params import to_int
 
 bp = Blueprint("office", __name__, url_prefix="/office")
@@ -478,3 +484,9 @@ def package_json(panel_id: int) -> Response:
 @roles_required("office")
 def result_json(panel_id: int) -> Response:
     return logged_json_download(_panel(panel_id), "result", current_actor())
+
+
+@bp.route("/panels/<int:panel_id>/certificate.json")
+@roles_required("office")
+def certificate_json(panel_id: int) -> Response:
+    return logged_certificate_download(_panel(panel_id), current_actor())

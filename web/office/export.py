@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from expertpool.models import Panel, PanelSeat
 from expertpool.models.enums import SEAT_STATES
+from expertpool.services.panels import certificates as certs
 from expertpool.spreadsheet import put, workbook_bytes, write_header
 from web.formatting import bj_datetime
-from web.panels import panel_view
+from web.panels import PanelView, panel_view
 
 HEADERS = [
     "序号",
@@ -60,6 +61,16 @@ def _mark_preview(wb: Workbook) -> None:
         ws.title = f"{ws.title}（预览）"
 
 
+def _certificate_lines(view: PanelView) -> list[tuple[str, str]]:
+    """The certificates' SHA-256 (抽取证明), so the printed list names the files that prove it."""
+    if view.season_panel:
+        return [("抽取证明", certs.SEASON_NOTE)]
+    if not view.certificates:
+        return [("抽取证明", "无")]
+    steps = "、".join(certs.step_name(c.step) for c in view.certificates)
+    return [("抽取证明SHA-256", view.certificate_sha256), ("抽取证明所含步骤", steps)]
+
+
 def panel_xlsx(session: Session, panel: Panel) -> bytes:
     """The workbook; a preview (marked) while the panel is not sealed."""
     view = panel_view(session, panel)
@@ -87,6 +98,7 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
         *([("为已结束的例会抽取的原因", panel.past_reason)] if panel.past_reason else []),
         ("随机种子", panel.seed),
         ("抽取包SHA-256", panel.instance_sha256),
+        *_certificate_lines(view),
         ("抽取人", panel.drawn_by),
         ("抽取时间（北京时间）", bj_datetime(panel.drawn_at)),
         ("锁定人", panel.sealed_by),
