@@ -35,6 +35,14 @@ os.environ.setdefault("EXPERTPOOL_AUDIT_KEY", "tests-only-audit-key-0123456789ab
 
 __all__ = ["RSJ", "SCJG", "ZJJ"]  # the demo actors, kept importable from here too
 
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """addopts already holds -q, so `./test.sh -q` would run at -qq, where pytest prints no
+    closing "N passed" line: whatever flags are given, stay at -q or louder."""
+    config.option.verbose = max(config.option.verbose, -1)
+
+
 # Hypothesis draws its examples from a fixed seed (derandomize), so every run, local or CI,
 # tries the same examples; each test keeps its own max_examples.
 settings.register_profile("deterministic", derandomize=True, print_blob=True)

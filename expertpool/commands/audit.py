@@ -22,7 +22,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return EXIT_BROKEN
     assert report.head is not None
     print(report.message)
-    print(f"当前审计链头：{report.head.label()}（核对时输入 {report.head.text()}）")
+    print(f"当前审计链头：{report.head.label()}")
     return EXIT_OK
 
 

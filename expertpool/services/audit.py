@@ -23,7 +23,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from expertpool.audit_key import event_mac, head_mac, load_key, same
+from expertpool.audit_key import AuditKeyError, event_mac, head_mac, load_key, same
 from expertpool.errors import UserError
 from expertpool.models import AuditEvent, AuditHead, utcnow
 
@@ -177,7 +177,8 @@ class HeadMark:
         return f"{self.seq}:{self.hash}"
 
     def label(self) -> str:
-        return f"第 {self.seq} 条记录 {self.hash}"
+        """As printed: the count, then the value `expertpool audit verify --head` takes."""
+        return f"第 {self.seq} 条记录　{self.text()}"
 
 
 def current_head(session: Session) -> HeadMark:
@@ -212,6 +213,7 @@ class ChainReport:
     broken_at: int | None  # id of the first event that does not hold (None: the head)
     message: str
     head: HeadMark | None = None  # the current head, when the chain holds
+    unchecked: bool = False  # not checked at all (the key is missing)
 
 
 def verify_chain(session: Session, against: HeadMark | None = None) -> ChainReport:
@@ -270,3 +272,19 @@ def _bad_head(head: AuditHead | None, n: int, prev: str, key: bytes | None) -> s
             "请与此前导出文件上的审计链头核对"
         )
     return None
+
+
+def check(session: Session, head_text: str = "") -> tuple[ChainReport, str]:
+    """The check behind the regulator's page: the report, and a message for a bad `head_text`
+    (the chain is then checked without it). A missing key is a report, not an error page."""
+    problem = ""
+    against = None
+    if head_text.strip():
+        try:
+            against = parse_mark(head_text)
+        except UserError as exc:
+            problem = exc.message
+    try:
+        return verify_chain(session, against=against), problem
+    except AuditKeyError as exc:
+        return ChainReport(False, 0, None, exc.message, unchecked=True), problem
