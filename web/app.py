@@ -20,6 +20,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from expertpool.audit_key import AuditKeyError
 from expertpool.clock import shanghai_now
 from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
@@ -60,6 +61,7 @@ ERROR_TEXT = {
     405: ("请求方式不允许", "此页面不支持该请求方式。"),
     413: ("文件过大", "上传的文件超过5 MB的限制，请拆分后再上传。"),
     500: ("系统错误", "服务器处理请求时出错，请稍后重试；如问题持续，请联系系统管理员。"),
+    503: ("暂时无法服务", "服务暂时不可用，请联系系统管理员。"),
 }
 
 # The navigation bar: (role, endpoint, label). Entries whose endpoint is not registered
@@ -196,6 +198,12 @@ def _register_errors(app: Flask) -> None:
         if code == 413:
             return _too_large_page()
         return _error_page(code, own)
+
+    @app.errorhandler(AuditKeyError)
+    def _no_audit_key(exc: AuditKeyError) -> tuple[str, int]:
+        # Nothing is done without its audit record: say why, instead of a bare 500.
+        app.logger.error("审计密钥不可用：%s", exc.message)
+        return _error_page(503, exc.message)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[str, int]:

@@ -197,9 +197,9 @@ _MARK = re.compile(r"([0-9]{1,12}):([0-9a-fA-F]{64})")
 def parse_mark(text: str) -> HeadMark:
     """`SEQ:HASH` as printed on an export; anything else is refused with one message."""
     found = _MARK.fullmatch(text.strip())
-    if found is None or int(found.group(1)) < 1:
+    if found is None or (int(found.group(1)) == 0 and found.group(2) != GENESIS):
         raise UserError(
-            "审计链头的格式应为“序号:哈希”，序号为正整数，哈希为64位十六进制，"
+            "审计链头的格式应为“序号:哈希”，序号为整数，哈希为64位十六进制，"
             "例如 128:3f5a…（照抄导出文件上的审计链头）",
             field="head",
         )

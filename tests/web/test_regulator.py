@@ -168,3 +168,15 @@ def test_audit_page_checks_an_exported_head_and_names_a_missing_key(
     monkeypatch.setenv("EXPERTPOOL_INSTANCE", str(tmp_path))
     page = client.get("/regulator/audit").get_data(as_text=True)
     assert "找不到审计密钥" in page and "无法核验" in page
+
+
+def test_a_missing_audit_key_gives_one_clear_page_not_a_500(
+    client: FlaskClient, demo_db: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("EXPERTPOOL_AUDIT_KEY", "")
+    monkeypatch.setenv("EXPERTPOOL_INSTANCE", str(tmp_path))
+    token = csrf_token(client, "/login")
+    resp = client.post("/login", data={"csrf_token": token, "username": "rsj", "password": "x"})
+    assert resp.status_code == 503
+    page = resp.get_data(as_text=True)
+    assert "找不到审计密钥" in page and "Traceback" not in page

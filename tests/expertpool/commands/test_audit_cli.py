@@ -66,3 +66,14 @@ def test_a_missing_key_exits_2_with_a_clear_line(runner, db, tmp_path):
     )
     assert res.code == 2
     assert "找不到审计密钥" in res.err and "EXPERTPOOL_AUDIT_KEY" in res.err
+
+
+def test_export_draw_prints_the_audit_head_beside_the_package(runner, db, tmp_path):
+    _append(db, 3)
+    out = tmp_path / "s01.json"
+    res = runner("export-draw", "2024-S01", "-o", str(out))
+    assert res.code == 0, res.err
+    line = next(x for x in res.err.splitlines() if x.startswith("审计链头（导出时）："))
+    mark = audit.parse_mark(line.split("　")[-1])
+    assert mark == _head(db) and mark.seq == 3
+    assert b"audit" not in out.read_bytes()  # the package's bytes keep their format

@@ -142,7 +142,7 @@ def test_an_export_mark_matches_until_its_event_is_changed(db):
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "12", "0:" + "a" * 64, "3:" + "a" * 63, "x:y", "3:" + "g" * 64]
+    "bad", ["", "12", "0:" + "a" * 64, "-1:" + "a" * 64, "3:" + "a" * 63, "x:y", "3:" + "g" * 64]
 )
 def test_a_bad_mark_is_refused(bad):
     with pytest.raises(audit.UserError, match="序号:哈希"):
@@ -205,3 +205,42 @@ def test_concurrent_appends_keep_one_chain(db):
     assert report.intact, report.message
     assert report.checked == 48 and report.head is not None and report.head.seq == 48
     assert _head_row(db)[0] == 48
+
+
+def test_the_upgrade_signs_an_existing_trail_once(tmp_path, monkeypatch):
+    """A database from before the signatures (0010) with a trail of three events: the upgrade
+    signs it with the key (made then, 0600), and afterwards it checks and grows as usual."""
+    import json
+    from datetime import datetime
+
+    from expertpool import schema
+    from expertpool.db import make_engine
+
+    monkeypatch.delenv(audit_key.KEY_ENV)
+    monkeypatch.setenv("EXPERTPOOL_INSTANCE", str(tmp_path))
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    schema.upgrade(engine, "0010")
+    prev = audit.GENESIS
+    with engine.begin() as conn:
+        for i in range(3):
+            at = datetime(2026, 11, 1, 8, 0, i)
+            h = audit._digest(prev, at, "rsj", "bureau", "settings", f"t{i}", {"i": i})
+            conn.execute(
+                text(
+                    "INSERT INTO audit_events (at, username, role, action, target, detail,"
+                    " prev_hash, hash, note) VALUES (:at, 'rsj', 'bureau', 'settings', :t,"
+                    " :d, :p, :h, '')"
+                ),
+                {"at": at, "t": f"t{i}", "d": json.dumps({"i": i}), "p": prev, "h": h},
+            )
+            prev = h
+        conn.execute(text("UPDATE audit_head SET seq = 3, last_hash = :h"), {"h": prev})
+    schema.upgrade(engine)
+    assert (tmp_path / "audit_key").stat().st_mode & 0o777 == 0o600
+    _append(engine, 2)
+    report = _report(engine)
+    assert report.intact and report.checked == 5, report.message
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET target = 'x' WHERE id = 1"))
+    assert _report(engine).broken_at == 1
+    engine.dispose()
