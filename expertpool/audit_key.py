@@ -28,7 +28,11 @@ EVENT_TAG = "expertpool.audit-event/1"
 HEAD_TAG = "expertpool.audit-head/1"
 
 
-class AuditKeyError(UserError):
+class AuditUnavailable(UserError):
+    """No audit event can be appended, so the action that needs one is refused."""
+
+
+class AuditKeyError(AuditUnavailable):
     """The key is missing or unusable: the chain can be neither signed nor checked."""
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from expertpool.audit_key import AuditKeyError
+from expertpool.audit_key import AuditUnavailable
 from expertpool.clock import shanghai_now
 from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
@@ -199,10 +199,10 @@ def _register_errors(app: Flask) -> None:
             return _too_large_page()
         return _error_page(code, own)
 
-    @app.errorhandler(AuditKeyError)
-    def _no_audit_key(exc: AuditKeyError) -> tuple[str, int]:
+    @app.errorhandler(AuditUnavailable)
+    def _no_audit(exc: AuditUnavailable) -> tuple[str, int]:
         # Nothing is done without its audit record: say why, instead of a bare 500.
-        app.logger.error("审计密钥不可用：%s", exc.message)
+        app.logger.error("无法追加审计记录：%s", exc.message)
         return _error_page(503, exc.message)
 
     @app.errorhandler(Exception)

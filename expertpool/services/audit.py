@@ -23,7 +23,14 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from expertpool.audit_key import AuditKeyError, event_mac, head_mac, load_key, same
+from expertpool.audit_key import (
+    AuditKeyError,
+    AuditUnavailable,
+    event_mac,
+    head_mac,
+    load_key,
+    same,
+)
 from expertpool.errors import UserError
 from expertpool.models import AuditEvent, AuditHead, utcnow
 
@@ -98,14 +105,29 @@ def _lock_head(session: Session) -> _Head:
     head = session.get(AuditHead, 1, populate_existing=True)
     assert head is not None
     # The key is made on its first use only, when nothing has been signed yet.
-    return _Head(head, load_key(create=head.seq == 1))
+    key = load_key(create=head.seq == 1)
+    _check_head(head, key)
+    return _Head(head, key)
+
+
+def _check_head(head: AuditHead, key: bytes) -> None:
+    """Append only onto a head this system signed: signing a new event onto a head reset
+    behind the app's back would make the cut-short chain look whole from then on."""
+    before = head.seq - 1  # the bump has already counted the new event
+    if before == 0 and head.last_hash == GENESIS:
+        return
+    if not same(head.mac, head_mac(key, before, head.last_hash)):
+        raise AuditUnavailable(
+            "审计链头的密钥签名不符，拒绝追加审计记录（本次操作未保存）：审计链可能被截短或改写，"
+            "请运行 expertpool audit verify 并与此前导出文件上的审计链头核对"
+        )
 
 
 def _recreate_empty_head(session: Session) -> None:
     """A new (or wiped) database without its head row. Rebuilding the head of a non-empty
     trail from the trail itself would bless a trail cut short, so that is refused."""
     if session.scalars(select(AuditEvent.id).limit(1)).first() is not None:
-        raise UserError(
+        raise AuditUnavailable(
             "审计链头记录缺失，拒绝追加审计记录：链头可能被删除，请运行 expertpool audit verify "
             "并与此前导出文件上的审计链头核对"
         )

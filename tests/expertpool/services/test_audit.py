@@ -82,6 +82,10 @@ def test_truncation_with_the_head_reset_is_seen(db):
     with db.begin() as conn:  # the tail event's own signature does not sign a head
         conn.execute(text("UPDATE audit_head SET mac = :m"), {"m": tail_mac})
     assert not _report(db).intact
+    # Nor does the next append sign the cut-short chain whole: it is refused, nothing saved.
+    with pytest.raises(audit_key.AuditUnavailable, match="链头的密钥签名不符"):
+        _append(db, 1)
+    assert _head_row(db)[0] == 5 and not _report(db).intact
 
 
 def test_full_rewrite_with_the_projects_digest_is_seen_without_the_key(db):
