@@ -126,16 +126,19 @@ def _check_head(head: AuditHead, key: bytes) -> None:
 def _recreate_empty_head(session: Session) -> None:
     """A new (or wiped) database without its head row. Rebuilding the head of a non-empty
     trail from the trail itself would bless a trail cut short, so that is refused."""
-    if session.scalars(select(AuditEvent.id).limit(1)).first() is not None:
-        raise AuditUnavailable(
-            "审计链头记录缺失，拒绝追加审计记录：链头可能被删除，请运行 expertpool audit verify "
-            "并与此前导出文件上的审计链头核对"
-        )
     try:
         with session.begin_nested():
             session.add(AuditHead(id=1, seq=1, last_hash=GENESIS))
     except IntegrityError:  # another writer made it first: queue behind its lock
         session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+        return
+    # This writer made the head (and holds it): events without a head mean it was deleted.
+    # (A writer that made it concurrently commits its head with its event, so never this.)
+    if session.scalars(select(AuditEvent.id).limit(1)).first() is not None:
+        raise AuditUnavailable(
+            "审计链头记录缺失，拒绝追加审计记录：链头可能被删除，请运行 expertpool audit verify "
+            "并与此前导出文件上的审计链头核对"
+        )
 
 
 def _advance_head(session: Session, head: _Head, prev: str, event_hash: str) -> None:

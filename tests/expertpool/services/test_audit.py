@@ -248,3 +248,13 @@ def test_the_upgrade_signs_an_existing_trail_once(tmp_path, monkeypatch):
         conn.execute(text("UPDATE audit_events SET target = 'x' WHERE id = 1"))
     assert _report(engine).broken_at == 1
     engine.dispose()
+
+
+def test_a_deleted_head_row_is_reported_and_refuses_appends(db):
+    _append(db, 3)
+    with db.begin() as conn:
+        conn.execute(text("DELETE FROM audit_head"))
+    assert "链头记录缺失" in _report(db).message
+    with pytest.raises(audit_key.AuditUnavailable, match="链头记录缺失"):
+        _append(db, 1)
+    assert "链头记录缺失" in _report(db).message  # the refused append left nothing behind
