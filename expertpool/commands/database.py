@@ -55,7 +55,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export_draw(args: argparse.Namespace) -> int:
-    from expertpool.services import packages  # pulls in solver defaults only when needed
+    from expertpool.services import audit, packages  # solver defaults only when needed
 
     if args.output and args.output != "-":
         check_output_path(args.output, "-o")
@@ -64,9 +64,12 @@ def cmd_export_draw(args: argparse.Namespace) -> int:
         meeting = packages.find_meeting(session, args.meeting)
         today = SYSTEM_CLOCK.shanghai_now().date()  # a lapsed 暂停至 counts, as in a draw today
         data = packages.package_bytes(packages.build_package(session, meeting, today=today))
+        head = audit.current_head(session)
     write_bytes(data, args.output)
     if args.output and args.output != "-":
         print(f"已导出抽取数据包：{args.output}", file=sys.stderr)
+    # The package's bytes are fixed by its format: the audit head goes beside it.
+    print(f"审计链头（导出时）：{head.label()}", file=sys.stderr)
     return 0
 
 
