@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from expertpool import dbstate
+from expertpool.audit_key import AuditUnavailable
 from expertpool.clock import shanghai_now
 from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
@@ -234,6 +235,12 @@ def _register_errors(app: Flask) -> None:
             return _error_page(500)
         app.logger.error("数据库%s：%s", dbstate.TITLES[problem], exc.orig)
         return _database_page(problem)
+
+    @app.errorhandler(AuditUnavailable)
+    def _no_audit(exc: AuditUnavailable) -> tuple[str, int]:
+        # Nothing is done without its audit record: say why, instead of a bare 500.
+        app.logger.error("无法追加审计记录：%s", exc.message)
+        return _error_page(503, exc.message)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[str, int]:

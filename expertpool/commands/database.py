@@ -64,7 +64,7 @@ def cmd_export_draw(args: argparse.Namespace) -> int:
     from expertpool.clock import SYSTEM_CLOCK
     from expertpool.db import session_scope
     from expertpool.runtime import open_database
-    from expertpool.services import packages
+    from expertpool.services import audit, packages
 
     if args.output and args.output != "-":
         check_output_path(args.output, "-o")
@@ -73,9 +73,12 @@ def cmd_export_draw(args: argparse.Namespace) -> int:
         meeting = packages.find_meeting(session, args.meeting)
         today = SYSTEM_CLOCK.shanghai_now().date()  # a lapsed 暂停至 counts, as in a draw today
         data = packages.package_bytes(packages.build_package(session, meeting, today=today))
+        head = audit.current_head(session)
     write_bytes(data, args.output)
     if args.output and args.output != "-":
         print(f"已导出抽取数据包：{args.output}", file=sys.stderr)
+    # The package's bytes are fixed by its format: the audit head goes beside it.
+    print(f"审计链头（导出时）：{head.label()}", file=sys.stderr)
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -156,3 +157,37 @@ def test_tampered_audit_row_shows_a_broken_chain(client: FlaskClient, demo_db: E
         conn.execute(text("UPDATE audit_events SET target = 'X' WHERE id = :i"), {"i": target})
     page = client.get("/regulator/audit").get_data(as_text=True)
     assert f"审计链在第 {target} 号记录处断开" in page and "已断开" in page
+
+
+def test_audit_page_checks_an_exported_head_and_names_a_missing_key(
+    client: FlaskClient, demo_db: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from expertpool.db import make_session_factory
+    from expertpool.services import audit as audit_svc
+
+    do_login(client, "jianguan")
+    with make_session_factory(demo_db)() as s:
+        mark = audit_svc.current_head(s)
+    page = client.get(f"/regulator/audit?head={mark.text()}").get_data(as_text=True)
+    assert f"与导出文件上的第 {mark.seq} 条记录一致" in page and 'id="chain-head"' in page
+    page = client.get("/regulator/audit?head=12:zz").get_data(as_text=True)
+    assert "序号:哈希" in page and "审计链完整" in page
+    far = audit_svc.HeadMark(mark.seq + 500, mark.hash).text()
+    page = client.get(f"/regulator/audit?head={far}").get_data(as_text=True)
+    assert f"少于导出文件上的第 {mark.seq + 500} 条" in page and "已断开" in page
+    monkeypatch.setenv("EXPERTPOOL_AUDIT_KEY", "")
+    monkeypatch.setenv("EXPERTPOOL_INSTANCE", str(tmp_path))
+    page = client.get("/regulator/audit").get_data(as_text=True)
+    assert "找不到审计密钥" in page and "无法核验" in page
+
+
+def test_a_missing_audit_key_gives_one_clear_page_not_a_500(
+    client: FlaskClient, demo_db: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("EXPERTPOOL_AUDIT_KEY", "")
+    monkeypatch.setenv("EXPERTPOOL_INSTANCE", str(tmp_path))
+    token = csrf_token(client, "/login")
+    resp = client.post("/login", data={"csrf_token": token, "username": "rsj", "password": "x"})
+    assert resp.status_code == 503
+    page = resp.get_data(as_text=True)
+    assert "找不到审计密钥" in page and "Traceback" not in page

@@ -20,7 +20,7 @@ from expertpool.services.meeting_record import sheets
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.context import db_session, request_clock, today
-from web.downloads import send_json, send_xlsx
+from web.downloads import send_json, send_xlsx, with_audit_head
 from web.forms import EmptyForm
 from web.limits import page_limit
 from web.params import to_int
@@ -323,8 +323,9 @@ def record_json(code: str) -> Response:
     day = _closed_day(meeting)
     data = mr.record_bytes(session, day)
     mr.log(session, meeting, current_actor(), "例会记录JSON")
+    head = audit.current_head(session)
     session.commit()
-    return send_json(data, f"{meeting.code}-例会记录.json")
+    return with_audit_head(send_json(data, f"{meeting.code}-例会记录.json"), head)
 
 
 @bp.route("/<code>/results.xlsx")
@@ -333,8 +334,8 @@ def results_xlsx(code: str) -> Response:
     meeting = _meeting(code)
     session = db_session()
     day = _closed_day(meeting)
-    data = sheets.results_xlsx(session, day)
     mr.log(session, meeting, current_actor(), "评审结果汇总表")
+    data = sheets.results_xlsx(session, day, head=audit.current_head(session))
     session.commit()
     return send_xlsx(data, f"评审结果汇总表-{meeting.code}.xlsx")
 
@@ -347,9 +348,11 @@ def summary(code: str) -> str:
     day = _closed_day(meeting)
     st = mr.stats(session, day)
     mr.log(session, meeting, current_actor(), "评审工作书面总结")
+    head = audit.current_head(session)
     session.commit()
     return render_template(
         "meetingday/summary.html",
+        audit_head=head,
         meeting=meeting,
         day=day,
         stats=st,

@@ -209,7 +209,8 @@ def certificate_json(panel_id: int) -> Response:
 def audit_log() -> str:
     """The trail, newest first, as sentences; filter by account, meeting (target), action."""
     session = db_session()
-    chain = audit.verify_chain(session)
+    head_text = request.args.get("head", "").strip()[:100]
+    chain, head_problem = audit.check(session, head_text)
     who = request.args.get("who", "").strip()[:60]
     target = request.args.get("target", "").strip()[:120]
     action = request.args.get("action", "").strip()[:40]
@@ -233,6 +234,8 @@ def audit_log() -> str:
     return render_template(
         "regulator/audit.html",
         chain=chain,
+        head_text=head_text,
+        head_problem=head_problem,
         events=events,
         page=page,
         pages=pages,
