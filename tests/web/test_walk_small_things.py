@@ -18,6 +18,7 @@ from expertpool.seeds import SeedSequence
 from expertpool.services import audit
 from expertpool.services import meeting_record as mr
 from expertpool.services import panels as svc
+from expertpool.services.meeting_record import sheets
 from expertpool.services.packages import find_meeting
 from tests.builders import S01, ZJJ, small_meeting
 from tests.fixtures.web import Clock, csrf_token, do_login
@@ -354,3 +355,17 @@ def test_pausing_a_member_of_a_sealed_panel_warns_bureau_and_office(
     assert 'id="status-notices"' not in client.get(f"/office/panels/{panel_id}").get_data(
         as_text=True
     )
+
+
+def test_tally_sheets_from_before_the_voters_column_still_import() -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheets.TALLY_SHEET
+    ws.append(sheets.OLD_TALLY_HEADERS)
+    ws.append(["A0001", "王小明", 5, 1, 0])
+    out = io.BytesIO()
+    wb.save(out)
+    rows, labels = sheets.read_tally(out.getvalue())
+    assert rows == {"A0001": mr.Counts(5, 1, 0)} and labels == {"A0001": "第2行"}
+    assert rows["A0001"].voters is None
