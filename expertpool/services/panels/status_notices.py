@@ -41,9 +41,10 @@ def sealed_meetings(session: Session, expert_id: int, today: date) -> list[Meeti
             Meeting.window_end >= today,
         )
         .order_by(Meeting.window_start, Meeting.code)
-        .distinct()
     )
-    return [m for m in meetings if _affects(expert, m)]
+    # Deduplicated here: DISTINCT over a row with JSON columns fails on PostgreSQL.
+    unique = list(dict.fromkeys(meetings))
+    return [m for m in unique if _affects(expert, m)]
 
 
 def affected_text(meetings: list[Meeting]) -> str:
