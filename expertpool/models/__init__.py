@@ -13,6 +13,7 @@ from expertpool.models.meetings_day import (
     WorkCalendarYear,
 )
 from expertpool.models.nominations import Nomination, YearSetting
+from expertpool.models.notices import NoticeAttempt, NoticeDeadline, NoticeState
 from expertpool.models.panels import DrawSession, Panel, PanelSeat, SeasonRun, SecondPartWaiver
 from expertpool.models.registry import Expert, PoolMembership, ServiceRecord, StatusChange, Unit
 from expertpool.models.years import WorkingYear
@@ -32,6 +33,9 @@ __all__ = [
     "Meeting",
     "MeetingDay",
     "Nomination",
+    "NoticeAttempt",
+    "NoticeDeadline",
+    "NoticeState",
     "Panel",
     "PanelSeat",
     "PoolMembership",

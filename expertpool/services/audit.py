@@ -33,6 +33,8 @@ ACTIONS = {
     "panel_decline": "登记评委请辞",
     "panel_seal": "锁定评委名单",
     "panel_no_show": "登记缺席",
+    "notice_reply": "登记通知与答复",
+    "notice_deadline": "设定答复截止时间",
     "season_draw": "年度联合抽取",
     "season_store": "保存年度联合抽取结果",
     "draw_commit": "发起抽取（公示承诺值）",

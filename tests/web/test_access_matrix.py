@@ -64,6 +64,10 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("meetingday.verify_upload", "GET"): {"regulator"},
     ("meetingday.verify_upload", "POST"): {"regulator"},
     ("meetingday.votes", "POST"): {"office"},
+    ("notices.office_page", "GET"): {"office"},
+    ("notices.record", "POST"): {"office"},
+    ("notices.deadline", "POST"): {"office"},
+    ("notices.regulator_page", "GET"): {"regulator"},
     ("office.add_conflict", "POST"): {"office"},
     ("office.applicant_template", "GET"): {"office"},
     ("office.current", "GET"): {"office"},
@@ -262,6 +266,7 @@ def test_guessing_ids_of_others_is_refused(app, ids):
         f"/office/panels/{ids['panel_id']}",
         f"/office/panels/{ids['panel_id']}/export.xlsx",
         f"/office/panels/{ids['panel_id']}/package.json",
+        f"/office/panels/{ids['panel_id']}/notices",
     ):
         assert other_office.get(url).status_code in (403, 404), url
     token = _token(other_office)
@@ -269,6 +274,8 @@ def test_guessing_ids_of_others_is_refused(app, ids):
         "/office/meetings/2024-S01/draw",
         f"/office/panels/{ids['panel_id']}/seal",
         f"/office/panels/{ids['panel_id']}/decline",
+        f"/office/panels/{ids['panel_id']}/notices/record",
+        f"/office/panels/{ids['panel_id']}/notices/deadline",
     ):
         assert other_office.post(url, data={"csrf_token": token}).status_code in (403, 404), url
 
