@@ -20,7 +20,9 @@ from expertpool.services import panels as svc
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.context import db_session, now, request_clock
+from web.downloads import send_xlsx
 from web.forms import EmptyForm
+from web.notice_export import call_list_xlsx
 from web.panels import template_globals
 from web.params import to_int
 
@@ -57,6 +59,10 @@ def _page(p: Panel, *, editable: bool) -> str:
         back_url=url_for(f"{current_user.role}.panel", panel_id=p.id),
         back_text="评委名单" if current_user.role == "office" else "核验报告",
         channels={k: v for k, v in notices.CHANNELS.items() if k != "gateway"},
+        template=notices.template_of(session, p.meeting.committee),
+        template_fields=notices.TEMPLATE_FIELDS,
+        outbox=notices.outbox(session, p),
+        outbox_states=notices.OUTBOX_STATES,
     )
 
 
@@ -125,3 +131,56 @@ def deadline(panel_id: int) -> Response:
         )
         act.done(f"答复截止时间已设为{row.deadline.isoformat(sep=' ', timespec='minutes')}")
     return _back(p)
+
+
+@bp.route("/office/panels/<int:panel_id>/notices/template", methods=["POST"])
+@roles_required("office")
+def template(panel_id: int) -> Response:
+    p = _panel(panel_id, own=True)
+    _require_form()
+    with attempt("未能保存通知模板：") as act:
+        fields = {k: request.form.get(k, "") for k in notices.TEMPLATE_FIELDS}
+        notices.save_template(db_session(), p, fields, current_actor(), clock=request_clock())
+        act.done(f"已保存{p.meeting.committee.name}的通知模板")
+    return _back(p)
+
+
+@bp.route("/office/panels/<int:panel_id>/notices/send", methods=["POST"])
+@roles_required("office")
+def send(panel_id: int) -> Response:
+    p = _panel(panel_id, own=True)
+    _require_form()
+    with attempt("未能生成通知：") as act:
+        out = notices.send_notices(db_session(), p, current_actor(), clock=request_clock())
+        act.done(out.message, "warning")
+    return _back(p)
+
+
+def _call_list(p: Panel, what: str) -> list[tuple[object, object]]:
+    session = db_session()
+    rows = notices.outbox(session, p)
+    svc.log_export(session, p, current_actor(), what=what)
+    session.commit()
+    return list(rows)
+
+
+@bp.route("/office/panels/<int:panel_id>/notices/calls")
+@roles_required("office")
+def calls(panel_id: int) -> str:
+    p = _panel(panel_id, own=True)
+    rows = _call_list(p, "通话名单（打印）")
+    return render_template(
+        "notices/calls.html", panel=p, meeting=p.meeting, rows=rows, printed=now()
+    )
+
+
+@bp.route("/office/panels/<int:panel_id>/notices/calls.xlsx")
+@roles_required("office")
+def calls_xlsx(panel_id: int) -> Response:
+    p = _panel(panel_id, own=True)
+    session = db_session()
+    data = call_list_xlsx(notices.outbox(session, p), notices.board(session, p), now())
+    svc.log_export(session, p, current_actor(), what="通话名单xlsx")
+    session.commit()
+    code = p.meeting.code
+    return send_xlsx(data, f"通话名单-{code}.xlsx", f"{code}-calls.xlsx")

@@ -13,7 +13,13 @@ from expertpool.models.meetings_day import (
     WorkCalendarYear,
 )
 from expertpool.models.nominations import Nomination, YearSetting
-from expertpool.models.notices import NoticeAttempt, NoticeDeadline, NoticeState
+from expertpool.models.notices import (
+    NoticeAttempt,
+    NoticeDeadline,
+    NoticeState,
+    NoticeTemplate,
+    OutboxMessage,
+)
 from expertpool.models.panels import DrawSession, Panel, PanelSeat, SeasonRun, SecondPartWaiver
 from expertpool.models.registry import Expert, PoolMembership, ServiceRecord, StatusChange, Unit
 from expertpool.models.years import WorkingYear
@@ -36,6 +42,8 @@ __all__ = [
     "NoticeAttempt",
     "NoticeDeadline",
     "NoticeState",
+    "NoticeTemplate",
+    "OutboxMessage",
     "Panel",
     "PanelSeat",
     "PoolMembership",

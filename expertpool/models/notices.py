@@ -53,3 +53,40 @@ class NoticeDeadline(Base):
     deadline: Mapped[datetime]
     set_by: Mapped[str] = mapped_column(String(60), default="")
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NoticeTemplate(Base):
+    """A committee's notice (例会时间、地点、报到要求、保密要求、回复方式), filled per person."""
+
+    __tablename__ = "notice_templates"
+
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), primary_key=True)
+    meeting_time: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    check_in: Mapped[str] = mapped_column(String(200), default="")
+    confidentiality: Mapped[str] = mapped_column(String(200), default="")
+    reply_how: Mapped[str] = mapped_column(String(200), default="")
+    updated_by: Mapped[str] = mapped_column(String(60), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """One notice to one seat. With no gateway configured it is ``manual``: a line of the call
+    list, told by phone and recorded by hand. ``idempotency_key`` is unique, so a message is
+    queued once per seat and a gateway can refuse a second delivery of the same key."""
+
+    __tablename__ = "notice_outbox"
+    __table_args__ = (UniqueConstraint("idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), index=True)
+    seat_id: Mapped[int] = mapped_column(ForeignKey("panel_seats.id"))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    body: Mapped[str] = mapped_column(Text)
+    # manual | queued | claimed | sent | failed
+    state: Mapped[str] = mapped_column(String(20), default="manual")
+    idempotency_key: Mapped[str] = mapped_column(String(80))
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -35,6 +35,8 @@ ACTIONS = {
     "panel_no_show": "登记缺席",
     "notice_reply": "登记通知与答复",
     "notice_deadline": "设定答复截止时间",
+    "notice_template": "修改通知模板",
+    "notice_send": "生成通知（通话名单）",
     "season_draw": "年度联合抽取",
     "season_store": "保存年度联合抽取结果",
     "draw_commit": "发起抽取（公示承诺值）",

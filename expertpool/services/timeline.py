@@ -25,6 +25,8 @@ MEETING_ACTIONS = (
     "season_draw",
     "panel_decline",
     "notice_deadline",
+    "notice_template",
+    "notice_send",
     "notice_reply",
     "panel_seal",
 )
@@ -161,6 +163,12 @@ _SENTENCES = {
         f"{'由' + str(d['by']) + ('备选递补' if d.get('how') == 'alternate' else '重新抽取补足') if d.get('by') else '无法递补'}"
     ),
     "notice_reply": _notice,
+    "notice_template": lambda d: f"修改{d.get('committee', '')}的通知模板",
+    "notice_send": lambda d: (
+        f"生成{d.get('count', 0)}条通知，交由短信平台发送"
+        if d.get("gateway")
+        else f"生成{d.get('count', 0)}条通知（未配置短信平台，未发送，列入通话名单）"
+    ),
     "notice_deadline": lambda d: (
         f"设定答复截止时间：{str(d.get('deadline', '')).replace('T', ' ')}"
     ),

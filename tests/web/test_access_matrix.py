@@ -67,6 +67,10 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("notices.office_page", "GET"): {"office"},
     ("notices.record", "POST"): {"office"},
     ("notices.deadline", "POST"): {"office"},
+    ("notices.template", "POST"): {"office"},
+    ("notices.send", "POST"): {"office"},
+    ("notices.calls", "GET"): {"office"},
+    ("notices.calls_xlsx", "GET"): {"office"},
     ("notices.regulator_page", "GET"): {"regulator"},
     ("office.add_conflict", "POST"): {"office"},
     ("office.applicant_template", "GET"): {"office"},
@@ -267,6 +271,8 @@ def test_guessing_ids_of_others_is_refused(app, ids):
         f"/office/panels/{ids['panel_id']}/export.xlsx",
         f"/office/panels/{ids['panel_id']}/package.json",
         f"/office/panels/{ids['panel_id']}/notices",
+        f"/office/panels/{ids['panel_id']}/notices/calls",
+        f"/office/panels/{ids['panel_id']}/notices/calls.xlsx",
     ):
         assert other_office.get(url).status_code in (403, 404), url
     token = _token(other_office)
@@ -276,6 +282,8 @@ def test_guessing_ids_of_others_is_refused(app, ids):
         f"/office/panels/{ids['panel_id']}/decline",
         f"/office/panels/{ids['panel_id']}/notices/record",
         f"/office/panels/{ids['panel_id']}/notices/deadline",
+        f"/office/panels/{ids['panel_id']}/notices/send",
+        f"/office/panels/{ids['panel_id']}/notices/template",
     ):
         assert other_office.post(url, data={"csrf_token": token}).status_code in (403, 404), url
 

@@ -147,3 +147,41 @@ def test_deadline_form(client, demo_db):
         url, data={"csrf_token": token, "deadline": "2024-07-02T17:30"}, follow_redirects=True
     ).get_data(as_text=True)
     assert "答复截止时间已设为2024-07-02 17:30" in page and "2024年7月2日" in page
+
+
+def test_send_without_gateway_gives_the_call_list(client, demo_db):
+    import io
+
+    from openpyxl import load_workbook
+
+    panel_id = _drawn(client, demo_db)
+    _, code, name, phone = _seat(demo_db, panel_id, 0)
+    token = csrf_token(client, f"/office/panels/{panel_id}/notices")
+    client.post(
+        f"/office/panels/{panel_id}/notices/template",
+        data={"csrf_token": token, "place": '=HYPERLINK("http://x")', "reply_how": "回电"},
+    )
+    page = client.post(
+        f"/office/panels/{panel_id}/notices/send",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "未配置短信平台，未发送任何短信" in page and 'id="outbox-table"' in page
+    calls = client.get(f"/office/panels/{panel_id}/notices/calls").get_data(as_text=True)
+    assert phone in calls and f"{name}专家：" in calls
+    resp = client.get(f"/office/panels/{panel_id}/notices/calls.xlsx")
+    ws = load_workbook(io.BytesIO(resp.data)).active
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2, max_row=2)]
+    assert rows[0][1] == code and rows[0][3] == phone
+    body_cell = ws.cell(row=2, column=6)
+    assert body_cell.data_type == "s" and "=HYPERLINK" in body_cell.value
+    for user in ("dlut", "rsj"):
+        do_login(client, user)
+        for path in ("/notices", "/notices/calls", "/notices/calls.xlsx"):
+            assert client.get(f"/office/panels/{panel_id}{path}").status_code == 403
+    do_login(client, "scjg")
+    for path in ("/notices", "/notices/calls", "/notices/calls.xlsx"):
+        assert client.get(f"/office/panels/{panel_id}{path}").status_code == 404
+    do_login(client, "jianguan")
+    page = client.get(f"/regulator/panels/{panel_id}/notices").get_data(as_text=True)
+    assert "send-form" not in page and f"{name}专家：" in page

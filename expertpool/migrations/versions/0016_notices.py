@@ -54,9 +54,42 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['panel_id'], ['panels.id'], name=op.f('fk_notice_deadlines_panel_id_panels')),
     sa.PrimaryKeyConstraint('panel_id', name=op.f('pk_notice_deadlines'))
     )
+    op.create_table('notice_templates',
+    sa.Column('committee_id', sa.Integer(), nullable=False),
+    sa.Column('meeting_time', sa.String(length=200), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('check_in', sa.String(length=200), nullable=False),
+    sa.Column('confidentiality', sa.String(length=200), nullable=False),
+    sa.Column('reply_how', sa.String(length=200), nullable=False),
+    sa.Column('updated_by', sa.String(length=60), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['committee_id'], ['committees.id'], name=op.f('fk_notice_templates_committee_id_committees')),
+    sa.PrimaryKeyConstraint('committee_id', name=op.f('pk_notice_templates'))
+    )
+    op.create_table('notice_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('panel_id', sa.Integer(), nullable=False),
+    sa.Column('seat_id', sa.Integer(), nullable=False),
+    sa.Column('phone', sa.String(length=30), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=80), nullable=False),
+    sa.Column('tries', sa.Integer(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('created_by', sa.String(length=60), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['panel_id'], ['panels.id'], name=op.f('fk_notice_outbox_panel_id_panels')),
+    sa.ForeignKeyConstraint(['seat_id'], ['panel_seats.id'], name=op.f('fk_notice_outbox_seat_id_panel_seats')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_outbox')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_notice_outbox_idempotency_key'))
+    )
+    op.create_index(op.f('ix_notice_outbox_panel_id'), 'notice_outbox', ['panel_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_notice_outbox_panel_id'), table_name='notice_outbox')
+    op.drop_table('notice_outbox')
+    op.drop_table('notice_templates')
     op.drop_table('notice_deadlines')
     op.drop_index(op.f('ix_notice_attempts_seat_id'), table_name='notice_attempts')
     op.drop_index(op.f('ix_notice_attempts_panel_id'), table_name='notice_attempts')

@@ -13,11 +13,29 @@ from expertpool.services.notices.board import (
     board,
     unconfirmed_members,
 )
+from expertpool.services.notices.messages import (
+    OUTBOX_STATES,
+    TEMPLATE_FIELDS,
+    SendOutcome,
+    notice_text,
+    outbox,
+    save_template,
+    send_notices,
+    template_of,
+)
 from expertpool.services.notices.record import OUTCOMES, record_reply, set_deadline
 
 __all__ = [
     "CHANNELS",
+    "OUTBOX_STATES",
     "OUTCOMES",
+    "TEMPLATE_FIELDS",
+    "SendOutcome",
+    "notice_text",
+    "outbox",
+    "save_template",
+    "send_notices",
+    "template_of",
     "STATE_LABELS",
     "Board",
     "Row",

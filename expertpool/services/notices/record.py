@@ -34,7 +34,7 @@ OUTCOMES = {
 MAX_NOTE_CHARS = 200
 
 
-def _refuse_closed(panel: Panel) -> None:
+def refuse_closed(panel: Panel) -> None:
     refuse_sealed(panel)
     if panel.status != "drawn":
         raise UserError("只能对已抽出、尚未锁定的评委名单登记通知与答复", field="panel")
@@ -123,7 +123,7 @@ def record_reply(
     clock: Clock = SYSTEM_CLOCK,
 ) -> str:
     """Record one contact and its outcome; returns the message for the office."""
-    _refuse_closed(panel)
+    refuse_closed(panel)
     seat = _seat(session, panel, seat_id)
     note = _checked(outcome, channel, note, seat)
     at = clock.utcnow()
@@ -159,7 +159,7 @@ def set_deadline(
     session: Session, panel: Panel, deadline: datetime, actor: Actor, *, clock: Clock = SYSTEM_CLOCK
 ) -> NoticeDeadline:
     """The office's deadline to answer: not in the past, not after the meeting's first day."""
-    _refuse_closed(panel)
+    refuse_closed(panel)
     if deadline < clock.shanghai_now():
         raise UserError("答复截止时间不能早于当前时间", field="deadline")
     last = datetime.combine(panel.meeting.window_start, time(23, 59))

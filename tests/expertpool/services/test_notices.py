@@ -210,3 +210,52 @@ def test_two_tabs_recording_the_same_reply_one_wins(demo_db: Engine, seeds: Seed
             s.scalar(select(Meeting.code).where(Meeting.id == s.get(Panel, panel_id).meeting_id))
             == S01
         )
+
+
+def test_notices_name_only_their_addressee(demo_session: Session, panel: Panel):
+    from expertpool.models import Applicant, Expert, OutboxMessage
+
+    s = demo_session
+    notices.save_template(
+        s,
+        panel,
+        {"place": "市人社局三楼会议室", "reply_how": "回电0411-0000", "check_in": "8:30"},
+        ZJJ,
+        clock=CLOCK,
+    )
+    out = notices.send_notices(s, panel, ZJJ, clock=CLOCK)
+    assert "未发送任何短信" in out.message
+    members = svc.result_of(panel)["members"]
+    assert out.created == len(members)
+    names = {e.code: e.name for e in s.scalars(select(Expert))}
+    on_panel = set(members) | set(svc.result_of(panel)["alternates"])
+    applicants = [
+        a.name for a in s.scalars(select(Applicant).where(Applicant.meeting_id == panel.meeting_id))
+    ]
+    for message, seat in notices.outbox(s, panel):
+        assert message.state == "manual" and message.phone == seat.expert.phone
+        assert message.body.startswith(f"{seat.expert.name}专家：")
+        assert "市人社局三楼会议室" in message.body and "报到要求：8:30" in message.body
+        for code in on_panel - {seat.expert.code}:
+            assert names[code] not in message.body, code
+        assert not any(a in message.body for a in applicants)
+    with pytest.raises(UserError, match="没有需要通知的评委"):
+        notices.send_notices(s, panel, ZJJ, clock=CLOCK)
+    # After a 请辞 the replacement, and only it, gets a notice.
+    leaving = next(m for m in members if m not in svc.result_of(panel)["uncovered"])
+    _reply(s, panel, leaving, "declined", "出差")
+    assert notices.send_notices(s, panel, ZJJ, clock=CLOCK).created == 1
+    by = svc.result_of(panel)["replacements"][-1]["by"]
+    last = s.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert last is not None and last.body.startswith(f"{names[by]}专家：")
+    sentences = [e.sentence for e in meeting_timeline(s, panel.meeting)]
+    assert f"生成{len(members)}条通知（未配置短信平台，未发送，列入通话名单）" in sentences
+
+
+def test_template_is_checked(demo_session: Session, panel: Panel):
+    with pytest.raises(UserError, match="请填写地点"):
+        notices.save_template(demo_session, panel, {"reply_how": "回电"}, ZJJ)
+    with pytest.raises(UserError, match="报到要求不能超过200个字符"):
+        notices.save_template(
+            demo_session, panel, {"place": "x", "reply_how": "y", "check_in": "长" * 201}, ZJJ
+        )
