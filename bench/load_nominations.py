@@ -125,6 +125,7 @@ def setup_database(url: str, instance: Path, units: int) -> list[Account]:
                     "unit",
                     display_name=f"负载测试单位{i:03d}人事处",
                     unit_name=f"大连负载测试单位{i:03d}",
+                    check_policy=False,  # the demo password, as the demo's accounts
                 )
                 assert user.unit_id is not None
                 accounts.append(Account(user.username, user.unit_id))

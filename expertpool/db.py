@@ -43,7 +43,8 @@ def make_engine(url: str | None = None) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             db_file = parsed.database
-            if db_file and db_file != ":memory:":
+            # A "file:" URI (e.g. ?mode=ro&uri=true, a read-only open) names no plain path.
+            if db_file and db_file != ":memory:" and not db_file.startswith("file:"):
                 try:
                     Path(db_file).parent.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:

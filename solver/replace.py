@@ -6,6 +6,8 @@ members whose decline could not be covered keep their seat as a placeholder for 
 until the redraw. Missing seats are then drawn again, lex-first in the same seeded order,
 keeping every accepted member (original and substituted) and excluding everyone who declined.
 A rule is never relaxed: if no compliant completion exists, the result is `infeasible`.
+The drawn file's `seed_parts` (the two-party seed's evidence) are carried into every result,
+and into its `original` (what was drawn) when that does not record them yet.
 
 The compliance questions are answered on the engine's row system (solver/rowsystem.py), not
 by the verifier's plain checks: the verifier replays the same history with its own code.
@@ -81,14 +83,30 @@ def _checked_inputs(pkg: Package, panel: PanelFile, declined: Sequence[str]) -> 
     return order_decl
 
 
+# Extra fields of the drawn file that say how it was drawn, not what declines changed: they
+# travel unchanged with every result after a decline (the two-party seed's evidence).
+CARRIED = ("seed_parts",)
+
+
 def _original(panel: PanelFile) -> Any:
     """The first draw travels with the history, so the verifier can replay every step."""
-    return panel.raw.get("original") or {
+    first = panel.raw.get("original") or {
         "status": panel.status,
         "members": list(panel.members),
         "alternates": list(panel.alternates),
         "uncovered": list(panel.uncovered),
     }
+    if isinstance(first, dict) and "seed_parts" in panel.raw and "seed_parts" not in first:
+        first = {**first, "seed_parts": panel.raw["seed_parts"]}
+    return first
+
+
+def _finish(panel: PanelFile, result: dict[str, Any], history: list[dict[str, str]]) -> None:
+    result["replacements"] = history
+    result["original"] = _original(panel)
+    for key in CARRIED:
+        if key in panel.raw:
+            result[key] = panel.raw[key]
 
 
 def _substitute(seats: Seats, state: Progress, order_decl: Sequence[str]) -> None:
@@ -165,8 +183,7 @@ def replace_members(
         excluded = set(order_decl) | {r.declined for r in panel.replacements} | set(unavailable)
         if not _redraw(pkg, panel, state, excluded, workers):
             result = _infeasible(pkg, panel, state, started)
-            result["replacements"] = state.history
-            result["original"] = _original(panel)
+            _finish(panel, result, state.history)
             return result
     result = panel_dict(
         pkg,
@@ -177,6 +194,5 @@ def replace_members(
         solver_info=solver_info(started),
         status="drawn",
     )
-    result["replacements"] = state.history
-    result["original"] = _original(panel)
+    _finish(panel, result, state.history)
     return result

@@ -13,7 +13,9 @@ says the panel is the one the seed gives, so that a hand-picked compliant panel 
 - A season panel (its result names a `season`): the season is planned again from the season
   package and the seed, and this meeting's panel of that plan is the first draw.
 - A panel whose seed has two parts (`seed_parts`) must reveal a part a whose hash is the
-  commitment, and H(part a, part b) must be its seed (solver/seedparts.py).
+  commitment, and H(part a, part b) must be its seed (solver/seedparts.py). The parts are
+  also recorded with the first draw (`original.seed_parts`); after declines the file must
+  still carry the same ones, or the replay fails (a lost commitment is not 与种子一致).
 """
 
 from __future__ import annotations
@@ -190,6 +192,33 @@ def _season_first_draw(
     return first
 
 
+def _declined(doc: dict[str, Any]) -> bool:
+    return bool(doc.get("replacements") or doc.get("declines"))
+
+
+def _check_seed_parts(verdict: ReplayVerdict, doc: dict[str, Any]) -> None:
+    """The seed's two parts must give the commitment and the seed, and the ones recorded
+    with the first draw (`original.seed_parts`) must still be the file's after every
+    decline. A file without any (a command-line draw) says that no commitment was checked."""
+    if "seed_parts" in doc:
+        check_parts(doc["seed_parts"], str(doc.get("seed"))).report(
+            verdict.lines.append, verdict.fail
+        )
+    original = doc.get("original")
+    drawn_with = original.get("seed_parts") if isinstance(original, dict) else None
+    if drawn_with is not None and doc.get("seed_parts") != drawn_with:
+        verdict.fail(
+            "种子的两部分缺失：最初抽取记录了种子的两部分和承诺值，结果文件却没有（seed_parts），"
+            "无法核对承诺值"
+            if "seed_parts" not in doc
+            else "种子的两部分与最初抽取时记录的不同（seed_parts 与 original.seed_parts 不符）"
+        )
+    elif "seed_parts" not in doc and _declined(doc):
+        verdict.lines.append(
+            "结果文件未记录种子的两部分（seed_parts）：未核对承诺值（命令行直接抽取的名单没有两部分）"
+        )
+
+
 def replay_panel(
     package_bytes: bytes,
     panel_bytes: bytes,
@@ -210,10 +239,7 @@ def replay_panel(
         )
         return verdict
     verdict.lines.append(f"抽取包与结果文件对应（SHA-256 {sha[:16]}…）")
-    if "seed_parts" in doc:
-        parts = check_parts(doc["seed_parts"], str(doc.get("seed")))
-        for line in parts.lines:
-            (verdict.lines.append if parts.ok else verdict.fail)(line)
+    _check_seed_parts(verdict, doc)
     if isinstance(doc.get("season"), dict):
         if season_bytes is None:
             verdict.fail(
@@ -268,9 +294,7 @@ def replay_plan(season_bytes: bytes, plan_bytes: bytes, workers: int = 1) -> Rep
     if not isinstance(seed, str):
         raise PackageError("seed：缺少或不是字符串", field="seed")
     if "seed_parts" in plan:
-        parts = check_parts(plan["seed_parts"], seed)
-        for line in parts.lines:
-            (verdict.lines.append if parts.ok else verdict.fail)(line)
+        check_parts(plan["seed_parts"], seed).report(verdict.lines.append, verdict.fail)
     again = plan_season(season, seed, workers)
     verdict.lines.append(f"按年度数据包（SHA-256 {season.sha256[:16]}…）和种子重新进行年度联合抽取")
     recorded: dict[str, Any] = plan["panels"]

@@ -15,6 +15,7 @@ Pure hashing (no engine, no ortools), shared by the web draws, the replay and th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,32 +43,41 @@ def combine(part_a: str, part_b: str) -> str:
 class PartsCheck:
     ok: bool
     lines: list[str]
+    bad: tuple[str, ...] = ()  # the lines that say what does not hold
+
+    def report(self, passed: Callable[[str], None], failed: Callable[[str], None]) -> None:
+        """Each line to `passed`, or to `failed` when it says what does not hold (so that a
+        verdict's first difference names the failure, not a check that held)."""
+        for line in self.lines:
+            (failed if line in self.bad else passed)(line)
 
 
 def check_parts(parts: Any, seed: str) -> PartsCheck:
     """Check a result's recorded ``seed_parts`` against its seed: the revealed part a must
     give the recorded commitment, and H(part a, part b) must be the seed."""
     if not isinstance(parts, dict):
-        return PartsCheck(False, ["种子组成（seed_parts）格式不对，无法复核"])
+        line = "种子组成（seed_parts）格式不对，无法复核"
+        return PartsCheck(False, [line], (line,))
     office, second, commit = parts.get("office"), parts.get("second"), parts.get("commitment")
     if not isinstance(office, str) or not isinstance(commit, str):
-        return PartsCheck(False, ["种子组成缺少办事机构部分或其承诺值，无法复核"])
+        line = "种子组成缺少办事机构部分或其承诺值，无法复核"
+        return PartsCheck(False, [line], (line,))
     second = second if isinstance(second, str) else ""
     lines: list[str] = []
-    ok = True
+    bad: list[str] = []
     if commitment(office) == commit:
         lines.append(f"承诺值一致：公开的办事机构部分的哈希即抽取前公示的承诺值 {commit[:16]}…")
     else:
-        ok = False
-        lines.append(
+        bad.append(
             f"承诺值不一致：公开的办事机构部分的哈希为 {commitment(office)[:16]}…，"
             f"而抽取前公示的承诺值为 {commit[:16]}…"
         )
+        lines.append(bad[-1])
     derived = combine(office, second)
     if derived == seed:
         who = "第二部分" if second else "（第二部分已按记录的理由关闭）"
         lines.append(f"种子一致：由办事机构部分与{who}算得的种子即记录的种子 {seed}")
     else:
-        ok = False
-        lines.append(f"种子不一致：由两部分算得 {derived}，记录的种子为 {seed}")
-    return PartsCheck(ok, lines)
+        bad.append(f"种子不一致：由两部分算得 {derived}，记录的种子为 {seed}")
+        lines.append(bad[-1])
+    return PartsCheck(not bad, lines, tuple(bad))

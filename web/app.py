@@ -13,13 +13,15 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from expertpool import dbstate
 from expertpool.clock import shanghai_now
 from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
@@ -29,6 +31,7 @@ from expertpool.seeds import secrets_part
 from web import (
     auth,
     bureau,
+    certify,
     jobs,
     meetingday,
     notices,
@@ -63,6 +66,7 @@ BLUEPRINTS = (
     regulator.bp,
     season.bp,
     meetingday.bp,
+    certify.bp,
     jobs.bp,
     workyear.bp,
     notices.bp,
@@ -75,6 +79,7 @@ ERROR_TEXT = {
     405: ("请求方式不允许", "此页面不支持该请求方式。"),
     413: ("文件过大", "上传的文件超过5 MB的限制，请拆分后再上传。"),
     500: ("系统错误", "服务器处理请求时出错，请稍后重试；如问题持续，请联系系统管理员。"),
+    503: ("服务暂不可用", "系统暂时无法处理请求，请稍后重试。"),
 }
 
 # The navigation bar: (role, endpoint, label). Entries whose endpoint is not registered
@@ -91,9 +96,11 @@ NAV: list[tuple[str, str, str]] = [
     ("bureau", "bureau.review_modes", "评聘方式"),
     ("bureau", "bureau.work_calendar", "工作日历"),
     ("bureau", "season.index", "年度联合抽取"),
+    ("bureau", "certify.index", "抽取证明"),
     ("office", "office.index", "评委抽取"),
     ("regulator", "regulator.index", "监督检查"),
     ("regulator", "meetingday.verify_upload", "核验例会记录"),
+    ("regulator", "certify.index", "抽取证明"),
 ]
 
 
@@ -170,12 +177,28 @@ def _register_hooks(app: Flask) -> None:
         return response
 
 
-def _error_page(code: int, message: str | None = None) -> tuple[str, int]:
+def _error_page(code: int, message: str | None = None, title: str | None = None) -> tuple[str, int]:
     session = open_session()
     if session is not None:
         session.rollback()
-    title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
-    return render_template("errors/error.html", code=code, title=title, text=message or text), code
+    default_title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    page = render_template(
+        "errors/error.html", code=code, title=title or default_title, text=message or text
+    )
+    return page, code
+
+
+def _database_page(problem: dbstate.Problem) -> tuple[str, int]:
+    """503 saying the database is read-only or unreachable. The page is drawn as for a
+    visitor: loading the account would need the database again."""
+    session = open_session()
+    if session is not None:
+        try:
+            session.rollback()
+        except DBAPIError:
+            session.invalidate()
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user
+    return _error_page(503, dbstate.TEXTS[problem], dbstate.TITLES[problem])
 
 
 def _too_large_page() -> tuple[str, int]:
@@ -211,6 +234,15 @@ def _register_errors(app: Flask) -> None:
         if code == 413:
             return _too_large_page()
         return _error_page(code, own)
+
+    @app.errorhandler(DBAPIError)
+    def _database(exc: DBAPIError) -> tuple[str, int]:
+        problem = dbstate.classify(exc)
+        if problem is None:
+            app.logger.exception("未处理的数据库异常")
+            return _error_page(500)
+        app.logger.error("数据库%s：%s", dbstate.TITLES[problem], exc.orig)
+        return _database_page(problem)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[str, int]:

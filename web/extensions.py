@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import flask_login
+from flask import session as cookie
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from expertpool.models import User
+from expertpool.services.accounts import token_matches
 from web.context import db_session
 
 csrf = CSRFProtect()
@@ -19,6 +21,9 @@ login_manager.login_message = "请先登录后再访问该页面。"
 login_manager.login_message_category = "warning"
 
 _View = TypeVar("_View", bound=Callable[..., Any])
+
+# The signed cookie's copy of the account's session token (User.session_token).
+AUTH_TOKEN_KEY = "auth_token"
 
 
 # Flask-Login and Flask-WTF ship no type hints; their decorators keep the view's signature.
@@ -57,7 +62,8 @@ def _load_user(user_id: str) -> LoginUser | None:
         user = db_session().get(User, int(user_id))
     except ValueError:
         return None
-    if user is None or not user.active:
+    # A cookie from before the last logout or password change carries an old token.
+    if user is None or not user.active or not token_matches(user, cookie.get(AUTH_TOKEN_KEY)):
         return None
     return LoginUser(user)
 

@@ -26,7 +26,7 @@ from web.context import SESSIONS_KEY, db_session
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 # Who may watch a job of each kind: a season run is the bureau's, the supervisor started it.
-WATCHERS = {"season": ("bureau", "regulator")}
+WATCHERS = {"season": ("bureau", "regulator"), "certify": ("bureau", "regulator")}
 
 
 class WebClock:

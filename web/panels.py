@@ -6,21 +6,23 @@ Neither blueprint imports the other; both import this module.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from flask import render_template
+from flask import abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from expertpool.actor import Actor
-from expertpool.models import Applicant, DrawSession, Expert, Panel, PanelSeat
+from expertpool.models import Applicant, DrawSession, Expert, Panel, PanelCertificate, PanelSeat
 from expertpool.models.enums import PANEL_STATUSES, SEAT_STATES
 from expertpool.services import draw_sessions, jobs, meeting_dates, rule_sources
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
+from expertpool.services.panels import certificates as certs
 from web.context import db_session, today
 from web.downloads import send_json
 from web.formatting import bj_datetime
@@ -50,8 +52,14 @@ class PanelView:
     # reason) one per decline: the print and xlsx exports list both.
     recusal_rows: list[tuple[str, str, str]] = field(default_factory=list)
     decline_rows: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    # (label, value) of the two-party seed's evidence, for the print and xlsx exports.
+    seed_rows: list[tuple[str, str]] = field(default_factory=list)
     when: meeting_dates.MeetingWhen | None = None  # the meeting's dates relative to today
     confidential_until: date | None = None
+    # 抽取证明: the stored certificate of each step (a season panel has none: it is replayed)
+    certificates: list[PanelCertificate] = field(default_factory=list)
+    certificate_sha256: str = ""  # of the file the downloads give (every step together)
+    season_panel: bool = False
 
 
 def panel_view(session: Session, panel: Panel) -> PanelView:
@@ -105,9 +113,38 @@ def panel_view(session: Session, panel: Panel) -> PanelView:
         diagnosis_notes=svc.diagnosis_notes(panel),
         recusal_rows=_recusal_rows(panel, experts, applicants),
         decline_rows=_decline_rows(result, experts, inactive),
+        seed_rows=seed_rows(result),
         when=meeting_dates.when(session, panel.meeting, today()),
         confidential_until=meeting_dates.confidential_until(session, panel.meeting),
+        season_panel=certs.is_season(panel),
+        **_certificates(session, panel),
     )
+
+
+def _certificates(session: Session, panel: Panel) -> dict[str, Any]:
+    rows = certs.stored(session, panel)
+    sha = hashlib.sha256(certs.file_bytes(rows)).hexdigest() if rows else ""
+    return {"certificates": rows, "certificate_sha256": sha}
+
+
+def seed_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
+    """The seed's two parts as the panel page shows them (承诺值, 第一部分, 第二部分): the
+    same words in every export, after any number of declines."""
+    parts = result.get("seed_parts")
+    if not isinstance(parts, dict):
+        return []
+    rows = [
+        ("承诺值（抽取前公示）", str(parts.get("commitment", ""))),
+        ("第一部分（系统生成，抽取后公开）", str(parts.get("office", ""))),
+    ]
+    if parts.get("waiver"):
+        rows.append(("第二部分", f"已关闭，理由：{parts['waiver']}"))
+    else:
+        note = f"，{parts['second_note']}" if parts.get("second_note") else ""
+        rows.append(
+            (f"第二部分（{parts.get('second_by', '')}{note}）", str(parts.get("second", "")))
+        )
+    return rows
 
 
 def _named(code: str | None, names: dict[str, Any]) -> str:
@@ -147,6 +184,8 @@ def _decline_rows(
 
 def template_globals() -> dict[str, Any]:
     return {
+        "step_name": certs.step_name,
+        "season_note": certs.SEASON_NOTE,
         "seat_states": SEAT_STATES,
         "panel_statuses": PANEL_STATUSES,
         "how_names": HOW,
@@ -189,3 +228,16 @@ def draw_session_page(template: str, ds: DrawSession, **extra: Any) -> str:
         form=EmptyForm(),
         **extra,
     )
+
+
+def logged_certificate_download(p: Panel, actor: Actor) -> Response:
+    """The panel's certificate file (expertpool.certificate/1: one object, or the array of
+    every step), after the export is on the audit trail; 404 when it has none."""
+    session = db_session()
+    rows = certs.stored(session, p)
+    if not rows:
+        abort(404)
+    svc.log_export(session, p, actor, what="抽取证明")
+    session.commit()
+    name = f"{p.meeting.code}-抽取证明-{p.id}.json"
+    return send_json(certs.file_bytes(rows), name, f"{p.meeting.code}-certificate-{p.id}.json")

@@ -7,16 +7,21 @@ import getpass
 import sys
 
 from expertpool import schema
+from expertpool.actor import Actor
 from expertpool.clock import SYSTEM_CLOCK
 from expertpool.commands.files import check_output_path, int_range, write_bytes
 from expertpool.db import session_scope
 from expertpool.errors import UserError
+from expertpool.models.enums import ROLES
 from expertpool.runtime import open_database
 from expertpool.services import accounts, catalogue_sync, demo
 
 # Demo pool size per senior committee: the demo marks 40 experts as out of the pool, so
 # it needs at least 2 per committee; beyond 1000 the load takes minutes for no purpose.
 DEMO_SIZE_MIN, DEMO_SIZE_MAX = 2, 1000
+
+# Account changes made at the console, as the audit log names them (the system's own role).
+CLI_ACTOR = Actor("命令行", "")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -65,27 +70,28 @@ def cmd_export_draw(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask_password() -> str:
-    """The new account's password, typed twice on the terminal (never echoed)."""
+def _ask_password(what: str = "新账户密码", undone: str = "账户未创建") -> str:
+    """A password typed twice on the terminal (never echoed)."""
     if not sys.stdin.isatty():
         raise UserError(
             "--password：未给出密码，且标准输入不是终端，无法提示输入（脚本中请用 --password）",
             field="--password",
         )
     try:
-        first = getpass.getpass("新账户密码：")
+        first = getpass.getpass(f"{what}：")
         second = getpass.getpass("再次输入密码：")
     except EOFError:
         raise UserError("--password：未输入密码", field="--password") from None
     if first != second:
-        raise UserError("--password：两次输入的密码不一致，账户未创建", field="--password")
+        raise UserError(f"--password：两次输入的密码不一致，{undone}", field="--password")
     return first
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     _, factory = open_database()
-    accounts.check_user_fields(args.username, args.name or "")
+    username, _ = accounts.check_user_fields(args.username, args.name or "")
     password = args.password if args.password is not None else _ask_password()
+    accounts.check_password_policy(username, password)  # before anything is written
     committees = [c.strip() for c in (args.committee or []) if c.strip()]
     with session_scope(factory) as session:
         user = accounts.create_user(
@@ -96,6 +102,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             display_name=args.name or "",
             unit_name=args.unit,
             committee_names=committees,
+            actor=CLI_ACTOR,
         )
         print(f"已创建账户：{user.username}（{user.role}）")
     return 0
@@ -104,8 +111,42 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 def cmd_user_disable(args: argparse.Namespace) -> int:
     _, factory = open_database()
     with session_scope(factory) as session:
-        accounts.set_active(session, args.username, False)
-    print(f"已停用账户：{args.username}")
+        user = accounts.set_active(session, args.username, False, actor=CLI_ACTOR)
+    print(f"已停用账户：{user.username}（已登录的会话随即失效）")
+    return 0
+
+
+def cmd_user_enable(args: argparse.Namespace) -> int:
+    _, factory = open_database()
+    with session_scope(factory) as session:
+        user = accounts.set_active(session, args.username, True, actor=CLI_ACTOR)
+    print(f"已启用账户：{user.username}")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    _, factory = open_database()
+    with session_scope(factory) as session:  # an unknown name is refused before the prompt
+        accounts.require_user(session, args.username)
+    password = args.password if args.password is not None else _ask_password("新密码", "密码未修改")
+    with session_scope(factory) as session:
+        user = accounts.change_password(session, args.username, password, actor=CLI_ACTOR)
+    print(f"已修改账户 {user.username} 的密码（该账户已登录的会话全部失效）")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    _, factory = open_database()
+    with session_scope(factory) as session:
+        users = accounts.list_users(session)
+        for user in users:
+            state = "启用" if user.active else "停用"
+            where = user.unit.name if user.unit is not None else ""
+            print(
+                f"{user.username:16s} {ROLES.get(user.role, user.role):12s} {state}  "
+                f"{user.display_name}{'  ' + where if where else ''}"
+            )
+        print(f"共 {len(users)} 个账户")
     return 0
 
 
@@ -143,3 +184,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dis = usub.add_parser("disable", help="停用账户")
     dis.add_argument("username")
     dis.set_defaults(func=cmd_user_disable)
+    ena = usub.add_parser("enable", help="重新启用已停用的账户")
+    ena.add_argument("username")
+    ena.set_defaults(func=cmd_user_enable)
+    pwd = usub.add_parser("passwd", help="修改（重设）账户密码，并使其已登录的会话失效")
+    pwd.add_argument("username")
+    pwd.add_argument("--password", help="省略时在终端提示输入（输入两次）")
+    pwd.set_defaults(func=cmd_user_passwd)
+    lst = usub.add_parser("list", help="列出全部账户")
+    lst.set_defaults(func=cmd_user_list)

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from expertpool.commands.files import blaming, one_line, read, read_parsed, seed, workers, write
+from expertpool.commands.files import blaming, one_line, read, seed, workers, write
 from expertpool.commands.progress import elapsed_progress
 from expertpool.errors import UserError
 
@@ -20,9 +20,15 @@ def cmd_draw(args: argparse.Namespace) -> int:
     from solver.engine import draw_package
     from solver.package import parse_package
 
-    pkg = read_parsed(args.package, "PACKAGE", parse_package)
+    data = read(args.package, "PACKAGE")
+    with blaming(args.package):
+        pkg = parse_package(data)
     with elapsed_progress(args.quiet, "正在抽取"):
         result = draw_package(pkg, seed(args.seed), workers(args.workers))
+        if args.certificate and result["status"] == "drawn":
+            from expertpool.commands.certify import write_certificate
+
+            write_certificate(data, result, args.certificate, pkg)
     write(result, args.output)
     if result["status"] != "drawn":
         for entry in result["diagnosis"]:
@@ -43,6 +49,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     with blaming(args.panel):
         panel = parse_panel(panel_bytes)
     report = verify_package(pkg, panel)
+    if args.certificate:
+        from expertpool.commands.certify import certificate_verdict
+
+        print("== 规则核验（逐条独立核验，不使用抽取引擎）")
+        print(report.text())
+        code = certificate_verdict(pkg_bytes, panel_bytes, args.certificate)
+        if code == EXIT_FAILED or (code == EXIT_DRAWN and not report.ok):
+            return EXIT_FAILED
+        if code != EXIT_DRAWN or not args.replay:
+            return code
     if not args.replay:
         print(report.text())
         return EXIT_DRAWN if report.ok else EXIT_FAILED
@@ -101,6 +117,9 @@ def register(sub: Any) -> None:
     p.add_argument("-o", "--output", metavar="PANEL.json", help="结果文件（默认输出到标准输出）")
     p.add_argument("--workers", type=int, default=1, help="求解线程数（不影响结果）")
     p.add_argument("--quiet", action="store_true", help="不在终端显示抽取进度")
+    p.add_argument(
+        "--certificate", metavar="CERT.json", help="同时写出抽取证明（expertpool.certificate/1）"
+    )
     p.set_defaults(func=cmd_draw)
 
     v = sub.add_parser("verify", help="独立核验评委会是否符合抽取包的全部规则")
@@ -115,6 +134,11 @@ def register(sub: Any) -> None:
         "--season", metavar="SEASON.json", help="年度联合抽取的名单：与之一起复现的年度数据包"
     )
     v.add_argument("--workers", type=int, default=1, help="复现时的求解线程数（不影响结果）")
+    v.add_argument(
+        "--certificate",
+        metavar="CERT.json",
+        help="再核对抽取证明（不使用求解器），确认名单是该种子次序下第一个合规的评委会",
+    )
     v.set_defaults(func=cmd_verify)
 
     r = sub.add_parser("replace", help="评委拒绝参加时按顺序由备选专家替换，必要时补抽")

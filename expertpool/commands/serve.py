@@ -6,15 +6,34 @@ import argparse
 import errno
 import importlib
 import socket
+import sys
 
+from sqlalchemy import Engine
+
+from expertpool import dbstate
 from expertpool.commands.files import int_range
 from expertpool.errors import UserError
+
+
+def _warn_if_not_writable(engine: Engine) -> None:
+    """Serve anyway (reading still works) but say at once why logins will fail."""
+    problem = dbstate.write_problem(engine)
+    if problem is not None:
+        where = engine.url.render_as_string(hide_password=True)
+        print(
+            f"警告：{dbstate.TITLES[problem]}（{where}）：数据库不能写入，"
+            "登录和一切保存都会失败，页面将提示“数据库只读”。"
+            "请检查数据库文件或数据库账户的写权限。",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from expertpool.runtime import open_database
 
-    open_database()  # a clear message now rather than a 500 on the first request
+    engine, _ = open_database()  # a clear message now rather than a 500 on the first request
+    _warn_if_not_writable(engine)
     web_app = importlib.import_module("web.app")
     serving = importlib.import_module("werkzeug.serving")
     app = web_app.create_app()

@@ -1,7 +1,14 @@
 """All tables; importing this module registers every model on `Base.metadata`."""
 
-from expertpool.models.accounts import AuditEvent, AuditHead, User, UserCommittee
+from expertpool.models.accounts import (
+    AuditEvent,
+    AuditHead,
+    LoginAttempt,
+    User,
+    UserCommittee,
+)
 from expertpool.models.base import Base, utcnow
+from expertpool.models.certificates import PanelCertificate
 from expertpool.models.committees import Applicant, Committee, Conflict, Meeting
 from expertpool.models.jobs import Job
 from expertpool.models.meetings_day import (
@@ -36,6 +43,7 @@ __all__ = [
     "DrawSession",
     "Expert",
     "Job",
+    "LoginAttempt",
     "Meeting",
     "MeetingDay",
     "Nomination",
@@ -45,6 +53,7 @@ __all__ = [
     "NoticeTemplate",
     "OutboxMessage",
     "Panel",
+    "PanelCertificate",
     "PanelSeat",
     "PoolMembership",
     "ReviewMode",

@@ -25,6 +25,10 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), default=None)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The sessions' shared secret: a login copies it into the signed cookie and every request
+    # compares the two; logout and a password change replace it, so every cookie issued
+    # before stops working on every app server ('' until the first login).
+    session_token: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     unit: Mapped[Unit | None] = relationship()
     committee_links: Mapped[list[UserCommittee]] = relationship(cascade="all, delete-orphan")
@@ -43,6 +47,21 @@ class UserCommittee(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"))
+
+
+class LoginAttempt(Base):
+    """One password check (or one about to happen): the login throttle counts these.
+
+    ``at`` is the app's injected clock (UTC, naive); ``account`` the normalised username, also
+    for names that have no account, so an unknown name is throttled exactly like a real one."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    account: Mapped[str] = mapped_column(String(60), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    ok: Mapped[bool] = mapped_column(default=False)
 
 
 class AuditEvent(Base):

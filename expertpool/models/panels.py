@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from expertpool.models.base import Base, utcnow
@@ -76,14 +76,38 @@ class SeasonRun(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# At most one pending commitment per meeting, and one pending season commitment per year:
+# two 抽取评委 clicks (two tabs, two app servers) must not open two (partial unique indexes).
+_PENDING_SINGLE = text("state = 'pending' AND kind = 'single'")
+_PENDING_SEASON = text("state = 'pending' AND kind = 'season'")
+
+
 class DrawSession(Base):
     """One two-party draw (抽取承诺): the system's part a, shown only as its commitment until
     the supervisor's part b is in; then the draw runs on H(a, b) and part a is revealed.
 
     ``kind`` is "single" (one meeting, first draw or redraw) or "season" (a joint run).
-    ``state``: pending → drawn, or abandoned. Every row stays, for the regulator."""
+    ``state``: pending → drawn (a season run: pending → drawing → drawn), or abandoned;
+    leaving pending is a conditional UPDATE (services/draw_sessions.py), so it happens once.
+    Every row stays, for the regulator."""
 
     __tablename__ = "draw_sessions"
+    __table_args__ = (
+        Index(
+            "uq_draw_sessions_pending_meeting",
+            "meeting_id",
+            unique=True,
+            sqlite_where=_PENDING_SINGLE,
+            postgresql_where=_PENDING_SINGLE,
+        ),
+        Index(
+            "uq_draw_sessions_pending_season",
+            "year",
+            unique=True,
+            sqlite_where=_PENDING_SEASON,
+            postgresql_where=_PENDING_SEASON,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))

@@ -37,6 +37,7 @@ ACTIONS = {
     "notice_deadline": "设定答复截止时间",
     "notice_template": "修改通知模板",
     "notice_send": "生成通知（通话名单）",
+    "panel_certificate": "生成抽取证明",
     "season_draw": "年度联合抽取",
     "season_store": "保存年度联合抽取结果",
     "draw_commit": "发起抽取（公示承诺值）",
@@ -51,6 +52,10 @@ ACTIONS = {
     "settings": "修改设置",
     "import": "导入数据",
     "user": "账户管理",
+    "user_create": "新建账户",
+    "user_disable": "停用账户",
+    "user_enable": "启用账户",
+    "user_passwd": "修改密码",
 }
 
 

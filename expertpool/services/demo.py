@@ -386,6 +386,7 @@ def _add_users(session: Session) -> list[tuple[str, str, str]]:
             display_name=display,
             unit_name=unit_name,
             committee_names=committee_names,
+            check_policy=False,  # the demo's published Demo@2024 predates the policy
         )
         users.append((username, role, display))
     return users

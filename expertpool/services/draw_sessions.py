@@ -13,6 +13,12 @@
 The bureau may switch part b off for a year, only with a reason; every draw of that year
 then runs on H(a, "") and carries the reason (`seed_parts.waiver`), shown on its panel.
 A commitment may be abandoned (with a note); it stays on the record like every attempt.
+
+Once only, also under races (two supervisors, a double submit, two app servers): leaving
+`pending` (part b in, or abandoned) is a conditional UPDATE ... WHERE state = 'pending'
+checked by its row count, so one request wins and the other gets one message and changes
+nothing; and at most one commitment per meeting (per season year) is pending, which the
+database enforces with a partial unique index (models/panels.py).
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from expertpool.actor import Actor
@@ -32,6 +39,7 @@ from expertpool.models import DrawSession, Job, Meeting, SecondPartWaiver
 from expertpool.seeds import SCHEME, FixedSeed, SeedSource, combine, commitment, secrets_part
 from expertpool.services import audit, jobs, meeting_dates
 from expertpool.services import season as season_svc
+from expertpool.services.once import rows_changed
 from expertpool.services.panels.draw import draw_on_seed, redraw_reason
 from expertpool.services.panels.query import clean_reason, current_panel
 from expertpool.services.panels.sealing import refuse_if_sealed
@@ -51,6 +59,20 @@ SOURCES = {
 MAX_PART_CHARS = 200
 MAX_SOURCE_CHARS = 100
 SUPERVISOR_ROLE = "regulator"
+SECOND_TAKEN = "该抽取已由他人输入第二部分，未重复抽取；请刷新页面查看结果"
+STALE = (
+    "该抽取承诺发起后，本例会已抽出评委名单，此承诺已过时，不能再用于抽取："
+    "请办事机构放弃它；如需重新抽取，请填写重新抽取的原因后重新发起"
+)
+
+
+class PendingCommitment(UserError):
+    """Another commitment of the same meeting (or season year) is already pending: it is the
+    one to complete or abandon. ``session_id`` names it (None if it is gone already)."""
+
+    def __init__(self, message: str, session_id: int | None) -> None:
+        super().__init__(message, field="draw")
+        self.session_id = session_id
 
 
 # -- the yearly switch -------------------------------------------------------------------
@@ -180,14 +202,46 @@ def seed_parts(ds: DrawSession) -> dict[str, Any]:
 # -- opening a commitment -----------------------------------------------------------------
 
 
+def _pending_twin(session: Session, ds: DrawSession) -> DrawSession | None:
+    if ds.kind == "single":
+        assert ds.meeting is not None
+        return pending_single(session, ds.meeting)
+    return pending_season(session, ds.year)
+
+
+def _refuse_twin(twin: DrawSession | None, kind: str, year: int) -> None:
+    if twin is None:
+        return
+    what = "本例会" if kind == "single" else f"{year}年度"
+    noun = "抽取承诺" if kind == "single" else "联合抽取承诺"
+    raise PendingCommitment(
+        f"{what}已有一个等待监督人输入第二部分的{noun}（第{twin.id}号），未重复发起；"
+        "请先完成或放弃它",
+        twin.id,
+    )
+
+
+def _insert_pending(session: Session, ds: DrawSession) -> None:
+    """Insert the pending commitment; a twin opened a moment ago by another request (the
+    partial unique index refuses the second) is named instead."""
+    _refuse_twin(_pending_twin(session, ds), ds.kind, ds.year)
+    try:
+        with session.begin_nested():
+            session.add(ds)
+    except IntegrityError:
+        twin = _pending_twin(session, ds)
+        if twin is None:
+            raise
+        _refuse_twin(twin, ds.kind, ds.year)
+
+
 def _open(
     session: Session, ds: DrawSession, target: str, actor: Actor, seeds: SeedSource
 ) -> DrawSession:
     ds.office_part = seeds()
     ds.commitment = commitment(ds.office_part)
     ds.requested_by = actor.username
-    session.add(ds)
-    session.flush()
+    _insert_pending(session, ds)
     audit.record(
         session,
         actor.username,
@@ -222,10 +276,7 @@ def open_single(
     refuse_if_sealed(session, meeting)
     reason = redraw_reason(current_panel(session, meeting), reason)
     late = meeting_dates.past_reason(session, meeting, meeting_dates.today_of(clock), past_reason)
-    if pending_single(session, meeting) is not None:
-        raise UserError(
-            "本例会已有一个等待监督人输入第二部分的抽取承诺，请先完成或放弃它", field="draw"
-        )
+    _refuse_twin(pending_single(session, meeting), "single", meeting.year)
     ds = DrawSession(
         kind="single",
         year=meeting.year,
@@ -254,11 +305,7 @@ def open_season(
     still to be drawn have already ended, `past_reason` is required (recorded)."""
     if jobs.active(session, season_job_key(year)) is not None:
         raise UserError(f"{year}年度的联合抽取正在后台进行，请等待其完成", field="draw")
-    if pending_season(session, year) is not None:
-        raise UserError(
-            f"{year}年度已有一个等待监督人输入第二部分的联合抽取承诺，请先完成或放弃它",
-            field="draw",
-        )
+    _refuse_twin(pending_season(session, year), "season", year)
     _, late = meeting_dates.season_past_reason(
         session,
         season_svc.meetings_to_draw(session, year),
@@ -357,6 +404,38 @@ def enter_second_part(
     return _complete(session, ds, value, source, note, actor, clock, workers)
 
 
+def _claim(session: Session, ds: DrawSession, state: str, loser: Callable[[str], str]) -> None:
+    """Move `ds` out of pending once: a conditional UPDATE checked by its row count (a
+    concurrent request that got there first makes it 0; on PostgreSQL this one waits for
+    that request's commit, on SQLite for its write lock). The loser changes nothing: it gets
+    `loser(state now)` as its one message and the caller rolls back."""
+    claim = (
+        update(DrawSession)
+        .where(DrawSession.id == ds.id, DrawSession.state == "pending")
+        .values(state=state)
+    )
+    if rows_changed(session, claim) != 1:
+        now = session.scalar(select(DrawSession.state).where(DrawSession.id == ds.id))
+        raise UserError(loser(str(now)), field="part_b" if state != "abandoned" else "note")
+    ds.state = state
+
+
+def _second_loser(now: str) -> str:
+    if now == "abandoned":
+        return "该抽取承诺已由他人放弃，不能再输入第二部分"
+    return SECOND_TAKEN
+
+
+def _refuse_stale(session: Session, ds: DrawSession) -> None:
+    """A first-draw commitment whose meeting was drawn since (the command line, a stored
+    season run) would need a redraw reason the supervisor's page does not ask for."""
+    if ds.kind != "single" or ds.meeting is None or ds.reason:
+        return
+    previous = current_panel(session, ds.meeting)
+    if previous is not None and previous.status == "drawn":
+        raise UserError(STALE, field="part_b")
+
+
 def _complete(
     session: Session,
     ds: DrawSession,
@@ -367,13 +446,15 @@ def _complete(
     clock: Clock,
     workers: int,
 ) -> DrawSession:
+    # A season run takes long: it is queued (drawing) and a worker draws and stores it.
+    state = "drawn" if ds.kind == "single" else "drawing"
+    _claim(session, ds, state, _second_loser)
+    _refuse_stale(session, ds)
     now = clock.utcnow()
     ds.second_part, ds.second_source, ds.second_note = part_b, source, note
     ds.second_by, ds.second_at = actor.username, now
     ds.seed = combine(ds.office_part, part_b)
-    # A season run takes long: it is queued (drawing) and a worker draws and stores it.
-    state = "drawn" if ds.kind == "single" else "drawing"
-    ds.state, ds.closed_by, ds.closed_at = state, actor.username, now
+    ds.closed_by, ds.closed_at = actor.username, now
     target = ds.meeting.code if ds.meeting is not None else f"{ds.year}年度"
     audit.record(
         session,
@@ -489,14 +570,20 @@ def _draw_season(
     ds.run_id = out.run_id
 
 
+def _abandon_loser(now: str) -> str:
+    return f"该抽取承诺已由他人处理（{STATES.get(now, now)}），不能放弃"
+
+
 def abandon(
     session: Session, ds: DrawSession, note: str, actor: Actor, *, clock: Clock = SYSTEM_CLOCK
 ) -> DrawSession:
     """Give up a pending commitment; it stays on the record, its part a is never shown."""
     if ds.state != "pending":
         raise UserError(f"该抽取承诺{STATES.get(ds.state, ds.state)}，不能放弃", field="note")
-    ds.note = clean_reason(note, "放弃的原因")
-    ds.state, ds.closed_by, ds.closed_at = "abandoned", actor.username, clock.utcnow()
+    note = clean_reason(note, "放弃的原因")
+    _claim(session, ds, "abandoned", _abandon_loser)
+    ds.note = note
+    ds.closed_by, ds.closed_at = actor.username, clock.utcnow()
     target = ds.meeting.code if ds.meeting is not None else f"{ds.year}年度"
     session.flush()
     audit.record(

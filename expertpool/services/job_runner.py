@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from expertpool.clock import SYSTEM_CLOCK, Clock
 from expertpool.errors import UserError
 from expertpool.models import Job
-from expertpool.services import draw_sessions, jobs
+from expertpool.services import certify_backfill, draw_sessions, jobs
 
 Progress = Callable[[dict[str, int]], None]
 Handler = Callable[[Session, Job, Progress], str]
@@ -38,7 +38,11 @@ def _season(session: Session, job: Job, progress: Progress) -> str:
     return draw_sessions.draw_queued_season(session, ds, progress, job.params.get("past") or {})
 
 
-HANDLERS: dict[str, Handler] = {"season": _season}
+def _certify(session: Session, job: Job, progress: Progress) -> str:
+    return certify_backfill.run(session, job, progress)
+
+
+HANDLERS: dict[str, Handler] = {"season": _season, "certify": _certify}
 
 
 @dataclass

@@ -31,7 +31,7 @@ from expertpool.services import audit
 
 # Codes stay English in the database; these are the words every screen shows.
 STATES = {"queued": "排队等候", "running": "正在运行", "done": "已完成", "failed": "失败"}
-KINDS = {"season": "年度联合抽取"}
+KINDS = {"season": "年度联合抽取", "certify": "补发抽取证明"}
 
 # A running job whose worker has not written a heartbeat for this long is taken as dead
 # (the worker writes one every HEARTBEAT_SECONDS, also while the solver is busy).
@@ -289,6 +289,8 @@ def progress_text(job: Job, now: datetime | None = None) -> str:
         return job.error
     if job.state == "done":
         return f"已完成，用时{elapsed}秒。"
+    if job.kind == "certify":
+        return f"已为{p.get('done', 0)}/{p.get('total', 0)}份名单生成抽取证明，已用时{elapsed}秒……"
     if p.get("stage") != "plan":
         return f"正在整理年度抽取数据并求解初始方案，已用时{elapsed}秒……"
     if p.get("seats_total") and p.get("filled") == p.get("seats_total"):
@@ -307,7 +309,9 @@ def seats_line(p: dict[str, Any]) -> str:
 
 def as_json(job: Job, now: datetime | None = None) -> dict[str, Any]:
     """What the progress panel polls: plain data, Chinese words, no raw codes shown."""
-    p = job.progress or {}
+    p = dict(job.progress or {})
+    if job.kind == "certify":  # the bar counts panels certified, not seats
+        p.update(filled=p.get("done", 0), seats_total=p.get("total", 0))
     return {
         "id": job.id,
         "state": job.state,

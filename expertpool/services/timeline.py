@@ -28,6 +28,7 @@ MEETING_ACTIONS = (
     "notice_template",
     "notice_send",
     "notice_reply",
+    "panel_certificate",
     "panel_seal",
 )
 SEASON_ACTIONS = (
@@ -91,6 +92,18 @@ def _season_draw(d: dict[str, Any]) -> str:
         f"年度联合抽取一次：{d.get('drawn', 0)}/{d.get('meetings', 0)}个例会抽出，"
         f"随机种子 {d.get('seed', '')}（仅记录，未保存为名单）"
     )
+
+
+_CERT_HOW = {"draw": "抽取时", "redraw": "请辞补抽后", "backfill": "后台任务补发"}
+
+
+def _certificate(d: dict[str, Any]) -> str:
+    how = _CERT_HOW.get(str(d.get("how")), "")
+    if d.get("error"):
+        return f"{how}未能生成抽取证明（名单编号{d.get('panel', '')}）：{d['error']}"
+    steps = "、".join("首次抽取" if s == 0 else f"第{s}次请辞后的补抽" for s in d.get("steps", []))
+    hashes = "、".join(_short(h, 12) for h in d.get("sha256", []))
+    return f"{how}生成抽取证明（名单编号{d.get('panel', '')}，{steps}；SHA-256 {hashes}）"
 
 
 def _store(d: dict[str, Any]) -> str:
@@ -172,6 +185,7 @@ _SENTENCES = {
     "notice_deadline": lambda d: (
         f"设定答复截止时间：{str(d.get('deadline', '')).replace('T', ' ')}"
     ),
+    "panel_certificate": _certificate,
     "panel_seal": lambda d: f"锁定评委名单（{len(d.get('members', []))}名评委）",
     "panel_view": lambda d: f"查看{d.get('what', '评委名单')}",
     "panel_export": lambda d: f"导出{d.get('what', '')}",

@@ -5,12 +5,16 @@ Nothing is read from or written to the database. Two verdicts, kept apart:
 规则核验 — the files are checked rule by rule by the solver's independent verifier (no
 CP-SAT involved); 抽取复现 — the draw is re-derived with the engine from the package bytes
 and the panel's seed (solver/replay.py), which alone tells a drawn panel from a hand-picked
-compliant one.
+compliant one; 抽取证明 (optional) — an uploaded certificate (draw-format.md §6) is checked
+with no solver at all (expertpool.services.panels.certificates.check_one).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from expertpool.errors import UserError
+from expertpool.services.panels.certificates import PROVEN, UNPROVEN, check_one
 from solver.engine import verify
 from solver.errors import PackageError
 from solver.replay import ReplayVerdict, replay_panel, replay_plan
@@ -18,9 +22,11 @@ from solver.verify import Report
 
 __all__ = [
     "NOT_A_DRAW_FILE",
+    "CertificateVerdict",
     "Report",
     "ReplayVerdict",
     "UnverifiableError",
+    "certificate_files",
     "replay_files",
     "replay_season_files",
     "verify_files",
@@ -67,3 +73,22 @@ def replay_season_files(season: bytes, plan: bytes, workers: int = 1) -> ReplayV
         raise UnverifiableError(exc.message) from exc
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise UnverifiableError("文件不是有效的年度数据包或年度抽取结果") from exc
+
+
+@dataclass(frozen=True)
+class CertificateVerdict:
+    """抽取证明 of uploaded files: 已证明 only when the certificate passes the checker."""
+
+    ok: bool
+    message: str
+
+    @property
+    def verdict(self) -> str:
+        return PROVEN if self.ok else UNPROVEN
+
+
+def certificate_files(package: bytes, result: bytes, certificate: bytes) -> CertificateVerdict:
+    """The solver-free check of an uploaded certificate against the package and result; a
+    certificate that cannot be read is 未证明 with the checker's reason (never an error page)."""
+    ok, message = check_one(package, result, certificate)
+    return CertificateVerdict(ok, message)

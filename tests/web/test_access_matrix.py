@@ -74,6 +74,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("notices.regulator_page", "GET"): {"regulator"},
     ("office.add_conflict", "POST"): {"office"},
     ("office.applicant_template", "GET"): {"office"},
+    ("office.certificate_json", "GET"): {"office"},
     ("office.current", "GET"): {"office"},
     ("office.dates", "POST"): {"office"},
     ("office.decline", "POST"): {"office"},
@@ -95,6 +96,9 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("office.rules", "POST"): {"office"},
     ("office.seal", "POST"): {"office"},
     ("regulator.audit_log", "GET"): {"regulator"},
+    ("regulator.certificate_json", "GET"): {"regulator"},
+    ("certify.index", "GET"): {"bureau", "regulator"},
+    ("certify.backfill", "POST"): {"bureau", "regulator"},
     ("regulator.index", "GET"): {"regulator"},
     ("regulator.draws", "GET"): {"regulator"},
     ("regulator.draw_session", "GET"): {"regulator"},
@@ -273,8 +277,17 @@ def test_guessing_ids_of_others_is_refused(app, ids):
         f"/office/panels/{ids['panel_id']}/notices",
         f"/office/panels/{ids['panel_id']}/notices/calls",
         f"/office/panels/{ids['panel_id']}/notices/calls.xlsx",
+        f"/office/panels/{ids['panel_id']}/certificate.json",
     ):
         assert other_office.get(url).status_code in (403, 404), url
+    # A unit account never reaches a certificate, of any panel.
+    unit = app.test_client()
+    do_login(unit, "dlut")
+    for url in (
+        f"/office/panels/{ids['panel_id']}/certificate.json",
+        f"/regulator/panels/{ids['panel_id']}/certificate.json",
+    ):
+        assert unit.get(url).status_code == 403, url
     token = _token(other_office)
     for url in (
         "/office/meetings/2024-S01/draw",

@@ -386,6 +386,8 @@ def test_regulator_cannot_post_to_other_blueprints(
             continue
         if rule.endpoint == "meetingday.verify_upload":  # the regulator's own upload check
             continue
+        if rule.endpoint == "certify.backfill":  # making missing certificates: theirs too
+            continue
         url = rule.rule
         for name in rule.arguments:
             url = url.replace(f"<int:{name}>", str(values.get(name, 1))).replace(

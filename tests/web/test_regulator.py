@@ -66,6 +66,8 @@ def test_regulator_blueprint_changes_no_stored_data(
                 continue
             if "<int:session_id>" in rule.rule:  # draw sessions: tests/web/test_two_party.py
                 continue
+            if rule.endpoint == "regulator.certificate_json" and panel_id == infeasible_id:
+                continue  # no list, so no certificate to download (404)
             url = rule.rule.replace("<int:panel_id>", str(panel_id)).replace("<code>", S01)
             resp = client.get(url)
             assert resp.status_code == 200, (url, resp.status_code)

@@ -150,3 +150,78 @@ def test_upload_shows_two_verdicts_and_accepts_what_it_promises(
     forged["original"] = dict(result["original"], alternates=forged["alternates"])
     page = upload(json.dumps(forged, ensure_ascii=False).encode())
     assert "与种子不一致" in page and "第一处不同" in page
+
+
+def _together(calls: list) -> list:  # type: ignore[type-arg]
+    """Run each call in its own thread, released together; their answers in order."""
+    import threading
+
+    barrier = threading.Barrier(len(calls), timeout=60)
+    answers: list = [None] * len(calls)  # type: ignore[type-arg]
+
+    def run(i: int) -> None:
+        barrier.wait()
+        answers[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    return answers
+
+
+def test_two_supervisors_enter_part_b_at_once(app, client: FlaskClient, demo_db: Engine) -> None:
+    """Issue 18.1: two supervisor sessions POST part b at the same moment: one draw."""
+    from sqlalchemy import func
+
+    from expertpool.models import Panel
+
+    small_rules(demo_db, S01)
+    do_login(client, "zjj")
+    session_id = int(_ask(client).rstrip("/").split("/")[-1])
+    url = f"/regulator/draws/{session_id}/second"
+    supervisors = [app.test_client(), app.test_client()]
+    tokens = []
+    for c in supervisors:
+        do_login(c, "jianguan")
+        tokens.append(csrf_token(c, f"/regulator/draws/{session_id}"))
+
+    def post(c: FlaskClient, token: str, part: str):  # type: ignore[no-untyped-def]
+        data = {"csrf_token": token, "part_b": part, "source": "supervisor"}
+        return lambda: c.post(url, data=data, follow_redirects=True)
+
+    answers = _together(
+        [post(c, t, f"监督人{i}") for i, (c, t) in enumerate(zip(supervisors, tokens, strict=True))]
+    )
+    pages = [a.get_data(as_text=True) for a in answers]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert sum("已输入第二部分并完成抽取" in p for p in pages) == 1, pages
+    assert sum("该抽取已由他人输入第二部分" in p for p in pages) == 1
+    with session_scope(make_session_factory(demo_db)) as s:
+        assert s.scalar(select(func.count()).select_from(Panel)) == 1
+
+
+def test_two_draw_clicks_in_two_tabs_open_one_commitment(
+    app, client: FlaskClient, demo_db: Engine
+) -> None:
+    """Issue 18.2: two 抽取评委 clicks at once: one commitment, both tabs show it."""
+    small_rules(demo_db, S01)
+    tabs = [client, app.test_client()]
+    tokens = []
+    for c in tabs:
+        do_login(c, "zjj")
+        tokens.append(csrf_token(c, f"/office/meetings/{S01}"))
+
+    def click(c: FlaskClient, token: str):  # type: ignore[no-untyped-def]
+        return lambda: c.post(f"/office/meetings/{S01}/draw", data={"csrf_token": token})
+
+    answers = _together([click(c, t) for c, t in zip(tabs, tokens, strict=True)])
+    assert [a.status_code for a in answers] == [302, 302]
+    locations = {a.headers["Location"] for a in answers}
+    with session_scope(make_session_factory(demo_db)) as s:
+        ds = s.scalars(select(DrawSession)).one()
+    assert locations == {f"/office/draws/{ds.id}"}
+    pages = [c.get(f"/office/draws/{ds.id}").get_data(as_text=True) for c in tabs]
+    assert sum("已公示抽取承诺值" in p for p in pages) == 1
+    assert sum("未重复发起" in p for p in pages) == 1

@@ -40,7 +40,13 @@ from web.context import db_session, now, request_clock, today, working_year
 from web.downloads import send_xlsx
 from web.forms import EmptyForm, UploadForm
 from web.office.export import panel_xlsx
-from web.panels import draw_session_page, logged_json_download, panel_view, template_globals
+from web.panels import (
+    draw_session_page,
+    logged_certificate_download,
+    logged_json_download,
+    panel_view,
+    template_globals,
+)
 from web.params import to_int
 
 bp = Blueprint("office", __name__, url_prefix="/office")
@@ -308,6 +314,9 @@ def draw(code: str) -> Response:
             act.done("已公示抽取承诺值，请监督人输入第二部分随机数后抽取。")
         else:
             act.done(f"已抽取评委（第二部分随机数已按年度设置关闭：{ds.waiver}）。", "warning")
+    twin = act.error.session_id if isinstance(act.error, draw_sessions.PendingCommitment) else None
+    if twin is not None:  # a second click (another tab): show the pending one
+        return redirect(url_for("office.draw_session", session_id=twin))
     if act.failed:
         return _back(meeting)
     if ds.panel_id is not None:
@@ -492,3 +501,9 @@ def package_json(panel_id: int) -> Response:
 @roles_required("office")
 def result_json(panel_id: int) -> Response:
     return logged_json_download(_panel(panel_id), "result", current_actor())
+
+
+@bp.route("/panels/<int:panel_id>/certificate.json")
+@roles_required("office")
+def certificate_json(panel_id: int) -> Response:
+    return logged_certificate_download(_panel(panel_id), current_actor())

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from expertpool.models import Panel, PanelSeat
 from expertpool.models.enums import SEAT_STATES
+from expertpool.services.panels import certificates as certs
 from expertpool.spreadsheet import put, workbook_bytes, write_header
 from web.formatting import bj_datetime
-from web.panels import panel_view
+from web.panels import PanelView, panel_view
 
 HEADERS = [
     "序号",
@@ -60,6 +61,16 @@ def _mark_preview(wb: Workbook) -> None:
         ws.title = f"{ws.title}（预览）"
 
 
+def _certificate_lines(view: PanelView) -> list[tuple[str, str]]:
+    """The certificates' SHA-256 (抽取证明), so the printed list names the files that prove it."""
+    if view.season_panel:
+        return [("抽取证明", certs.SEASON_NOTE)]
+    if not view.certificates:
+        return [("抽取证明", "无")]
+    steps = "、".join(certs.step_name(c.step) for c in view.certificates)
+    return [("抽取证明SHA-256", view.certificate_sha256), ("抽取证明所含步骤", steps)]
+
+
 def panel_xlsx(session: Session, panel: Panel) -> bytes:
     """The workbook; a preview (marked) while the panel is not sealed."""
     view = panel_view(session, panel)
@@ -85,8 +96,10 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
         ("评委会", meeting.committee.name),
         ("例会时间", f"{meeting.window_start.isoformat()} 至 {meeting.window_end.isoformat()}"),
         *([("为已结束的例会抽取的原因", panel.past_reason)] if panel.past_reason else []),
+        *view.seed_rows,
         ("随机种子", panel.seed),
         ("抽取包SHA-256", panel.instance_sha256),
+        *_certificate_lines(view),
         ("抽取人", panel.drawn_by),
         ("抽取时间（北京时间）", bj_datetime(panel.drawn_at)),
         ("锁定人", panel.sealed_by),
@@ -95,7 +108,7 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
     for r, (k, v) in enumerate(lines, start=1):
         put(info, r, 1, k)
         put(info, r, 2, v)
-    info.column_dimensions["A"].width = 18
+    info.column_dimensions["A"].width = 30
     info.column_dimensions["B"].width = 70
     if preview:
         _mark_preview(wb)

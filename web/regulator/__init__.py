@@ -24,12 +24,19 @@ from expertpool.models import AuditEvent, DrawSession, Meeting, Panel
 from expertpool.services import audit, draw_sessions, timeline, verification
 from expertpool.services import panels as svc
 from expertpool.services import season as season_svc
+from expertpool.services.panels import certificates as certs
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.context import db_session, request_clock, working_year
 from web.extensions import csrf, csrf_exempt
 from web.forms import EmptyForm
-from web.panels import draw_session_page, logged_json_download, panel_view, template_globals
+from web.panels import (
+    draw_session_page,
+    logged_certificate_download,
+    logged_json_download,
+    panel_view,
+    template_globals,
+)
 from web.params import to_int
 from web.security import checks_control_characters_itself
 
@@ -160,9 +167,12 @@ def panel(panel_id: int) -> str:
     session = db_session()
     view = panel_view(session, p)
     outcome = svc.replay(session, p, season_loader=lambda sha: season_svc.load_season(session, sha))
+    proof = certs.proof(session, p)
     svc.log_view(session, p, current_actor(), what="核验报告")
     session.commit()
-    return render_template("regulator/panel.html", view=view, meeting=p.meeting, outcome=outcome)
+    return render_template(
+        "regulator/panel.html", view=view, meeting=p.meeting, outcome=outcome, proof=proof
+    )
 
 
 @bp.route("/panels/<int:panel_id>/replay")
@@ -186,6 +196,12 @@ def package_json(panel_id: int) -> Response:
 @roles_required("regulator")
 def result_json(panel_id: int) -> Response:
     return logged_json_download(_panel(panel_id), "result", current_actor())
+
+
+@bp.route("/panels/<int:panel_id>/certificate.json")
+@roles_required("regulator")
+def certificate_json(panel_id: int) -> Response:
+    return logged_certificate_download(_panel(panel_id), current_actor())
 
 
 @bp.route("/audit")
@@ -251,6 +267,14 @@ def _read_upload(name: str, label: str, checked: list[Checked]) -> bytes:
     return data
 
 
+def _read_optional(name: str, label: str, checked: list[Checked]) -> bytes | None:
+    """An optional upload: None when no file was chosen."""
+    upload = request.files.get(name)
+    if upload is None or not upload.filename:
+        return None
+    return _read_upload(name, label, checked)
+
+
 @bp.route("/verify", methods=["GET", "POST"])
 @csrf_exempt  # checked below, after the larger size limit is in place
 @checks_control_characters_itself  # only files and the token; the guard would read at 5 MB
@@ -258,17 +282,21 @@ def _read_upload(name: str, label: str, checked: list[Checked]) -> bytes:
 def verify_upload() -> str:
     report: verification.Report | None = None
     verdict: verification.ReplayVerdict | None = None
+    proof: verification.CertificateVerdict | None = None
     checked: list[Checked] = []
     error = ""
     if request.method == "POST":
-        # Two files of up to 20 MB each plus form overhead.
-        request.max_content_length = 2 * MAX_VERIFY_BYTES + 256 * 1024
+        # Three files of up to 20 MB each plus form overhead.
+        request.max_content_length = 3 * MAX_VERIFY_BYTES + 256 * 1024
         try:
             csrf.protect()
             package = _read_upload("package", "抽取数据包文件", checked)
             result = _read_upload("result", "抽取结果文件", checked)
+            certificate = _read_optional("certificate", "抽取证明文件", checked)
             report = verification.verify_files(package, result)
             verdict = verification.replay_files(package, result)
+            if certificate is not None:
+                proof = verification.certificate_files(package, result, certificate)
         except RequestEntityTooLarge:
             error = "上传的文件过大：每个文件不能超过20 MB"
         except UserError as exc:  # verification.UnverifiableError too
@@ -281,6 +309,7 @@ def verify_upload() -> str:
         form=EmptyForm(),
         report=report,
         verdict=verdict,
+        proof=proof,
         checked=checked,
         error=error,
     )

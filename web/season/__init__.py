@@ -89,6 +89,9 @@ def draw() -> Response:
                 f"已开始年度联合抽取（第二部分随机数已关闭：{ds.waiver}），请在本页查看进度。",
                 "warning",
             )
+    twin = act.error.session_id if isinstance(act.error, draw_sessions.PendingCommitment) else None
+    if twin is not None:  # a second click (another tab): show the pending one
+        return redirect(url_for("season.draw_session", session_id=twin))
     if act.failed:
         return redirect(url_for("season.index"))
     if ds.run_id:

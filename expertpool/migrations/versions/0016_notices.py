@@ -1,7 +1,7 @@
 """notify and confirm: notice states, contact attempts, answer deadlines
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-08 04:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0016'
-down_revision = '0010'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

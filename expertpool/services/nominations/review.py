@@ -1,12 +1,18 @@
 """The bureau's review of nominations: the queue with duplicate warnings, and approve,
-reject or return one."""
+reject or return one.
+
+A decision happens once: it is a conditional UPDATE ... WHERE status = '已提交' checked by
+its row count (services/once.py), taken before anything else is written, so two bureau tabs
+approving (or one approving, one rejecting) the same nomination at once give one decision;
+the other gets one message and changes nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from expertpool.actor import Actor
@@ -21,6 +27,11 @@ from expertpool.models import (
 )
 from expertpool.services import audit
 from expertpool.services.nominations.validation import ACTIVE_STATUSES, MAX_TEXT
+from expertpool.services.once import rows_changed
+
+# A new expert's code is the next free one; two approvals at once on PostgreSQL may pick the
+# same code, and the later insert then tries the next (a few times at most).
+CODE_ATTEMPTS = 5
 
 
 @dataclass
@@ -180,6 +191,23 @@ def _reviewable(session: Session, nomination_id: int) -> Nomination:
     return nomination
 
 
+def _claim(session: Session, nomination: Nomination, status: str) -> None:
+    """Take the decision once (see the module docstring); the loser raises and its caller
+    rolls back."""
+    claim = (
+        update(Nomination)
+        .where(Nomination.id == nomination.id, Nomination.status == "已提交")
+        .values(status=status)
+    )
+    if rows_changed(session, claim) != 1:
+        now = session.scalar(select(Nomination.status).where(Nomination.id == nomination.id))
+        raise UserError(
+            f"该推荐已由他人审核（当前状态为“{now}”），本次未作改动；请刷新页面查看",
+            field="nomination",
+        )
+    nomination.status = status
+
+
 def _approved_committees(nomination: Nomination, committee_ids: list[int] | None) -> list[int]:
     chosen = list(dict.fromkeys(committee_ids or nomination.committee_ids))
     if not chosen:
@@ -189,10 +217,29 @@ def _approved_committees(nomination: Nomination, committee_ids: list[int] | None
     return chosen
 
 
+def _insert_expert(session: Session, expert: Expert) -> None:
+    """Insert `expert` under the next free code. Another approval committing the same person
+    (another unit's nomination) a moment ago is one message; one taking the same code, the
+    next code."""
+    for _ in range(CODE_ATTEMPTS):
+        expert.code = next_expert_code(session)
+        try:
+            with session.begin_nested():
+                session.add(expert)
+            return
+        except IntegrityError:
+            if session.scalar(select(Expert.id).where(Expert.id_card == expert.id_card)):
+                raise UserError(
+                    "此人刚刚已由另一项审核通过进入专家库，本次未作改动；请刷新页面后再审核",
+                    field="nomination",
+                ) from None
+    raise UserError("专家编号分配冲突，本次未作改动，请稍后重试", field="nomination")
+
+
 def _new_expert(session: Session, actor: Actor, nomination: Nomination, now: datetime) -> Expert:
     """A new pool expert from the nomination, with its first status change."""
     expert = Expert(
-        code=next_expert_code(session),
+        code="",
         name=nomination.name,
         gender=nomination.gender,
         birth_year=nomination.birth_year,
@@ -207,8 +254,7 @@ def _new_expert(session: Session, actor: Actor, nomination: Nomination, now: dat
         status="在库",
         created_at=now,
     )
-    session.add(expert)
-    session.flush()
+    _insert_expert(session, expert)
     session.add(
         StatusChange(
             expert_id=expert.id,
@@ -226,11 +272,6 @@ def _renominated_expert(
     session: Session, actor: Actor, expert: Expert, nomination: Nomination, now: datetime
 ) -> None:
     """A person already in the pool: the nomination's data, and back to 在库 if out."""
-    if expert.status in ("黑名单", "暂停"):
-        raise UserError(
-            f"此人已在专家库（{expert.code}），当前状态为“{expert.status}”，不能通过；"
-            "如需恢复请先在专家档案中变更状态"
-        )
     expert.name = nomination.name
     expert.unit_id = nomination.unit_id
     expert.rank = nomination.rank
@@ -253,6 +294,14 @@ def _renominated_expert(
             )
         )
         expert.status = "在库"
+
+
+def _refuse_blocked(expert: Expert | None) -> None:
+    if expert is not None and expert.status in ("黑名单", "暂停"):
+        raise UserError(
+            f"此人已在专家库（{expert.code}），当前状态为“{expert.status}”，不能通过；"
+            "如需恢复请先在专家档案中变更状态"
+        )
 
 
 def _join_pools(session: Session, expert: Expert, chosen: list[int], now: datetime) -> None:
@@ -280,8 +329,25 @@ def approve_nomination(
     no second expert is created.
     """
     _require_bureau(actor)
+    nomination, chosen = _claim_approval(session, nomination_id, committee_ids)
+    return _admit(session, actor, nomination, chosen, now)
+
+
+def _claim_approval(
+    session: Session, nomination_id: int, committee_ids: list[int] | None
+) -> tuple[Nomination, list[int]]:
+    """Every check, then the decision taken (once); nothing else written yet."""
     nomination = _reviewable(session, nomination_id)
     chosen = _approved_committees(nomination, committee_ids)
+    _refuse_blocked(session.scalar(select(Expert).where(Expert.id_card == nomination.id_card)))
+    _claim(session, nomination, "已通过")
+    return nomination, chosen
+
+
+def _admit(
+    session: Session, actor: Actor, nomination: Nomination, chosen: list[int], now: datetime
+) -> Expert:
+    """The approved nomination's person into the pools: a new expert, or the one in the pool."""
     expert = session.scalar(select(Expert).where(Expert.id_card == nomination.id_card))
     created = expert is None
     if expert is None:
@@ -302,24 +368,39 @@ def approve_nomination(
     return expert
 
 
+def _who(session: Session, nomination_id: int) -> str:
+    n = session.get(Nomination, nomination_id)
+    return f"推荐#{nomination_id}" + (f" {n.name}" if n is not None else "")
+
+
 def approve_many(
     session: Session, actor: Actor, nomination_ids: list[int], *, now: datetime
 ) -> list[Expert]:
     """Approve each nomination into all its nominated committees, all or nothing: when any
     cannot be approved, `UserError` lists every one that cannot (by 编号 and name, with the
-    reason) and the caller rolls back, so none is approved."""
+    reason) and the caller rolls back, so none is approved.
+
+    Every decision is taken first, in id order, before any expert is written: a single
+    approval racing the batch then never waits on the batch's new experts while the batch
+    waits on its nomination (a deadlock on PostgreSQL)."""
     _require_bureau(actor)
     ids = list(dict.fromkeys(nomination_ids))
     if not ids:
         raise UserError("请先勾选要通过的推荐", field="nomination_ids")
-    experts, failures = [], []
-    for nomination_id in ids:
+    claimed: dict[int, tuple[Nomination, list[int]]] = {}
+    failures = []
+    for nomination_id in sorted(ids):
         try:
-            experts.append(approve_nomination(session, actor, nomination_id, now=now))
+            claimed[nomination_id] = _claim_approval(session, nomination_id, None)
         except UserError as exc:
-            n = session.get(Nomination, nomination_id)
-            who = f"推荐#{nomination_id}" + (f" {n.name}" if n is not None else "")
-            failures.append(f"{who}：{exc.message}")
+            failures.append(f"{_who(session, nomination_id)}：{exc.message}")
+    experts = []
+    for nomination_id in ids if not failures else []:
+        try:
+            experts.append(_admit(session, actor, *claimed[nomination_id], now))
+        except UserError as exc:
+            failures.append(f"{_who(session, nomination_id)}：{exc.message}")
+            break
     if failures:
         raise UserError(
             f"所选{len(ids)}条推荐均未通过（整批不作改动），其中{len(failures)}条不能通过："
@@ -364,6 +445,7 @@ def _decide(
     if len(reason) > MAX_TEXT:
         raise UserError(f"理由不能超过{MAX_TEXT}个字", field="reason")
     nomination = _reviewable(session, nomination_id)
+    _claim(session, nomination, status)
     _record_decision(
         session, actor, nomination, status, reason, now, {"decision": status, "reason": reason}
     )

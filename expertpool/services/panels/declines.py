@@ -16,6 +16,7 @@ from expertpool.errors import UserError
 from expertpool.models import Expert, Panel, PanelSeat
 from expertpool.services import audit
 from expertpool.services.packages import seated_on_overlapping
+from expertpool.services.panels import certificates
 from expertpool.services.panels.drift import Drift, drift_since_draw, refuse_if_changed
 from expertpool.services.panels.query import (
     clean_reason,
@@ -209,6 +210,7 @@ def decline(
     outcome = _apply_replacement(session, panel, seat, new, now)
     panel.result_json = dump_result(new)
     session.flush()
+    certificates.certify(session, panel, actor, how="redraw", workers=workers, clock=clock)
     audit.record(
         session,
         actor.username,

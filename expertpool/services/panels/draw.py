@@ -21,6 +21,7 @@ from expertpool.models import Expert, Meeting, Panel, PanelSeat
 from expertpool.seeds import SeedSource, secrets_seed
 from expertpool.services import audit
 from expertpool.services.packages import build_package, package_bytes
+from expertpool.services.panels import certificates
 from expertpool.services.panels.query import (
     MAX_REASON_CHARS,
     clean_reason,
@@ -157,7 +158,7 @@ def draw_on_seed(
     except PackageError as exc:
         raise UserError(f"抽取数据有误：{exc.message}", field="package") from exc
     result.update(extra or {})
-    return store_draw(
+    panel = store_draw(
         session,
         meeting,
         data,
@@ -168,3 +169,5 @@ def draw_on_seed(
         past_reason=past_reason,
         clock=clock,
     )
+    certificates.certify(session, panel, actor, how="draw", workers=workers, clock=clock)
+    return panel

@@ -104,13 +104,18 @@ def dump_result(result: dict[str, Any]) -> str:
 
 
 def original_of(result: dict[str, Any]) -> dict[str, Any]:
-    """The part of a fresh draw's result that replay compares against."""
-    return {
+    """The part of a fresh draw's result that replay compares against, with the seed's two
+    parts when it has them (so that a result after declines that lost them fails the
+    replay instead of passing without a commitment checked)."""
+    first = {
         "status": result["status"],
         "members": list(result["members"]),
         "alternates": list(result["alternates"]),
         "uncovered": list(result["uncovered"]),
     }
+    if "seed_parts" in result:
+        first["seed_parts"] = result["seed_parts"]
+    return first
 
 
 def find_seat(panel: Panel, code: str, role: str, state: str = "active") -> PanelSeat | None:

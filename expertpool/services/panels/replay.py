@@ -7,9 +7,10 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from expertpool.models import Panel
+from expertpool.models import DrawSession, Panel
 from expertpool.services.panels.query import package_of, result_bytes, result_of
 from expertpool.services.season import run_exclusions
 from solver.errors import PackageError
@@ -58,6 +59,9 @@ def replay(
         verdict = replay_panel(data, result_bytes(panel), workers, season_data)
     except PackageError as exc:
         return ReplayOutcome(False, f"无法重放：{exc.message}", [exc.message])
+    problem = _parts_against_commitment(session, panel)
+    if problem:
+        verdict.fail(problem)
     if verdict.same:
         sha = hashlib.sha256(data).hexdigest()
         message = (
@@ -67,6 +71,41 @@ def replay(
     else:
         message = f"{DIFFERENT}：重放不一致，{verdict.first_difference}"
     return ReplayOutcome(verdict.same, message, list(verdict.lines))
+
+
+def _draw_session_of(session: Session, panel: Panel) -> DrawSession | None:
+    """The two-party commitment that drew `panel` (a single draw, or the season run whose
+    plan it was stored from), if any."""
+    found = session.scalars(select(DrawSession).where(DrawSession.panel_id == panel.id)).first()
+    season = result_of(panel).get("season")
+    run = season.get("run") if isinstance(season, dict) else None
+    if found is None and run:
+        found = session.scalars(
+            select(DrawSession).where(DrawSession.kind == "season", DrawSession.run_id == str(run))
+        ).first()
+    return found
+
+
+def _parts_against_commitment(session: Session, panel: Panel) -> str:
+    """A panel drawn on a two-party seed must carry that draw's parts, after any number of
+    declines: the database knows the commitment even when a result file lost it."""
+    ds = _draw_session_of(session, panel)
+    if ds is None or ds.state != "drawn":
+        return ""
+    parts = result_of(panel).get("seed_parts")
+    if not isinstance(parts, dict):
+        return (
+            f"种子的两部分缺失：该名单由第{ds.id}号抽取承诺（承诺值 {ds.commitment[:16]}…）"
+            "抽出，结果文件却没有记录种子的两部分，无法核对承诺值"
+        )
+    for key, label, recorded in (
+        ("commitment", "承诺值", ds.commitment),
+        ("office", "第一部分", ds.office_part),
+        ("second", "第二部分", ds.second_part),
+    ):
+        if parts.get(key) != recorded:
+            return f"结果文件记录的{label}与第{ds.id}号抽取承诺的记录不符"
+    return ""
 
 
 def verification_report(panel: Panel, session: Session | None = None) -> Report:

@@ -81,7 +81,7 @@ def test_commitment_then_part_b_then_draw_and_reveal(s: Session, seeds: SeedSequ
     with pytest.raises(UserError, match="已抽取"):
         ds_svc.enter_second_part(s, ds, "again", SUPERVISOR, clock=CLOCK)
     actions = [e.action for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))]
-    assert actions[-3:] == ["draw_commit", "draw_second_part", "draw"]
+    assert actions[-4:] == ["draw_commit", "draw_second_part", "draw", "panel_certificate"]
 
 
 def test_a_redraw_needs_its_reason_before_the_commitment(s: Session, seeds: SeedSequence) -> None:
