@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -17,16 +17,20 @@ from expertpool.errors import UserError
 from expertpool.models import Panel
 from expertpool.services import notices
 from expertpool.services import panels as svc
+from expertpool.services.notices.callback import CallbackRefused, handle_callback
+from expertpool.services.notices.gateway import gateway_from_env
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.context import db_session, now, request_clock
 from web.downloads import send_xlsx
+from web.extensions import csrf
 from web.forms import EmptyForm
 from web.notice_export import call_list_xlsx
 from web.panels import template_globals
 from web.params import to_int
 
 bp = Blueprint("notices", __name__)
+MAX_CALLBACK_BYTES = 4096
 
 
 @bp.context_processor
@@ -63,6 +67,7 @@ def _page(p: Panel, *, editable: bool) -> str:
         template_fields=notices.TEMPLATE_FIELDS,
         outbox=notices.outbox(session, p),
         outbox_states=notices.OUTBOX_STATES,
+        gateway_on=gateway_from_env() is not None,
     )
 
 
@@ -151,7 +156,13 @@ def send(panel_id: int) -> Response:
     p = _panel(panel_id, own=True)
     _require_form()
     with attempt("未能生成通知：") as act:
-        out = notices.send_notices(db_session(), p, current_actor(), clock=request_clock())
+        out = notices.send_notices(
+            db_session(),
+            p,
+            current_actor(),
+            gateway=gateway_from_env() is not None,
+            clock=request_clock(),
+        )
         act.done(out.message, "warning")
     return _back(p)
 
@@ -184,3 +195,29 @@ def calls_xlsx(panel_id: int) -> Response:
     session.commit()
     code = p.meeting.code
     return send_xlsx(data, f"通话名单-{code}.xlsx", f"{code}-calls.xlsx")
+
+
+@bp.route("/notices/sms/callback", methods=["POST"])
+def sms_callback() -> tuple[Response, int]:
+    """The gateway's reply callback: signed, not logged in, CSRF-exempt. Every refusal gives
+    the same answer, so a caller learns nothing about panels, messages or members."""
+    gateway = gateway_from_env()
+    session = db_session()
+    try:
+        if gateway is None:
+            raise CallbackRefused("no gateway")
+        handle_callback(
+            session,
+            gateway.secret,
+            request.get_data(cache=False)[:MAX_CALLBACK_BYTES],
+            request.headers.get("X-Signature", ""),
+            clock=request_clock(),
+        )
+        session.commit()
+    except CallbackRefused:
+        session.rollback()
+        return jsonify({"ok": False}), 403
+    return jsonify({"ok": True}), 200
+
+
+csrf.exempt(sms_callback)  # signed by the gateway instead; it holds no session

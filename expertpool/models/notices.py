@@ -88,5 +88,10 @@ class OutboxMessage(Base):
     idempotency_key: Mapped[str] = mapped_column(String(80))
     tries: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
+    reply_code: Mapped[str] = mapped_column(String(40), default="")  # echoed by the callback
+    next_try_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    replied_at: Mapped[datetime | None] = mapped_column(default=None)
     created_by: Mapped[str] = mapped_column(String(60), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -132,7 +132,13 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("unit.withdraw", "POST"): {"unit"},
     ("workyear.choose", "POST"): ALL_LOGGED_IN,
 }
-OPEN = {("auth.login", "GET"), ("auth.login", "POST"), ("static", "GET")}
+# The SMS gateway's callback: not logged in, checked by its HMAC signature instead.
+OPEN = {
+    ("auth.login", "GET"),
+    ("auth.login", "POST"),
+    ("static", "GET"),
+    ("notices.sms_callback", "POST"),
+}
 # Routes whose object does not exist for the allowed role answer 404, not 403.
 MISSING_OK = {
     ("season.run", "GET"),

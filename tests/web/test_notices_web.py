@@ -185,3 +185,49 @@ def test_send_without_gateway_gives_the_call_list(client, demo_db):
     do_login(client, "jianguan")
     page = client.get(f"/regulator/panels/{panel_id}/notices").get_data(as_text=True)
     assert "send-form" not in page and f"{name}专家：" in page
+
+
+def test_gateway_send_and_the_signed_callback(client, demo_db, monkeypatch):
+    import json
+
+    from expertpool.models import OutboxMessage
+    from expertpool.services.notices.gateway import sign
+
+    monkeypatch.setenv("EXPERTPOOL_SMS_URL", "http://127.0.0.1:9/unused")
+    monkeypatch.setenv("EXPERTPOOL_SMS_SECRET", "s3cret")
+    panel_id = _drawn(client, demo_db)
+    token = csrf_token(client, f"/office/panels/{panel_id}/notices")
+    page = client.post(
+        f"/office/panels/{panel_id}/notices/send",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "由后台任务进程通过短信平台发送" in page and "待发送" in page
+    with session_scope(make_session_factory(demo_db)) as s:
+        m = s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
+        mid, code, seat_id = m.id, m.reply_code, m.seat_id
+        name = m.body.split("专家：")[0]
+    anon = client.application.test_client()
+    good = json.dumps({"message_id": mid, "code": code, "reply": "1"}).encode()
+    answers = []
+    for body, sig in (
+        (good, "0" * 64),
+        (json.dumps({"message_id": mid + 999, "code": code, "reply": "1"}).encode(), None),
+        (good, None),
+        (good, None),  # replayed
+    ):
+        resp = anon.post(
+            "/notices/sms/callback",
+            data=body,
+            headers={
+                "X-Signature": sig or sign("s3cret", body),
+                "Content-Type": "application/json",
+            },
+        )
+        answers.append((resp.status_code, resp.get_data(as_text=True)))
+    refused = (403, '{"ok":false}\n')
+    assert answers[0] == answers[1] == answers[3] == refused
+    assert answers[2][0] == 200 and name not in answers[2][1]
+    page = client.get(f"/office/panels/{panel_id}/notices").get_data(as_text=True)
+    assert re.search(r'data-state="confirmed"', page) and "短信平台" in page
+    del seat_id

@@ -8,6 +8,7 @@ recorded by hand on the 通知与确认 page.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,8 +44,13 @@ DEFAULTS = {
     "reply_how": "请在答复截止时间前回电本办事机构，确认参加或说明不能参加的原因",
 }
 MAX_FIELD_CHARS = 200
-# Only "manual" so far: no gateway adapter is wired yet (see the README's 通知与确认).
-OUTBOX_STATES = {"manual": "通话名单（未发送）"}
+OUTBOX_STATES = {
+    "manual": "通话名单（未发送）",
+    "queued": "待发送",
+    "claimed": "发送中",
+    "sent": "已发送",
+    "failed": "发送失败",
+}
 
 
 def template_of(session: Session, committee: Committee) -> NoticeTemplate:
@@ -162,10 +168,15 @@ class SendOutcome:
 
 
 def send_notices(
-    session: Session, panel: Panel, actor: Actor, *, clock: Clock = SYSTEM_CLOCK
+    session: Session,
+    panel: Panel,
+    actor: Actor,
+    *,
+    gateway: bool = False,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> SendOutcome:
-    """Put one notice per member not yet told into the outbox. No gateway is configured, so
-    they are the call list: nothing is sent."""
+    """Put one notice per member not yet told into the outbox: queued for the worker to send
+    when a gateway is configured, else the call list (nothing is sent)."""
     refuse_closed(panel)
     template = template_of(session, panel.meeting.committee)
     row = session.get(NoticeDeadline, panel.id)
@@ -177,7 +188,8 @@ def send_notices(
             seat_id=seat.id,
             phone=seat.expert.phone,
             body=notice_text(panel.meeting, template, seat.expert.name, deadline),
-            state="manual",
+            state="queued" if gateway else "manual",
+            reply_code=secrets.token_hex(6) if gateway else "",
             idempotency_key=f"ep-notice-{panel.id}-{seat.id}",
             created_by=actor.username,
             created_at=clock.utcnow(),
@@ -192,13 +204,16 @@ def send_notices(
         actor.role,
         "notice_send",
         panel.meeting.code,
-        {"panel": panel.id, "count": created, "gateway": False},
+        {"panel": panel.id, "count": created, "gateway": gateway},
     )
-    message_text = (
-        f"未配置短信平台，未发送任何短信：已将{created}名评委列入通话名单，"
-        "请逐一电话通知，并在本页登记每次通话"
-    )
-    return SendOutcome(created, False, message_text)
+    if gateway:
+        text = f"已生成{created}条通知短信，由后台任务进程通过短信平台发送；答复将自动登记"
+    else:
+        text = (
+            f"未配置短信平台，未发送任何短信：已将{created}名评委列入通话名单，"
+            "请逐一电话通知，并在本页登记每次通话"
+        )
+    return SendOutcome(created, gateway, text)
 
 
 def outbox(session: Session, panel: Panel) -> list[tuple[OutboxMessage, PanelSeat]]:

@@ -64,13 +64,13 @@ def _checked(outcome: str, channel: str, note: str, seat: PanelSeat) -> str:
     return note
 
 
-def _ensure_state(session: Session, panel: Panel, seat: PanelSeat) -> None:
+def ensure_state(session: Session, panel_id: int, seat_id: int) -> None:
     """A state row for the seat (version 0, 未通知); a concurrent insert is fine."""
-    if session.scalar(select(NoticeState.id).where(NoticeState.seat_id == seat.id)):
+    if session.scalar(select(NoticeState.id).where(NoticeState.seat_id == seat_id)):
         return
     try:
         with session.begin_nested():
-            session.add(NoticeState(panel_id=panel.id, seat_id=seat.id, state="pending"))
+            session.add(NoticeState(panel_id=panel_id, seat_id=seat_id, state="pending"))
     except IntegrityError:
         pass  # the other request inserted it; the conditional update decides
 
@@ -127,7 +127,7 @@ def record_reply(
     seat = _seat(session, panel, seat_id)
     note = _checked(outcome, channel, note, seat)
     at = clock.utcnow()
-    _ensure_state(session, panel, seat)
+    ensure_state(session, panel.id, seat.id)
     _claim(session, seat, expected_version, outcome, note, actor.username, at)
     session.add(
         NoticeAttempt(
