@@ -29,7 +29,19 @@ from tests.builders import RSJ, SCJG, ZJJ
 
 pytest_plugins = ["tests.fixtures.web", "tests.fixtures.browser"]
 
+# The audit chain's key (expertpool.audit_key) comes from the environment in tests, so that no
+# test writes instance/audit_key into the working tree; the key tests set their own.
+os.environ.setdefault("EXPERTPOOL_AUDIT_KEY", "tests-only-audit-key-0123456789abcdef")
+
 __all__ = ["RSJ", "SCJG", "ZJJ"]  # the demo actors, kept importable from here too
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """addopts already holds -q, so `./test.sh -q` would run at -qq, where pytest prints no
+    closing "N passed" line: whatever flags are given, stay at -q or louder."""
+    config.option.verbose = max(config.option.verbose, -1)
+
 
 # Hypothesis draws its examples from a fixed seed (derandomize), so every run, local or CI,
 # tries the same examples; each test keeps its own max_examples.

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from expertpool import dbstate
+from expertpool.audit_key import AuditUnavailable
 from expertpool.clock import shanghai_now
 from expertpool.config import database_url, instance_path
 from expertpool.db import make_engine, make_session_factory
@@ -54,7 +55,7 @@ from web.context import (
 )
 from web.extensions import csrf, login_manager
 from web.formatting import bj_datetime, cn_date, cn_datetime
-from web.limits import MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, too_large
+from web.limits import MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, apply_page_limit, too_large
 from web.params import BoundedIntConverter
 from web.security import init_security
 
@@ -77,7 +78,10 @@ ERROR_TEXT = {
     403: ("无权访问", "您的账户没有访问此页面的权限。"),
     404: ("页面不存在", "您访问的页面不存在，可能已被删除或地址有误。"),
     405: ("请求方式不允许", "此页面不支持该请求方式。"),
-    413: ("文件过大", "上传的文件超过5 MB的限制，请拆分后再上传。"),
+    413: (
+        "文件过大",
+        f"上传的文件超过{MAX_UPLOAD_BYTES // (1024 * 1024)} MB的限制，请拆分后再上传。",
+    ),
     500: ("系统错误", "服务器处理请求时出错，请稍后重试；如问题持续，请联系系统管理员。"),
     503: ("服务暂不可用", "系统暂时无法处理请求，请稍后重试。"),
 }
@@ -152,6 +156,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions[SESSIONS_KEY] = make_session_factory(engine)
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any rule is added
+    app.before_request(apply_page_limit)  # first: CSRF and the guards read the form
     csrf.init_app(app)
     login_manager.init_app(app)
     init_security(app)
@@ -243,6 +248,12 @@ def _register_errors(app: Flask) -> None:
             return _error_page(500)
         app.logger.error("数据库%s：%s", dbstate.TITLES[problem], exc.orig)
         return _database_page(problem)
+
+    @app.errorhandler(AuditUnavailable)
+    def _no_audit(exc: AuditUnavailable) -> tuple[str, int]:
+        # Nothing is done without its audit record: say why, instead of a bare 500.
+        app.logger.error("无法追加审计记录：%s", exc.message)
+        return _error_page(503, exc.message)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[str, int]:

@@ -15,6 +15,7 @@ from flask import send_file
 from openpyxl import Workbook
 from werkzeug.wrappers import Response
 
+from expertpool.services.audit import HeadMark
 from expertpool.spreadsheet import workbook_bytes
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,3 +46,14 @@ def send_xlsx(workbook: Workbook | bytes, filename: str, ascii_name: str | None 
 def send_json(data: bytes, filename: str, ascii_name: str | None = None) -> Response:
     """A JSON file, exactly these bytes, as an attachment named `filename`."""
     return send_bytes(data, filename, JSON_MIME, ascii_name)
+
+
+AUDIT_HEAD_HEADER = "X-Expertpool-Audit-Head"
+
+
+def with_audit_head(resp: Response, head: HeadMark) -> Response:
+    """A file whose bytes are fixed by its format (the draw package, the result and the
+    meeting record are hashed and verified byte for byte) carries the audit chain's head in
+    a response header instead (and `expertpool export-draw` prints it on stderr)."""
+    resp.headers[AUDIT_HEAD_HEADER] = head.text()
+    return resp

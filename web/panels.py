@@ -19,12 +19,12 @@ from werkzeug.wrappers import Response
 from expertpool.actor import Actor
 from expertpool.models import Applicant, DrawSession, Expert, Panel, PanelCertificate, PanelSeat
 from expertpool.models.enums import PANEL_STATUSES, SEAT_STATES
-from expertpool.services import draw_sessions, jobs, meeting_dates, rule_sources
+from expertpool.services import audit, draw_sessions, jobs, meeting_dates, rule_sources
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.panels import certificates as certs
 from web.context import db_session, today
-from web.downloads import send_json
+from web.downloads import send_json, with_audit_head
 from web.formatting import bj_datetime
 from web.forms import EmptyForm
 from web.jobs import panel_context
@@ -205,8 +205,9 @@ def logged_json_download(p: Panel, which: JsonFile, actor: Actor) -> Response:
     """`json_download`, after the export is on the audit trail."""
     session = db_session()
     svc.log_export(session, p, actor, what="抽取数据包" if which == "package" else "抽取结果")
+    head = audit.current_head(session)
     session.commit()
-    return json_download(p, which)
+    return with_audit_head(json_download(p, which), head)
 
 
 def draw_session_page(template: str, ds: DrawSession, **extra: Any) -> str:

@@ -6,15 +6,12 @@ import argparse
 import getpass
 import sys
 
-from expertpool import schema
 from expertpool.actor import Actor
-from expertpool.clock import SYSTEM_CLOCK
 from expertpool.commands.files import check_output_path, int_range, write_bytes
-from expertpool.db import session_scope
 from expertpool.errors import UserError
-from expertpool.models.enums import ROLES
-from expertpool.runtime import open_database
-from expertpool.services import accounts, catalogue_sync, demo
+
+# The services (and SQLAlchemy with them) are imported by the handlers, so that building the
+# parser, `--help` and the file commands stay cheap.
 
 # Demo pool size per senior committee: the demo marks 40 experts as out of the pool, so
 # it needs at least 2 per committee; beyond 1000 the load takes minutes for no purpose.
@@ -25,6 +22,11 @@ CLI_ACTOR = Actor("命令行", "")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from expertpool import schema
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import catalogue_sync
+
     engine, factory = open_database(require_schema=False)
     schema.upgrade(engine)  # refuses a foreign or unknown-version database with a UserError
     with session_scope(factory) as session:
@@ -36,6 +38,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import demo
+
     _, factory = open_database()
     with session_scope(factory) as session:
         if args.if_empty and demo.has_experts(session):
@@ -55,7 +61,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export_draw(args: argparse.Namespace) -> int:
-    from expertpool.services import packages  # pulls in solver defaults only when needed
+    from expertpool.clock import SYSTEM_CLOCK
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import audit, packages
 
     if args.output and args.output != "-":
         check_output_path(args.output, "-o")
@@ -64,9 +73,12 @@ def cmd_export_draw(args: argparse.Namespace) -> int:
         meeting = packages.find_meeting(session, args.meeting)
         today = SYSTEM_CLOCK.shanghai_now().date()  # a lapsed 暂停至 counts, as in a draw today
         data = packages.package_bytes(packages.build_package(session, meeting, today=today))
+        head = audit.current_head(session)
     write_bytes(data, args.output)
     if args.output and args.output != "-":
         print(f"已导出抽取数据包：{args.output}", file=sys.stderr)
+    # The package's bytes are fixed by its format: the audit head goes beside it.
+    print(f"审计链头（导出时）：{head.label()}", file=sys.stderr)
     return 0
 
 
@@ -88,6 +100,10 @@ def _ask_password(what: str = "新账户密码", undone: str = "账户未创建"
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     username, _ = accounts.check_user_fields(args.username, args.name or "")
     password = args.password if args.password is not None else _ask_password()
@@ -109,6 +125,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     with session_scope(factory) as session:
         user = accounts.set_active(session, args.username, False, actor=CLI_ACTOR)
@@ -117,6 +137,10 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
 
 
 def cmd_user_enable(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     with session_scope(factory) as session:
         user = accounts.set_active(session, args.username, True, actor=CLI_ACTOR)
@@ -125,6 +149,10 @@ def cmd_user_enable(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     with session_scope(factory) as session:  # an unknown name is refused before the prompt
         accounts.require_user(session, args.username)
@@ -136,6 +164,11 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.models.enums import ROLES
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     with session_scope(factory) as session:
         users = accounts.list_users(session)

@@ -78,15 +78,20 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC of (position, hash) with the key kept outside the database (expertpool.audit_key).
+    mac: Mapped[str | None] = mapped_column(String(64), default=None)
     note: Mapped[str] = mapped_column(Text, default="")
 
 
 class AuditHead(Base):
     """One row: the chain's head. Appending an event first updates this row, which takes the
-    write lock (SQLite) or the row lock (PostgreSQL), so concurrent appends never fork the chain."""
+    write lock (SQLite) or the row lock (PostgreSQL), so concurrent appends never fork the chain.
+    `seq` is the number of events; `mac` signs (seq, last_hash) with the key kept outside the
+    database, so resetting the head after deleting the last events is seen."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from expertpool.db import make_session_factory, session_scope
 from expertpool.seeds import SeedSequence
+from expertpool.services import audit
 from expertpool.services import meeting_record as mr
 from expertpool.services import panels as svc
 from expertpool.services.packages import find_meeting
@@ -99,8 +100,19 @@ def test_meeting_day_flow(client: FlaskClient, demo_db: Engine, clock: Clock) ->
     assert "已结束" in page and "逐条核验" in page and "不通过]" not in page
     record = client.get(f"{base}/record.json")
     assert record.status_code == 200 and b"expertpool.meeting/1" in record.data
-    assert client.get(f"{base}/results.xlsx").status_code == 200
-    assert "书面总结" in client.get(f"{base}/summary").get_data(as_text=True)
+    results = client.get(f"{base}/results.xlsx")
+    assert results.status_code == 200
+    summary = client.get(f"{base}/summary").get_data(as_text=True)
+    assert "书面总结" in summary
+    # each export carries the audit chain's head after its own audit event
+    record_head = audit.parse_mark(record.headers["X-Expertpool-Audit-Head"])
+    info = load_workbook(io.BytesIO(results.data))["导出信息"]
+    assert info["A1"].value == "审计链头（导出时）"
+    results_head = audit.parse_mark(str(info["B1"].value).split("　")[-1])
+    summary_head = audit.parse_mark(
+        summary.split('id="audit-head">')[1].split("</p>")[0].split("　")[-1]
+    )
+    assert record_head.seq < results_head.seq < summary_head.seq
     # the regulator: read-only page and the upload check
     client.get("/logout")
     do_login(client, "jianguan")

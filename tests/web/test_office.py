@@ -539,3 +539,40 @@ def test_high_skill_applicants_counted_by_specialty(client: FlaskClient, demo_db
     table = page.split('id="high-skill-list"')[1].split("</table>")[0]
     assert f'<tr><td>{specialty}</td><td class="num">{expected}</td></tr>' in table
     assert table.count("<tr><td>") == 1  # specialties without one are left out
+
+
+def test_every_panel_export_prints_the_audit_head_that_a_later_truncation_fails(
+    conflict_declared: FlaskClient, sealed: Declined, demo_db: Engine
+) -> None:
+    """The xlsx, the print view and the package download each carry the chain's head after
+    their own audit event; cutting the chain short afterwards fails against any of them."""
+    from sqlalchemy import text
+
+    from expertpool.services import audit
+
+    client, panel_id = conflict_declared, sealed.panel_id
+    info = load_workbook(io.BytesIO(client.get(f"/office/panels/{panel_id}/export.xlsx").data))
+    cells = {r[0].value: r[1].value for r in info["抽取信息"].iter_rows()}
+    from_xlsx = audit.parse_mark(str(cells["审计链头（导出时）"]).split("　")[-1])
+    printed = client.get(f"/office/panels/{panel_id}/print").get_data(as_text=True)
+    from_print = audit.parse_mark(
+        printed.split('id="audit-head">')[1].split("</p>")[0].split("　")[-1]
+    )
+    package = client.get(f"/office/panels/{panel_id}/package.json")
+    from_package = audit.parse_mark(package.headers["X-Expertpool-Audit-Head"])
+    assert from_xlsx.seq < from_print.seq < from_package.seq  # each names its own export
+    with make_session_factory(demo_db)() as s:
+        events = list(s.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+        assert events[from_package.seq - 1].action == "panel_export"
+        assert audit.verify_chain(s, against=from_package).intact
+    keep = events[from_xlsx.seq - 2]  # cut the chain to before the xlsx export
+    with demo_db.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE id > :i"), {"i": keep.id})
+        conn.execute(
+            text("UPDATE audit_head SET seq = :s, last_hash = :h"),
+            {"s": from_xlsx.seq - 1, "h": keep.hash},
+        )
+    with make_session_factory(demo_db)() as s:
+        for mark in (from_xlsx, from_print, from_package):
+            report = audit.verify_chain(s, against=mark)
+            assert not report.intact

@@ -141,6 +141,10 @@ def test_regulator_sees_every_rule_pass_and_a_broken_chain(  # type: ignore[no-u
 
     page.goto("/regulator/audit")
     assert "完整" in page.inner_text("#chain-status")
+    head = page.inner_text("#chain-head code")  # as an export prints it: SEQ:HASH
+    page.fill("#f-head", head)
+    page.click("#head-check button")
+    assert f"与导出文件上的第 {head.split(':')[0]} 条记录一致" in page.inner_text("#chain-status")
     with demo_db.begin() as conn:
         target = conn.scalar(select(AuditEvent.id).where(AuditEvent.action == "panel_seal"))
         conn.execute(

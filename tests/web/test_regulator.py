@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,7 +17,8 @@ from expertpool.seeds import SeedSequence
 from expertpool.services import panels as svc
 from tests.builders import S01, SCJG, ZJJ, small_meeting
 from tests.fixtures.web import csrf_token, do_login
-from web import regulator
+from tests.web.test_upload_limits import post_files
+from web import limits
 
 
 def drawn_panels(db: Engine) -> tuple[int, int]:
@@ -132,9 +134,17 @@ def test_report_replay_and_offline_upload(
     assert "无法核验" in post(package, b"{not json")
     assert "无法核验：请选择抽取结果文件" in post(package, b"")
     # The limit is lowered so the test client keeps the body in memory (no temp file).
-    monkeypatch.setattr(regulator, "MAX_VERIFY_BYTES", 100 * 1024)
-    big = post(package, b" " * (250 * 1024))
-    assert "20 MB" in big and "无法核验" in big
+    monkeypatch.setitem(
+        limits.PAGE_LIMITS, "regulator.verify_upload", limits.PageLimit(100 * 1024, 3)
+    )
+    big = post(package, b" " * (150 * 1024))
+    assert "抽取结果文件超过100 KB的限制" in big and "无法核验" in big
+    # Past the request limit: the 413 page names this form and its limit (the body is
+    # built by post_files so that the test client sends it from memory).
+    status, big = post_files(
+        client, "/regulator/verify", {"package": package, "result": b" " * (600 * 1024)}
+    )
+    assert status == 413 and "抽取数据包核验" in big and "不能超过100 KB" in big
 
 
 def test_tampered_audit_row_shows_a_broken_chain(client: FlaskClient, demo_db: Engine) -> None:
@@ -147,3 +157,37 @@ def test_tampered_audit_row_shows_a_broken_chain(client: FlaskClient, demo_db: E
         conn.execute(text("UPDATE audit_events SET target = 'X' WHERE id = :i"), {"i": target})
     page = client.get("/regulator/audit").get_data(as_text=True)
     assert f"审计链在第 {target} 号记录处断开" in page and "已断开" in page
+
+
+def test_audit_page_checks_an_exported_head_and_names_a_missing_key(
+    client: FlaskClient, demo_db: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from expertpool.db import make_session_factory
+    from expertpool.services import audit as audit_svc
+
+    do_login(client, "jianguan")
+    with make_session_factory(demo_db)() as s:
+        mark = audit_svc.current_head(s)
+    page = client.get(f"/regulator/audit?head={mark.text()}").get_data(as_text=True)
+    assert f"与导出文件上的第 {mark.seq} 条记录一致" in page and 'id="chain-head"' in page
+    page = client.get("/regulator/audit?head=12:zz").get_data(as_text=True)
+    assert "序号:哈希" in page and "审计链完整" in page
+    far = audit_svc.HeadMark(mark.seq + 500, mark.hash).text()
+    page = client.get(f"/regulator/audit?head={far}").get_data(as_text=True)
+    assert f"少于导出文件上的第 {mark.seq + 500} 条" in page and "已断开" in page
+    monkeypatch.setenv("EXPERTPOOL_AUDIT_KEY", "")
+    monkeypatch.setenv("EXPERTPOOL_INSTANCE", str(tmp_path))
+    page = client.get("/regulator/audit").get_data(as_text=True)
+    assert "找不到审计密钥" in page and "无法核验" in page
+
+
+def test_a_missing_audit_key_gives_one_clear_page_not_a_500(
+    client: FlaskClient, demo_db: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("EXPERTPOOL_AUDIT_KEY", "")
+    monkeypatch.setenv("EXPERTPOOL_INSTANCE", str(tmp_path))
+    token = csrf_token(client, "/login")
+    resp = client.post("/login", data={"csrf_token": token, "username": "rsj", "password": "x"})
+    assert resp.status_code == 503
+    page = resp.get_data(as_text=True)
+    assert "找不到审计密钥" in page and "Traceback" not in page

@@ -20,8 +20,9 @@ from expertpool.services.meeting_record import sheets
 from web.access import current_actor, roles_required
 from web.actions import attempt
 from web.context import db_session, request_clock, today
-from web.downloads import send_json, send_xlsx
+from web.downloads import send_json, send_xlsx, with_audit_head
 from web.forms import EmptyForm
+from web.limits import page_limit
 from web.params import to_int
 
 bp = Blueprint("meetingday", __name__, url_prefix="/meetingday")
@@ -322,8 +323,9 @@ def record_json(code: str) -> Response:
     day = _closed_day(meeting)
     data = mr.record_bytes(session, day)
     mr.log(session, meeting, current_actor(), "例会记录JSON")
+    head = audit.current_head(session)
     session.commit()
-    return send_json(data, f"{meeting.code}-例会记录.json")
+    return with_audit_head(send_json(data, f"{meeting.code}-例会记录.json"), head)
 
 
 @bp.route("/<code>/results.xlsx")
@@ -332,8 +334,8 @@ def results_xlsx(code: str) -> Response:
     meeting = _meeting(code)
     session = db_session()
     day = _closed_day(meeting)
-    data = sheets.results_xlsx(session, day)
     mr.log(session, meeting, current_actor(), "评审结果汇总表")
+    data = sheets.results_xlsx(session, day, head=audit.current_head(session))
     session.commit()
     return send_xlsx(data, f"评审结果汇总表-{meeting.code}.xlsx")
 
@@ -346,9 +348,11 @@ def summary(code: str) -> str:
     day = _closed_day(meeting)
     st = mr.stats(session, day)
     mr.log(session, meeting, current_actor(), "评审工作书面总结")
+    head = audit.current_head(session)
     session.commit()
     return render_template(
         "meetingday/summary.html",
+        audit_head=head,
         meeting=meeting,
         day=day,
         stats=st,
@@ -358,16 +362,14 @@ def summary(code: str) -> str:
     )
 
 
-MAX_UPLOAD = 20 * 1024 * 1024
-
-
 def _upload(name: str, label: str) -> bytes:
+    limit = page_limit()  # the request's is already in place (web/limits.py)
     f = request.files.get(name)
-    data = f.read(MAX_UPLOAD + 1) if f else b""
+    data = f.read(limit.file_bytes + 1) if f else b""
     if not data:
         raise UserError(f"请选择{label}", field=name)
-    if len(data) > MAX_UPLOAD:
-        raise UserError(f"{label}超过20 MB的限制", field=name)
+    if len(data) > limit.file_bytes:
+        raise UserError(f"{label}超过{limit.text}的限制", field=name)
     return data
 
 
@@ -386,6 +388,9 @@ def verify_upload() -> str:
             )
         except UserError as exc:
             error = f"无法核验：{exc.message}"
+        finally:
+            for upload in request.files.values():  # files over 500 KB are spooled to disk
+                upload.close()
         session = db_session()
         actor = current_actor()
         audit.record(
@@ -396,4 +401,6 @@ def verify_upload() -> str:
 
 
 def send_page(report: Any, error: str) -> str:
-    return render_template("meetingday/verify.html", form=EmptyForm(), report=report, error=error)
+    return render_template(
+        "meetingday/verify.html", form=EmptyForm(), report=report, error=error, limit=page_limit()
+    )

@@ -29,7 +29,7 @@ from expertpool.errors import UserError
 from expertpool.models import DrawSession, Meeting, Panel
 from expertpool.models.enums import CONFLICT_REASONS
 from expertpool.services import applicants as app_svc
-from expertpool.services import draw_sessions, meeting_dates, meeting_record, notices
+from expertpool.services import audit, draw_sessions, meeting_dates, meeting_record, notices
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
@@ -466,9 +466,9 @@ def export_xlsx(panel_id: int) -> Response:
     p = _panel(panel_id)
     final = _exportable(p)
     session = db_session()
-    data = panel_xlsx(session, p)
     what = "评委名单xlsx" if final else "评委名单xlsx（预览，未封存）"
     svc.log_export(session, p, current_actor(), what=what)
+    data = panel_xlsx(session, p, head=audit.current_head(session))
     session.commit()
     code = p.meeting.code
     if final:
@@ -485,9 +485,15 @@ def print_view(panel_id: int) -> str:
     view = panel_view(session, p)
     what = "打印评委名单" if final else "打印评委名单（预览，未封存）"
     svc.log_export(session, p, current_actor(), what=what)
+    head = audit.current_head(session)
     session.commit()
     return render_template(
-        "office/print.html", view=view, meeting=p.meeting, printed=now(), preview=not final
+        "office/print.html",
+        view=view,
+        meeting=p.meeting,
+        printed=now(),
+        preview=not final,
+        audit_head=head,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from expertpool.models import Panel, PanelSeat
 from expertpool.models.enums import SEAT_STATES
+from expertpool.services.audit import HeadMark
 from expertpool.services.panels import certificates as certs
 from expertpool.spreadsheet import put, workbook_bytes, write_header
 from web.formatting import bj_datetime
@@ -71,8 +72,10 @@ def _certificate_lines(view: PanelView) -> list[tuple[str, str]]:
     return [("抽取证明SHA-256", view.certificate_sha256), ("抽取证明所含步骤", steps)]
 
 
-def panel_xlsx(session: Session, panel: Panel) -> bytes:
-    """The workbook; a preview (marked) while the panel is not sealed."""
+def panel_xlsx(session: Session, panel: Panel, head: HeadMark | None = None) -> bytes:
+    """The workbook; a preview (marked) while the panel is not sealed. `head`: the audit
+    chain's head after this export's own audit event, printed so that a later truncation of
+    the chain shows against this file."""
     view = panel_view(session, panel)
     meeting = panel.meeting
     wb = Workbook()
@@ -104,6 +107,7 @@ def panel_xlsx(session: Session, panel: Panel) -> bytes:
         ("抽取时间（北京时间）", bj_datetime(panel.drawn_at)),
         ("锁定人", panel.sealed_by),
         ("锁定时间（北京时间）", bj_datetime(panel.sealed_at)),
+        *([("审计链头（导出时）", head.label())] if head is not None else []),
     ]
     for r, (k, v) in enumerate(lines, start=1):
         put(info, r, 1, k)

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from expertpool.models import Meeting, MeetingDay
+from expertpool.services.audit import HeadMark
 from expertpool.services.meeting_record import day as days
 from expertpool.services.meeting_record.record import Line, group_of, stats
 from expertpool.spreadsheet import (
@@ -95,8 +96,9 @@ def read_tally(data: bytes) -> tuple[dict[str, days.Counts], dict[str, str]]:
     return rows, labels
 
 
-def results_xlsx(session: Session, day: MeetingDay) -> bytes:
-    """评审结果汇总表 with the statistics sheet."""
+def results_xlsx(session: Session, day: MeetingDay, head: HeadMark | None = None) -> bytes:
+    """评审结果汇总表 with the statistics sheet; `head`, the audit chain's head after this
+    export's own audit event, on a last sheet (导出信息)."""
     wb = Workbook()
     ws = first_sheet(wb)
     ws.title = "评审结果汇总表"
@@ -134,4 +136,10 @@ def results_xlsx(session: Session, day: MeetingDay) -> bytes:
             for j, v in enumerate([kind, line.label, line.voted, line.passed, line.rate], 1):
                 put(st, r, j, v)
             r += 1
+    if head is not None:
+        info = wb.create_sheet("导出信息")
+        put(info, 1, 1, "审计链头（导出时）")
+        put(info, 1, 2, head.label())
+        info.column_dimensions["A"].width = 18
+        info.column_dimensions["B"].width = 90
     return workbook_bytes(wb)
