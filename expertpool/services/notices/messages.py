@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -178,6 +178,14 @@ def send_notices(
     """Put one notice per member not yet told into the outbox: queued for the worker to send
     when a gateway is configured, else the call list (nothing is sent)."""
     refuse_closed(panel)
+    # Lock the panel's row first (a write), so two sends at once run one after the other
+    # and the second sees the first's messages: one send, each notice once.
+    session.execute(
+        update(Panel)
+        .where(Panel.id == panel.id)
+        .values(status=Panel.status)
+        .execution_options(synchronize_session=False)
+    )
     template = template_of(session, panel.meeting.committee)
     row = session.get(NoticeDeadline, panel.id)
     deadline = row.deadline if row else None

@@ -259,3 +259,42 @@ def test_template_is_checked(demo_session: Session, panel: Panel):
         notices.save_template(
             demo_session, panel, {"place": "x", "reply_how": "y", "check_in": "长" * 201}, ZJJ
         )
+
+
+def test_two_sends_at_once_queue_each_notice_once(demo_db: Engine, seeds: SeedSequence):
+    from expertpool.models import OutboxMessage
+
+    factory = make_session_factory(demo_db)
+    with session_scope(factory) as s:
+        p = svc.draw_meeting(s, small_meeting(s), ZJJ, seeds=seeds)
+        panel_id, n = p.id, len(svc.result_of(p)["members"])
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def tab() -> None:
+        s = factory()
+        try:
+            p = s.get(Panel, panel_id)
+            assert p is not None
+            barrier.wait()
+            out = notices.send_notices(s, p, ZJJ, clock=CLOCK)
+            s.commit()
+            outcomes.append(f"created {out.created}")
+        except UserError as exc:
+            s.rollback()
+            outcomes.append(exc.message)
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=tab) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert f"created {n}" in outcomes, outcomes
+    with session_scope(factory) as s:
+        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == n
+        sends = s.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "notice_send")
+        )
+        assert sends == 1
