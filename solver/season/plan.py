@@ -30,6 +30,14 @@ from solver.panel import panel_dict
 from solver.reduced import ReducedOracle
 from solver.rowsystem import PartialState
 from solver.sample import sample_candidates
+from solver.season.counting import (
+    Demand,
+    Proof,
+    counting_proof,
+    lp_proof,
+    proof_diagnosis,
+    proof_holds,
+)
 from solver.season.model import SeasonModel
 from solver.season.package import Season, parse_season
 from solver.season.rules import SEASON_BY_ID, SEASON_RULES, SeasonRule
@@ -81,7 +89,17 @@ class LazyModel:
             self._model.set_seat(j, i, int(seated), int(seated))
 
 
-CALL_KINDS = ("joint", "restricted", "single", "bound_no", "witness_yes", "swap", "repair")
+CALL_KINDS = (
+    "joint",
+    "restricted",
+    "single",
+    "bound_no",
+    "witness_yes",
+    "swap",
+    "repair",
+    "counting",
+    "lp",
+)
 
 
 class SeasonSearch:
@@ -509,18 +527,34 @@ def _part_cannot_join(
     return lazy.get().solve(workers) is None
 
 
+def _cannot_join(probe: SeasonSearch, demand: Demand, drawn: list[int], j: int) -> Proof | None:
+    """A counting proof, else an LP proof (checked exactly), that j cannot join `drawn`."""
+    season, spaces = probe.season, probe.spaces
+    proof = counting_proof(season, demand, drawn, j)
+    if proof is not None and proof_holds(season, spaces, proof):
+        probe.calls["counting"] += 1
+        return proof
+    probe.calls["lp"] += 1
+    proof = lp_proof(season, spaces, demand, drawn, j)
+    return proof if proof is not None and proof_holds(season, spaces, proof) else None
+
+
 def _draw_set(
     probe: SeasonSearch, lazy: LazyModel, samples: dict[int, set[int]], workers: int
-) -> tuple[list[int], set[int], dict[int, set[int]]]:
+) -> tuple[list[int], set[int], dict[int, set[int]], dict[int, Proof]]:
     """The meetings to draw, those feasible alone, and a witness season of the drawn ones.
 
     In priority order (window start, id), each meeting that still fits beside those before
     it is drawn. A panel of the meeting avoiding everyone the season rules block given the
     witness so far proves it fits (the witness grows by it); only when none exists and the
-    meeting is feasible alone does the joint model decide. A meeting that fits is feasible
-    alone, so when every meeting fits this equals "all of them can be drawn together".
+    meeting is feasible alone does the joint model decide, after a counting or LP proof that
+    it cannot join (solver/season/counting.py; kept for the diagnosis) was looked for. A
+    meeting that fits is feasible alone, so when every meeting fits this equals "all of them
+    can be drawn together".
     """
     witness: dict[int, set[int]] = {}
+    proofs: dict[int, Proof] = {}
+    demand = Demand(probe.spaces)
     drawn: list[int] = []
     alone: set[int] = set()
     for j in probe.active:
@@ -541,6 +575,10 @@ def _draw_set(
             drawn.append(j)
             witness[j] = panel
             continue
+        proof = _cannot_join(probe, demand, drawn, j)
+        if proof is not None:
+            proofs[j] = proof
+            continue
         if _part_cannot_join(probe, lazy, drawn, j, workers):
             continue
         lazy.set_active([*drawn, j])
@@ -548,7 +586,7 @@ def _draw_set(
         if found is not None:
             drawn.append(j)
             witness = {k: found[k] for k in drawn}
-    return drawn, alone, witness
+    return drawn, alone, witness, proofs
 
 
 def _season_excluded(search: SeasonSearch, j: int, members: list[str]) -> list[str]:
@@ -560,8 +598,16 @@ def _season_excluded(search: SeasonSearch, j: int, members: list[str]) -> list[s
 
 
 def plan_season(
-    season: Season, seed: str, workers: int = 1, progress: Progress = _no_progress
+    season: Season,
+    seed: str,
+    workers: int = 1,
+    progress: Progress = _no_progress,
+    proofs: bool = True,
 ) -> dict[str, Any]:
+    """The plan. With `proofs`, a meeting shown unable to join by a counting or LP proof is
+    diagnosed from that proof (the counting sentence and its multipliers); without, every such
+    meeting gets the competition diagnosis of the plans recorded before issue 20 (the regression
+    corpus's seasons keep their bytes so)."""
     started = time.perf_counter()
     ms = season.meetings
     spaces = [draw_space(m.pkg) for m in ms]
@@ -576,7 +622,7 @@ def plan_season(
     probe = SeasonSearch(
         season, spaces, lazy, possible, {}, workers, orders=per_meeting, calls=calls
     )
-    drawn, alone, witness = _draw_set(probe, lazy, samples, workers)
+    drawn, alone, witness, found = _draw_set(probe, lazy, samples, workers)
     lazy.set_active(drawn)
     if len(drawn) < len(possible):
         order = [(j, i) for j, i in order if j in set(drawn)]
@@ -611,7 +657,9 @@ def plan_season(
             if blocked:  # experts the season keeps off this meeting's alternates
                 panels[m.id]["season_excluded"] = sorted(blocked)
         else:
-            if j in alone:
+            if proofs and j in found:
+                diag = [proof_diagnosis(season, found[j], j)]
+            elif j in alone:
                 model = lazy.get()
                 test = _infeasible_test(model, probe, chosen, j, workers)
                 calls["joint"] += 1  # the competition's first core
@@ -644,6 +692,6 @@ def plan_season(
     }
 
 
-def plan(season_bytes: bytes, seed: str, workers: int = 1) -> dict[str, Any]:
+def plan(season_bytes: bytes, seed: str, workers: int = 1, proofs: bool = True) -> dict[str, Any]:
     """Plan a season file: the `expertpool.plan/1` dict. Raises PackageError on bad input."""
-    return plan_season(parse_season(season_bytes), seed, workers)
+    return plan_season(parse_season(season_bytes), seed, workers, proofs=proofs)
