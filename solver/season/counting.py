@@ -36,6 +36,7 @@ from solver.season.package import Season
 # The demand rows a counting argument can be made over: `key` in the row system → its name.
 COUNTED = ("min_full_senior_share", "specialty_demand", "min_per_unit_kind", "min_share_under_age")
 
+SEATS = "panel_size:min"  # the panel's seats, counted like a demand row
 RowName = list[str]
 Var = tuple[int, str]  # (meeting index, expert id)
 
@@ -81,6 +82,7 @@ class Demand:
                 if key.split(":", 1)[0] in COUNTED and system.lo[r] > 0:
                     members = frozenset(ids[i] for i in np.flatnonzero(system.A[:, r]))
                     rows[key] = (members, int(system.lo[r]))
+            rows[SEATS] = (frozenset(ids), self.spaces[j].feat.n)  # every seat
             self._rows[j] = rows
         return rows
 
@@ -255,8 +257,16 @@ def season_rows(season: Season, spaces: Sequence[DrawSpace], sub: Sequence[int])
     return rows
 
 
+SEASON_ROW_NAMES = ("max_panels_per_expert", "season_overlap")
+
+
 def farkas_holds(rows: Sequence[_Row], ys: Sequence[Fraction]) -> bool:
     """Exact: with c = Σ y·a and B = Σ y·b, no 0 ≤ x ≤ 1 satisfies the rows when Σ max(c, 0) < B."""
+    return _gap(rows, ys) > 0
+
+
+def _gap(rows: Sequence[_Row], ys: Sequence[Fraction]) -> Fraction:
+    """B − Σ max(c, 0): positive exactly when the weighted rows contradict each other."""
     coef: dict[Var, Fraction] = defaultdict(Fraction)
     total = Fraction(0)
     for row, y in zip(rows, ys, strict=True):
@@ -265,7 +275,7 @@ def farkas_holds(rows: Sequence[_Row], ys: Sequence[Fraction]) -> bool:
         total += y * row.sign * row.bound
         for v in row.terms:
             coef[v] += y * row.sign
-    return sum((c for c in coef.values() if c > 0), Fraction(0)) < total
+    return total - sum((c for c in coef.values() if c > 0), Fraction(0))
 
 
 def _rational(duals: Sequence[float], limit: int) -> list[Fraction]:
@@ -333,8 +343,32 @@ def lp_proof(
             index = {m.id: k for k, m in enumerate(season.meetings)}
             meetings = sorted({index[r.name[0]] for r, _y in used if r.name[0] in index} | {j})
             rules = sorted({r.name[0] for r, _y in used if r.name[0] not in index})
-            return Proof(meetings, [(r.name, y) for r, y in used], rules=rules)
+            return _as_counting(Proof(meetings, [(r.name, y) for r, y in used], rules=rules), used)
     return None
+
+
+def _as_counting(proof: Proof, used: Sequence[tuple[_Row, Fraction]]) -> Proof:
+    """An LP proof that is a counting argument (every multiplier 1, the meeting rows one
+    demand kind of each proof meeting) gets its numbers, so that its diagnosis says them."""
+    kinds = {tuple(r.name[1:]) for r, _y in used if r.name[0] not in SEASON_ROW_NAMES}
+    if len(kinds) != 1 or any(y != 1 for _r, y in used):
+        return proof
+    (kind,) = kinds
+    key = ":".join(kind)
+    meeting_rows = [r for r, _y in used if r.name[0] not in SEASON_ROW_NAMES]
+    if key.split(":", 1)[0] not in (*COUNTED, "panel_size") or any(
+        r.sign < 0 for r in meeting_rows
+    ):
+        return proof
+    if len(meeting_rows) != len(proof.meetings):
+        return proof
+    rows, ys = [r for r, _y in used], [y for _r, y in used]
+    gap = _gap(rows, ys)
+    need = sum(r.bound for r in meeting_rows)
+    group = sorted({e for r in meeting_rows for _k, e in r.terms})
+    proof.key, proof.need, proof.group = key, need, group
+    proof.capacity = need - int(gap) if gap.denominator == 1 else need - int(gap) - 1
+    return proof
 
 
 def proof_holds(season: Season, spaces: Sequence[DrawSpace], proof: Proof) -> bool:
@@ -358,6 +392,8 @@ def proof_holds(season: Season, spaces: Sequence[DrawSpace], proof: Proof) -> bo
 
 def _label(season: Season, j: int, key: str) -> str:
     kind, _, arg = key.partition(":")
+    if key == SEATS:
+        return ""
     if kind == "min_full_senior_share":
         return "正高级"
     if kind == "specialty_demand":
@@ -377,19 +413,20 @@ def _limits(season: Season, rules: Sequence[str]) -> str:
     return "，".join(parts)
 
 
-def proof_diagnosis(season: Season, proof: Proof, j: int) -> dict[str, Any]:
+def proof_diagnosis(
+    season: Season, spaces: Sequence[DrawSpace], proof: Proof, j: int
+) -> dict[str, Any]:
     """The diagnosis of meeting j from its proof: the counting sentence with the numbers, the
     competing meetings, the experts' group and the multipliers (`proof`), which
     `verify-season` checks with exact arithmetic."""
     ms = season.meetings
-    rivals = [ms[k].id for k in proof.meetings if k != j]
+    rivals = [k for k in proof.meetings if k != j]
     every = "、".join(ms[k].id for k in proof.meetings)
-    head = f"例会{ms[j].id}单独可以抽取，但不能与例会{'、'.join(rivals)}同时抽取"
-    rules = proof.rules or ["max_panels_per_expert"]
-    out: dict[str, Any] = {"rule": rules[0]}
+    head = f"例会{ms[j].id}单独可以抽取，但不能与例会{'、'.join(ms[k].id for k in rivals)}同时抽取"
+    limits = _limits(season, proof.rules)
+    out: dict[str, Any] = {"rule": (proof.rules or ["max_panels_per_expert"])[0]}
     if proof.key is not None:
         label = _label(season, j, proof.key)
-        limits = _limits(season, proof.rules)
         out["message"] = (
             f"{head}：例会{every}共需{label}评委{proof.need}名，可参加的{label}专家"
             f"{len(proof.group)}名，{limits}，最多{proof.capacity}名"
@@ -399,9 +436,15 @@ def proof_diagnosis(season: Season, proof: Proof, j: int) -> dict[str, Any]:
         out["group"] = {"row": proof.key.split(":", 1), "experts": proof.group}
     else:
         out["message"] = (
-            f"{head}：按线性计数（各例会规则与年度规则之和），这些例会的评委需求无法同时满足"
+            f"{head}：例会{every}的评委会规则在“{limits}”之下不能同时满足"
+            f"（线性计数：{len(proof.farkas)}行加权相加即得矛盾）"
         )
-    out["meetings"] = rivals
+    mine = set(spaces[j].feat.ids)
+    shared: set[str] = set()
+    for k in rivals:
+        shared |= mine.intersection(spaces[k].feat.ids)
+    out["contested"] = len(shared)  # j's candidates who are candidates of a rival too
+    out["meetings"] = [ms[k].id for k in rivals]
     out["rules"] = list(proof.rules)
     out["proof"] = {"meetings": [ms[k].id for k in proof.meetings], "farkas": proof.as_json()}
     return out

@@ -658,7 +658,7 @@ def plan_season(
                 panels[m.id]["season_excluded"] = sorted(blocked)
         else:
             if proofs and j in found:
-                diag = [proof_diagnosis(season, found[j], j)]
+                diag = [proof_diagnosis(season, spaces, found[j], j)]
             elif j in alone:
                 model = lazy.get()
                 test = _infeasible_test(model, probe, chosen, j, workers)
