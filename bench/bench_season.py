@@ -124,6 +124,11 @@ def counters(solver: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _cpu(usage: Any) -> float:
+    """The process's CPU seconds (user + system): on a loaded machine, beside wall time."""
+    return float(usage.ru_utime + usage.ru_stime)
+
+
 def child_plan(path: str) -> dict[str, Any]:
     import resource
 
@@ -149,6 +154,7 @@ def child_plan(path: str) -> dict[str, Any]:
         ),
         "counters": counters(plan.get("solver", {})),
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpu": _cpu(resource.getrusage(resource.RUSAGE_SELF)),
         "solver_root": str(Path(solver.__file__).resolve().parent.parent),
     }
 
@@ -166,7 +172,13 @@ class Result:
     def seconds(self) -> float | None:
         if self.stopped or not self.runs:
             return None
-        return statistics.median(r["parse"] + r["plan"] for r in self.runs)
+        return float(statistics.median(r["parse"] + r["plan"] for r in self.runs))
+
+    @property
+    def cpu(self) -> str:
+        """Median CPU seconds of the runs (whole child process), or blank."""
+        got = [r["cpu"] for r in self.runs if "cpu" in r]
+        return f"{statistics.median(got):.1f}" if got and not self.stopped else ""
 
 
 def _run(args: list[str], root: Path, timeout: float | None) -> str | None:
@@ -267,10 +279,10 @@ def print_header(args: argparse.Namespace, same: bool) -> None:
     note = "（本树 solver/ 与基线相同，基线列沿用同一测量）" if same else ""
     print(f"基线：main 的规划器 {args.baseline}，每次限时 {args.baseline_cap:.0f} s{note}\n")
     print(
-        "| 赛季 | 会议×专家对 | 本树 s（中位数） | 基线 s | 峰值内存 MB | 抽出/会议 "
+        "| 赛季 | 会议×专家对 | 本树 s（中位数） | 本树 CPU s | 基线 s | 峰值内存 MB | 抽出/会议 "
         "| 未抽出的规则 | 不可行/可行 | 目标 | 求解调用 |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def row_line(row: Row, now: Result, base: Result, args: argparse.Namespace, fz: Any) -> str:
@@ -280,7 +292,7 @@ def row_line(row: Row, now: Result, base: Result, args: argparse.Namespace, fz: 
     drawn = f"{first['drawn']}/{first['meetings']}" if first else ""
     failed = "、".join(first.get("failed", [])) if first else ""
     return (
-        f"| {row.label} | {pairs} | {fmt_seconds(now, args.cap)} "
+        f"| {row.label} | {pairs} | {fmt_seconds(now, args.cap)} | {now.cpu} "
         f"| {fmt_seconds(base, args.baseline_cap)} | {rss} | {drawn} | {failed} "
         f"| {ratio(row, now, fz)} | {verdict(row, now, fz)} | {fmt_counters(now)} |"
     )

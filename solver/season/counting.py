@@ -260,13 +260,18 @@ def season_rows(season: Season, spaces: Sequence[DrawSpace], sub: Sequence[int])
 SEASON_ROW_NAMES = ("max_panels_per_expert", "season_overlap")
 
 
-def farkas_holds(rows: Sequence[_Row], ys: Sequence[Fraction]) -> bool:
-    """Exact: with c = Σ y·a and B = Σ y·b, no 0 ≤ x ≤ 1 satisfies the rows when Σ max(c, 0) < B."""
-    return _gap(rows, ys) > 0
+Bounds = dict[Var, int]  # variables fixed to 1 (seated) or 0 (refused); the rest in [0, 1]
 
 
-def _gap(rows: Sequence[_Row], ys: Sequence[Fraction]) -> Fraction:
-    """B − Σ max(c, 0): positive exactly when the weighted rows contradict each other."""
+def farkas_holds(rows: Sequence[_Row], ys: Sequence[Fraction], fixed: Bounds | None = None) -> bool:
+    """Exact: with c = Σ y·a and B = Σ y·b, no x (fixed ones as given, the rest in [0, 1])
+    satisfies the rows when Σ_fixed c·x + Σ_free max(c, 0) < B."""
+    return _gap(rows, ys, fixed) > 0
+
+
+def _gap(rows: Sequence[_Row], ys: Sequence[Fraction], fixed: Bounds | None = None) -> Fraction:
+    """B − the rows' largest weighted left side: positive exactly when they contradict."""
+    fixed = fixed or {}
     coef: dict[Var, Fraction] = defaultdict(Fraction)
     total = Fraction(0)
     for row, y in zip(rows, ys, strict=True):
@@ -275,15 +280,21 @@ def _gap(rows: Sequence[_Row], ys: Sequence[Fraction]) -> Fraction:
         total += y * row.sign * row.bound
         for v in row.terms:
             coef[v] += y * row.sign
-    return total - sum((c for c in coef.values() if c > 0), Fraction(0))
+    most = Fraction(0)
+    for v, c in coef.items():
+        x = fixed.get(v)
+        most += max(c, Fraction(0)) if x is None else c * x
+    return total - most
 
 
 def _rational(duals: Sequence[float], limit: int) -> list[Fraction]:
     return [max(Fraction(d).limit_denominator(limit), Fraction(0)) for d in duals]
 
 
-def _phase_one_duals(rows: Sequence[_Row]) -> list[float] | None:
-    """Duals of min Σ slack s.t. sign·Σx + s ≥ sign·bound, 0 ≤ x ≤ 1; None when slack 0."""
+def _phase_one_duals(rows: Sequence[_Row], fixed: Bounds | None = None) -> list[float] | None:
+    """Duals of min Σ slack s.t. sign·Σx + s ≥ sign·bound, 0 ≤ x ≤ 1 (the fixed ones as
+    given); None when the least slack is 0 (the relaxation is feasible: nothing proven)."""
+    fixed = fixed or {}
     from ortools.linear_solver import pywraplp
 
     lp = pywraplp.Solver.CreateSolver("GLOP")
@@ -296,7 +307,8 @@ def _phase_one_duals(rows: Sequence[_Row]) -> list[float] | None:
         for v in row.terms:
             x = xs.get(v)
             if x is None:
-                x = xs[v] = lp.NumVar(0.0, 1.0, f"x{len(xs)}")
+                lo, hi = (fixed[v], fixed[v]) if v in fixed else (0, 1)
+                x = xs[v] = lp.NumVar(float(lo), float(hi), f"x{len(xs)}")
             ct.SetCoefficient(x, float(row.sign))
         cts.append(ct)
         lp.Objective().SetCoefficient(s, 1.0)
@@ -304,6 +316,18 @@ def _phase_one_duals(rows: Sequence[_Row]) -> list[float] | None:
     if lp.Solve() != pywraplp.Solver.OPTIMAL or lp.Objective().Value() < 1e-7:
         return None
     return [ct.dual_value() for ct in cts]
+
+
+def lp_refutes(rows: Sequence[_Row], fixed: Bounds) -> bool:
+    """Does the LP relaxation of `rows` with the `fixed` seats prove there is no season?
+    The duals are rationalised and checked exactly; a failed check proves nothing."""
+    duals = _phase_one_duals(rows, fixed)
+    if duals is None:
+        return False
+    return any(
+        farkas_holds(rows, _rational([abs(d) for d in duals], lim), fixed)
+        for lim in (1, 1000, 10**6)
+    )
 
 
 def _lp_part(

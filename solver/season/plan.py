@@ -31,12 +31,16 @@ from solver.reduced import ReducedOracle
 from solver.rowsystem import PartialState
 from solver.sample import sample_candidates
 from solver.season.counting import (
+    SEATS,
     Demand,
     Proof,
     counting_proof,
     lp_proof,
+    lp_refutes,
+    meeting_rows,
     proof_diagnosis,
     proof_holds,
+    season_rows,
 )
 from solver.season.model import SeasonModel
 from solver.season.package import Season, parse_season
@@ -102,6 +106,11 @@ CALL_KINDS = (
 )
 
 
+# Meetings beside j in the LP relaxation of a seat question (those sharing most candidates).
+LP_RIVALS = 4
+LP_SEATS = True  # the LP step before a seat question's full joint solve
+
+
 class SeasonSearch:
     """Fixed seats, refused seats and the current witness season, over the active meetings.
 
@@ -149,6 +158,8 @@ class SeasonSearch:
                 self.cands[eid].append((j, i))
         self.calls = calls if calls is not None else dict.fromkeys(CALL_KINDS, 0)
         self.samples: dict[int, set[int]] = {}
+        # meeting → (its LP sub-season, that sub-season's rows), built once
+        self._lp_parts: dict[int, tuple[list[int], list[Any]]] = {}
 
     @property
     def solver_calls(self) -> int:
@@ -332,7 +343,7 @@ class SeasonSearch:
         keep[j] = keep[j] | {i}
         self._count("restricted")
         found = model.solve_restricted(self.workers, keep, hint=self.witness)
-        if found is None:
+        if found is None and not (LP_SEATS and self._lp_refutes(j, i)):
             self._count("joint")
             found = model.solve(self.workers, hint=self.witness)
         model.set_seat(j, i, 0, 1)
@@ -340,6 +351,49 @@ class SeasonSearch:
             return False
         self._set_witness({k: found[k] for k in self.active})
         return True
+
+    def _lp_part(self, j: int) -> list[int]:
+        """j and the active meetings sharing most of its candidates of a demand row (the
+        experts that compete: 正高级, a specialty, …), then most candidates: a sub-season,
+        whose LP relaxation refuting a seat refutes it in the whole season too."""
+        mine = set(self.spaces[j].feat.ids)
+        wanted: set[str] = set()
+        for key, (members, _bound) in Demand(self.spaces).of(j).items():
+            if key != SEATS:
+                wanted |= members
+
+        def rank(k: int) -> tuple[int, int, int]:
+            ids = self.spaces[k].feat.ids
+            return (-len(wanted.intersection(ids)), -len(mine.intersection(ids)), k)
+
+        rivals = [
+            k
+            for k in sorted(self.active, key=rank)
+            if k != j and mine.intersection(self.spaces[k].feat.ids)
+        ]
+        return sorted([j, *rivals[:LP_RIVALS]])
+
+    def _lp_refutes(self, j: int, i: int) -> bool:
+        """The LP relaxation of j's sub-season with the seats decided so far and (j, i):
+        infeasible, checked exactly, means no season (the joint model is not asked)."""
+        part = self._lp_parts.get(j)
+        if part is None:
+            meetings = self._lp_part(j)
+            rows = [r for k in meetings for r in meeting_rows(self.season, self.spaces, k)]
+            part = self._lp_parts[j] = (
+                meetings,
+                rows + season_rows(self.season, self.spaces, meetings),
+            )
+        fixed: dict[tuple[int, str], int] = {}
+        for k in part[0]:
+            ids, state = self.spaces[k].feat.ids, self.states[k]
+            for x in np.flatnonzero(~state.free).tolist():
+                fixed[(k, ids[x])] = 0
+            for x in state.fixed:
+                fixed[(k, ids[x])] = 1
+        fixed[(j, self._id(j, i))] = 1
+        self._count("lp")
+        return lp_refutes(part[1], fixed)
 
     def fix(self, j: int, i: int, seated: bool) -> None:
         if not self.states[j].free[i]:
