@@ -178,3 +178,19 @@ def test_verify_season_reports_a_tampered_proof() -> None:
     report = verify_plan(data, json.dumps(bad, ensure_ascii=False).encode())
     assert not report.proofs["2024-S16"]["ok"] and not report.drawn_ok
     assert "计数证明不成立" in report.text()
+
+
+def test_the_proof_checker_uses_no_solver() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json, solver.season.verify, solver.season.verify_proof;"
+        " from tests.regression.corpus import HERE, read_gz;"
+        " d = read_gz(HERE / 'seasons' / 'compete-kind-short-6000.json.gz');"
+        " p = read_gz(HERE / 'results' / 'compete-kind-short-6000.plan.json.gz');"
+        " r = solver.season.verify.verify_plan(d, p);"
+        " assert r.proofs['2024-S16']['ok'] and r.drawn_ok;"
+        " assert 'ortools' not in sys.modules"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
