@@ -107,7 +107,9 @@ CALL_KINDS = (
 
 
 # Meetings beside j in the LP relaxation of a seat question (those sharing most candidates).
-LP_RIVALS = 4
+LP_RIVALS = 8
+LP_PER_ROW = 2  # of them, per demand row of the seat's meeting
+LP_MISSES = 3  # relaxations in a row at one meeting that prove nothing before it stops trying
 LP_SEATS = True  # the LP step before a seat question's full joint solve
 
 
@@ -160,6 +162,7 @@ class SeasonSearch:
         self.samples: dict[int, set[int]] = {}
         # meeting → (its LP sub-season, that sub-season's rows), built once
         self._lp_parts: dict[int, tuple[list[int], list[Any]]] = {}
+        self._lp_misses: dict[int, int] = {}  # meeting → relaxations in a row that proved nothing
 
     @property
     def solver_calls(self) -> int:
@@ -343,7 +346,7 @@ class SeasonSearch:
         keep[j] = keep[j] | {i}
         self._count("restricted")
         found = model.solve_restricted(self.workers, keep, hint=self.witness)
-        if found is None and not (LP_SEATS and self._lp_refutes(j, i)):
+        if found is None and not (LP_SEATS and self._lp_worth(j) and self._lp_refutes(j, i)):
             self._count("joint")
             found = model.solve(self.workers, hint=self.witness)
         model.set_seat(j, i, 0, 1)
@@ -353,25 +356,29 @@ class SeasonSearch:
         return True
 
     def _lp_part(self, j: int) -> list[int]:
-        """j and the active meetings sharing most of its candidates of a demand row (the
-        experts that compete: 正高级, a specialty, …), then most candidates: a sub-season,
-        whose LP relaxation refuting a seat refutes it in the whole season too."""
-        mine = set(self.spaces[j].feat.ids)
-        wanted: set[str] = set()
-        for key, (members, _bound) in Demand(self.spaces).of(j).items():
-            if key != SEATS:
-                wanted |= members
-
-        def rank(k: int) -> tuple[int, int, int]:
-            ids = self.spaces[k].feat.ids
-            return (-len(wanted.intersection(ids)), -len(mine.intersection(ids)), k)
-
-        rivals = [
-            k
-            for k in sorted(self.active, key=rank)
-            if k != j and mine.intersection(self.spaces[k].feat.ids)
-        ]
+        """j and, for each of its demand rows (正高级, a specialty, a unit kind, the experts
+        under an age), the active meetings sharing most experts of that same row: the
+        meetings that compete for them. A sub-season: its LP relaxation refuting a seat
+        refutes it in the whole season too."""
+        demand = Demand(self.spaces)
+        rivals: list[int] = []
+        for key, (members, _bound) in sorted(demand.of(j).items()):
+            if key == SEATS:
+                continue
+            shared = {
+                k: len(members & demand.of(k)[key][0])
+                for k in self.active
+                if k != j and key in demand.of(k)
+            }
+            best = sorted((k for k in shared if shared[k]), key=lambda k: (-shared[k], k))
+            rivals += [k for k in best[:LP_PER_ROW] if k not in rivals]
         return sorted([j, *rivals[:LP_RIVALS]])
+
+    def _lp_worth(self, j: int) -> bool:
+        """After LP_MISSES relaxations in a row at j that proved nothing, j's seat questions go
+        straight to the joint model (a count of work done, never a clock: the answers, and so
+        the plan, are the same either way)."""
+        return self._lp_misses.get(j, 0) < LP_MISSES
 
     def _lp_refutes(self, j: int, i: int) -> bool:
         """The LP relaxation of j's sub-season with the seats decided so far and (j, i):
@@ -393,7 +400,9 @@ class SeasonSearch:
                 fixed[(k, ids[x])] = 1
         fixed[(j, self._id(j, i))] = 1
         self._count("lp")
-        return lp_refutes(part[1], fixed)
+        refuted = lp_refutes(part[1], fixed)
+        self._lp_misses[j] = 0 if refuted else self._lp_misses.get(j, 0) + 1
+        return refuted
 
     def fix(self, j: int, i: int, seated: bool) -> None:
         if not self.states[j].free[i]:
