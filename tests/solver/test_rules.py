@@ -114,6 +114,20 @@ CASES: dict[str, dict[str, Any]] = {
         good=["E1", "E3", "E4"],
         bad=["E2", "E3", "E4"],
     ),
+    "min_group_members": dict(
+        experts=[
+            E("E1", "U1", specs=("岩土工程",)),
+            E("E2", "U2", specs=("给排水",)),
+            E("E3", "U3", specs=("暖通",)),
+            E("E4", "U4"),
+        ],
+        # E1 counts for 结构组 although it recuses from A1 (same unit): groups count members.
+        applicants=[applicant("A1", "U1", group="结构组"), applicant("A2", "U9")],
+        groups={"结构组": ["建筑工程", "岩土工程"], "设备组": ["暖通"]},
+        rules={"min_group_members": 1, "recuse_same_unit": True},
+        good=["E1", "E2", "E3"],
+        bad=["E2", "E3", "E4"],
+    ),
 }
 
 
@@ -132,6 +146,7 @@ def test_rule_alone(rule_id: str) -> None:
         applicants=case.get("applicants"),
         conflicts=case.get("conflicts"),
         min_rank=case.get("min_rank", "中级"),
+        groups=case.get("groups"),
     )
     pkg = parse_package(data)
     rule = BY_ID[rule_id]
