@@ -18,6 +18,8 @@ from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import build_package, effective_rules, find_meeting, package_bytes
 from expertpool.services.season import build_season, season_bytes
+from expertpool.services.shortfall import report_rows, shortfall_from_package
+from solver import registry
 from solver.package import parse_package
 from solver.season.package import parse_season
 from tests.builders import ZJJ
@@ -125,3 +127,44 @@ def test_k_alone_without_any_applicant_group_is_saved(s: Session) -> None:
     doc = json.loads(package_bytes(build_package(s, meeting)))
     assert doc["rules"]["min_group_members"] == 1 and doc["groups"] == {}
     parse_package(package_bytes(doc))  # no applicant names a group: nothing to check
+
+
+def test_drift_a_changed_group_or_groups_map_is_a_change(s: Session, seeds: SeedSequence) -> None:
+    meeting, a, b = _grouped(s)
+    form = _form(meeting, min_group_members="1", groups=f"结构组：{a}\n设备组：{b}")
+    settings_svc.save_rule_settings(s, meeting, form, ZJJ)
+    panel = svc.draw_meeting(s, meeting, ZJJ, seeds=seeds)
+    assert svc.changes_since_draw(s, panel) == []
+    app = sorted(meeting.applicants, key=lambda x: x.code)[0]
+    app.review_group = "结构组" if app.review_group == "设备组" else "设备组"
+    s.flush()
+    assert any("申报人已变化" in c for c in svc.changes_since_draw(s, panel))
+    app.review_group = "结构组" if app.review_group == "设备组" else "设备组"
+    settings = dict(meeting.settings)
+    settings["groups"] = {"结构组": [a, b], "设备组": [b]}
+    meeting.settings = settings
+    s.flush()
+    assert svc.changes_since_draw(s, panel) == ["评议组及其专业已修改"]
+
+
+def test_shortfall_reports_each_group(s: Session) -> None:
+    meeting, a, b = _grouped(s)
+    form = _form(meeting, min_group_members="3", groups=f"结构组：{a}\n设备组：{b}")
+    settings_svc.save_rule_settings(s, meeting, form, ZJJ)
+    doc = build_package(s, meeting)
+    report = shortfall_from_package(doc, list(meeting.committee.specialties), margin=2)
+    by_group = {g.group: g for g in report.groups}
+    assert set(by_group) == {"结构组", "设备组"}
+    pkg = parse_package(package_bytes(doc))
+    eligible = [e for e in pkg.experts if registry.ineligibility_reason(pkg, e) is None]
+    for name, spec in (("结构组", a), ("设备组", b)):
+        g = by_group[name]
+        assert g.need == 2 * (3 + 1)
+        assert g.eligible == sum(1 for e in eligible if spec in e.specialties)
+        assert g.recruit == max(0, g.need - g.usable)
+    rows = [r for r in report_rows([report]) if r["scope"] == "评议组"]
+    assert [r["item"] for r in rows] == ["结构组", "设备组"]
+    # Off: no group rows.
+    meeting.settings = dict(SMALL)
+    s.flush()
+    assert shortfall_from_package(build_package(s, meeting), [], margin=2).groups == []
