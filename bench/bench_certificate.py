@@ -1,6 +1,6 @@
 """Benchmark of the draw certificates (§6; prints a markdown table; not a timed test).
 
-    .venv/bin/python bench/bench_certificate.py [--runs 3] [--runs-20k 1]
+    .venv/bin/python -m bench.bench_certificate [--runs 3] [--runs-20k 1]
 
 For each package (bench/bench_draw.py's generator: 25 seats, 5 alternates, 150 applicants)
 and several seeds: the draw alone (engine, as `expertpool draw`), the draw with its
