@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from solver.alternates import alternates_for
+from solver.bestreport import best_section
 from solver.contract import Package
 from solver.diagnose import diagnose
 from solver.draw import DrawSpace, draw_space, lex_first_panel
@@ -149,8 +150,12 @@ def odds_report(
     *,
     space: DrawSpace | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    best: bool = True,
+    exact: bool = False,
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """The `expertpool.odds/1` dict: a pure function of the package and the tally."""
+    """The `expertpool.odds/1` dict: a pure function of the package and the tally (and of
+    `best` / `exact`: whether the best-lottery part is computed, by LP or exactly)."""
     space = space or draw_space(pkg)
     head: dict[str, Any] = {
         "format": FORMAT,
@@ -169,11 +174,15 @@ def odds_report(
         return {**head, "status": "infeasible", "diagnosis": diagnose(pkg), "experts": []}
     rows = _expert_rows(sorted(space.feat.ids), tally, threshold)
     top = rows[0] if rows else None
+    our_max = 0.0 if top is None else float(top["member"]["p"])
     return {
         **head,
         "status": "estimated",
         "max_member": None if top is None else {"id": top["id"], **top["member"]},
         "flagged": [r["id"] for r in rows if r["flagged"]],
+        "best": best_section(space, our_max, threshold, exact=exact, workers=workers)
+        if best
+        else None,
         "experts": rows,
         "diagnosis": [],
     }
@@ -187,9 +196,13 @@ def simulate(
     workers: int = 1,
     threshold: float = DEFAULT_THRESHOLD,
     on_draw: Callable[[int], None] | None = None,
+    best: bool = True,
+    exact: bool = False,
 ) -> dict[str, Any]:
     """Draws 0..k-1 and their report in one go."""
     check_draws(k)
     tally = Tally(pkg.instance_sha256, report_seed)
     space = run_draws(pkg, tally, k, workers=workers, on_draw=on_draw)
-    return odds_report(pkg, tally, space=space, threshold=threshold)
+    return odds_report(
+        pkg, tally, space=space, threshold=threshold, best=best, exact=exact, workers=workers
+    )

@@ -42,7 +42,7 @@ def cmd_odds(args: argparse.Namespace) -> int:
         space = run_draws(pkg, tally, k, workers=workers(args.workers), on_draw=tick)
     finally:
         bar.close()
-    report = odds_report(pkg, tally, space=space)
+    report = odds_report(pkg, tally, space=space, exact=args.exact, workers=args.workers)
     write(report, args.output)
     if args.xlsx:
         from expertpool.xlsx.odds import odds_workbook
@@ -68,6 +68,9 @@ def register(sub: Any) -> None:
     o.add_argument("--seed", default=DEFAULT_SEED, help=f"报告种子（默认 {DEFAULT_SEED}）")
     o.add_argument("-o", "--output", metavar="REPORT.json", help="报告（默认输出到标准输出）")
     o.add_argument("--xlsx", metavar="REPORT.xlsx", help="同时写出Excel报告")
+    o.add_argument(
+        "--exact", action="store_true", help="用列生成精确计算最均衡抽取方式的概率（较慢）"
+    )
     o.add_argument("--workers", type=int, default=1, help="求解线程数（不影响结果）")
     o.add_argument("--quiet", action="store_true", help="不在终端显示进度")
     o.set_defaults(func=cmd_odds)

@@ -39,6 +39,18 @@ def _row(expert: dict[str, Any]) -> list[Any]:
     ]
 
 
+KIND = {"exact": "精确值", "lower_bound": "下界（线性规划）", "upper_bound": "上界（线性规划）"}
+
+
+def _best_lines(best: dict[str, Any]) -> list[str]:
+    hi, lo = best["minimax"], best["maximin"]
+    return [
+        f"最均衡抽取方式下最高入选概率的最小可能值：{hi['value']}（{KIND[hi['kind']]}）",
+        f"最均衡抽取方式下最低入选概率的最大可能值：{lo['value']}（{KIND[lo['kind']]}）",
+        f"结论：{best['message']}",
+    ]
+
+
 def _summary(report: dict[str, Any]) -> list[str]:
     lines = [
         f"例会：{report['meeting']}",
@@ -55,6 +67,9 @@ def _summary(report: dict[str, Any]) -> list[str]:
     top = report["max_member"]
     if top is not None:
         lines.append(f"最高入选概率：{top['p']}（{top['id']}，95%区间 {top['low']}–{top['high']}）")
+    best = report.get("best")
+    if best is not None:
+        lines.extend(_best_lines(best))
     lines.append(
         f"入选概率高于 {report['threshold']} 的专家：{len(report['flagged'])} 名"
         "（这些专家几乎每次都会入选，名单容易被提前猜到）"
