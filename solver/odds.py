@@ -68,6 +68,13 @@ class Tally:
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Tally:
+        """Raises ValueError / KeyError / TypeError on anything but a tally this code wrote."""
+        if doc["format"] != FORMAT + "#tally" or not isinstance(doc["infeasible"], bool):
+            raise ValueError("not a tally")
+        draws = doc["draws"]
+        counts = [*doc["members"].values(), *doc["alternates"].values()]
+        if any(type(v) is not int or not 0 <= v <= draws for v in [draws, *counts]):
+            raise ValueError("bad counts")
         return cls(
             instance_sha256=str(doc["instance_sha256"]),
             report_seed=str(doc["report_seed"]),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from typing import Any
 
 from expertpool.commands.files import blaming, int_range, read, workers, write, write_bytes
@@ -23,6 +24,44 @@ def _report_seed(value: str) -> str:
     return value
 
 
+SAVE_EVERY = 25
+
+
+def _save(path: str, tally: Any) -> None:
+    text = json.dumps(tally.to_json(), ensure_ascii=False, indent=2) + "\n"
+    write_bytes(text.encode("utf-8"), path, "--state")
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("duplicate key")  # an ambiguous file is refused, never guessed
+    return dict(pairs)
+
+
+def _resume(path: str | None, fresh: Any, k: int) -> Any:
+    """The saved counts of an earlier run of the same package and report seed, if any.
+    Counts are order-free integers, so a resumed run writes the same report bytes."""
+    from pathlib import Path
+
+    from solver.odds import Tally
+
+    if path is None or not Path(path).exists():
+        return fresh
+    try:
+        doc = json.loads(read(path, "--state").decode("utf-8"), object_pairs_hook=_unique)
+        saved = Tally.from_json(doc)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+        raise UserError("--state：不是本命令写出的进度文件", field="--state") from None
+    if (saved.instance_sha256, saved.report_seed) != (fresh.instance_sha256, fresh.report_seed):
+        raise UserError("--state：进度文件属于另一个抽取包或另一个报告种子", field="--state")
+    if saved.draws > k:
+        raise UserError(
+            f"--state：进度文件已有 {saved.draws} 次抽取，多于 --draws {k}", field="--state"
+        )
+    return saved
+
+
 def cmd_odds(args: argparse.Namespace) -> int:
     import sys
 
@@ -31,12 +70,14 @@ def cmd_odds(args: argparse.Namespace) -> int:
 
     with blaming(args.package):
         pkg = parse_package(read(args.package, "PACKAGE"))
-    tally = Tally(pkg.instance_sha256, _report_seed(args.seed))
+    tally = _resume(args.state, Tally(pkg.instance_sha256, _report_seed(args.seed)), args.draws)
     bar = Progress(sys.stderr, wanted(args.quiet))
     k = args.draws
 
     def tick(done: int) -> None:
         bar.show(f"已模拟 {done}/{k} 次抽取，{bar.elapsed()} 秒", force=done == k)
+        if args.state and (done % SAVE_EVERY == 0 or done == k):
+            _save(args.state, tally)
 
     try:
         space = run_draws(pkg, tally, k, workers=workers(args.workers), on_draw=tick)
@@ -70,6 +111,11 @@ def register(sub: Any) -> None:
     o.add_argument("--xlsx", metavar="REPORT.xlsx", help="同时写出Excel报告")
     o.add_argument(
         "--exact", action="store_true", help="用列生成精确计算最均衡抽取方式的概率（较慢）"
+    )
+    o.add_argument(
+        "--state",
+        metavar="STATE.json",
+        help="进度文件：每25次保存计数，再次运行时从中接着算（结果与一次算完相同）",
     )
     o.add_argument("--workers", type=int, default=1, help="求解线程数（不影响结果）")
     o.add_argument("--quiet", action="store_true", help="不在终端显示进度")

@@ -59,3 +59,35 @@ def test_infeasible_package_exits_3_with_the_diagnosis(
     assert main(["odds", _pool(tmp_path, "1/1"), "--draws", "5", "-o", str(out)]) == 3
     assert '"status": "infeasible"' in out.read_text(encoding="utf-8")
     assert "无法抽取" in capsys.readouterr().err
+
+
+def test_resumed_run_writes_the_same_bytes(tmp_path: Path) -> None:
+    pkg = _pool(tmp_path)
+    whole, resumed, state = tmp_path / "w.json", tmp_path / "r.json", tmp_path / "s.json"
+    assert main(["odds", pkg, "--draws", "40", "-o", str(whole)]) == 0
+    assert main(["odds", pkg, "--draws", "15", "--state", str(state), "-o", str(resumed)]) == 0
+    assert '"draws": 15' in state.read_text(encoding="utf-8")
+    assert main(["odds", pkg, "--draws", "40", "--state", str(state), "-o", str(resumed)]) == 0
+    assert resumed.read_bytes() == whole.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{",
+        '{"format": "expertpool.odds/1#tally", "format": "x"}',
+        '{"format": "expertpool.odds/1#tally", "instance_sha256": "", "report_seed": "0",'
+        ' "draws": 3, "members": {"E1": 9}, "alternates": {}, "infeasible": false}',
+    ],
+)
+def test_bad_state_file_is_one_message(
+    tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "s.json"
+    state.write_text(text, encoding="utf-8")
+    out = tmp_path / "r.json"
+    code = main(["odds", _pool(tmp_path), "--draws", "5", "--state", str(state), "-o", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--state" in err and "Traceback" not in err
+    assert not out.exists() and state.read_text(encoding="utf-8") == text
