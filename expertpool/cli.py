@@ -72,9 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     finally:
-        from expertpool.runtime import close_all
-
-        close_all()
+        # Only a command that opened the database loaded the runtime; importing it here
+        # would load SQLAlchemy into `verify` and `--help` too.
+        runtime = sys.modules.get("expertpool.runtime")
+        if runtime is not None:
+            runtime.close_all()
 
 
 if __name__ == "__main__":  # pragma: no cover

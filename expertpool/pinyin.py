@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 __all__ = ["SURNAME_READINGS", "name_pinyin", "name_syllables", "sort_key", "stored_sort_key"]
 
 # Surname -> syllables with tone numbers (5 = neutral tone).
@@ -67,6 +65,9 @@ def _split_surname(name: str) -> tuple[tuple[str, ...], str]:
 
 def _tokens(text: str) -> list[tuple[str, int]]:
     """(syllable, tone) pairs; non-Chinese runs become lower-case words with tone 0."""
+    # pypinyin loads its phrase dictionary on import (0.1–0.7 s): only when a name is read.
+    from pypinyin import Style, lazy_pinyin
+
     result: list[tuple[str, int]] = []
     for token in lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True):
         match = _TONE_RE.fullmatch(token)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import warnings
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any, cast
@@ -19,12 +18,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from expertpool.errors import UserError
 from expertpool.validators import strip_control_characters
+from expertpool.xlsx_archive import CORRUPT, UnusableArchive, check_archive
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
 MAX_CELL_CHARS = 500
-# A 5 MB xlsx inflating past this is not a spreadsheet of 2,000 nominations.
-MAX_UNCOMPRESSED_BYTES = 80 * 1024 * 1024
 LIMITS_TEXT = f"文件不超过5 MB，数据不超过{MAX_ROWS}行，每个单元格不超过{MAX_CELL_CHARS}个字符"
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -71,8 +69,14 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
+NOT_XLSX = "文件格式不正确：请上传Excel的xlsx文件（不支持xls、csv或其他格式）"
+
+
 def open_workbook(data: bytes) -> Any:
-    """Open an uploaded xlsx read-only without evaluating anything; one clear error if unusable."""
+    """Open an uploaded xlsx read-only without evaluating anything; one clear error if unusable.
+
+    The archive is checked whole first (`check_archive`): openpyxl reads a read-only sheet
+    lazily, so a bad CRC found while the rows are read would otherwise escape as BadZipFile."""
     if not data:
         raise XlsxError("上传的文件为空，请选择填写好的xlsx文件")
     if len(data) > MAX_FILE_BYTES:
@@ -80,23 +84,40 @@ def open_workbook(data: bytes) -> Any:
             f"文件过大（{len(data) / 1024 / 1024:.1f} MB），不能超过5 MB，请拆分后再上传"
         )
     if not data.startswith(b"PK"):
-        raise XlsxError("文件格式不正确：请上传Excel的xlsx文件（不支持xls、csv或其他格式）")
+        raise XlsxError(NOT_XLSX)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = zf.namelist()
-            total = sum(info.file_size for info in zf.infolist())
-    except zipfile.BadZipFile as exc:
-        raise XlsxError("文件已损坏或不是有效的xlsx文件，无法读取") from exc
-    if "xl/workbook.xml" not in names:
-        raise XlsxError("文件格式不正确：请上传Excel的xlsx文件（不支持xls、csv或其他格式）")
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise XlsxError("文件内容过大，无法读取，请只保留模板中的数据后再上传")
+        check_archive(data)
+    except UnusableArchive as exc:
+        raise XlsxError(exc.message) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise XlsxError("文件已损坏或不是有效的xlsx文件，无法读取") from exc
+        raise XlsxError(CORRUPT) from exc
+
+
+def worksheet(wb: Any, name: str) -> Any:
+    """The sheet `name`, else the first one; a workbook without sheets is refused."""
+    if name in wb.sheetnames:
+        return wb[name]
+    if not wb.worksheets:
+        raise XlsxError("表格中没有工作表，请使用系统提供的模板")
+    return wb.worksheets[0]
+
+
+def guarded_rows(ws: Any, **kw: Any) -> Iterator[tuple[Any, ...]]:
+    """`ws.iter_rows(**kw)`, with a damage found while reading (bad XML in a sheet part)
+    raised as the one "damaged file" message instead of the parser's own exception."""
+    rows = ws.iter_rows(**kw)
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # ParseError, ValueError, KeyError… from a damaged part
+            raise XlsxError(CORRUPT) from exc
+        yield cells
 
 
 class CellProblem(ValueError):
@@ -130,8 +151,7 @@ def cell_text(cell: Any) -> str:
 def data_rows(wb: Any, sheet: str, headers: list[str]) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """The data rows (sheet row number, cells) of an import sheet whose first row must be
     exactly `headers` (trailing empty header cells ignored; a trailing `*` marks required)."""
-    ws = wb[sheet] if sheet in wb.sheetnames else wb.worksheets[0]
-    rows = ws.iter_rows()
+    rows = guarded_rows(worksheet(wb, sheet))
     header_cells = next(rows, None)
     if header_cells is None:
         raise XlsxError("表格为空：第1行应为表头，请使用系统提供的模板")

@@ -11,6 +11,7 @@ from typing import Any
 
 from solver.errors import PackageError
 from solver.exact import parse_fraction
+from solver.jsonstrict import MAX_JSON_BYTES, DuplicateKeyError, loads_strict, size_text
 
 # Largest integer accepted anywhere in a package: far above any real count or year, and
 # small enough that no rule can build a huge model or set from it.
@@ -127,18 +128,29 @@ def json_error_zh(message: str) -> str:
     return "格式错误"
 
 
+def duplicate_key_zh(what: str, key: str) -> str:
+    """The message for a key repeated in one JSON object (the key shown as JSON)."""
+    shown_key = json.dumps(key, ensure_ascii=False)
+    return f"{what}：字段 {shown_key} 在同一对象中出现了两次（文件有歧义，不予读取）"
+
+
 def decode_json(data: bytes, what: str) -> Any:
-    """Bytes → JSON value; raise PackageError for non-UTF-8 or invalid JSON."""
+    """Bytes → JSON value; raise PackageError for an over-long input, non-UTF-8, invalid JSON
+    or a key repeated in one object (an ambiguous document is never read either way)."""
+    if len(data) > MAX_JSON_BYTES:
+        raise PackageError(f"{what}：文件过大（超过{size_text(MAX_JSON_BYTES)}），不予读取")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PackageError(f"{what}：不是 UTF-8 编码的文本（第{exc.start}字节）") from None
     try:
-        return json.loads(text)
+        return loads_strict(text)
     except json.JSONDecodeError as exc:
         raise PackageError(
             f"{what}：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{json_error_zh(exc.msg)}）"
         ) from None
+    except DuplicateKeyError as exc:
+        raise PackageError(duplicate_key_zh(what, exc.key), field=exc.key) from None
     except RecursionError:
         raise PackageError(f"{what}：不是有效的 JSON（嵌套过深）") from None
     except ValueError:  # e.g. an integer literal with more digits than Python converts

@@ -43,7 +43,7 @@ from web.context import (
 )
 from web.extensions import csrf, login_manager
 from web.formatting import bj_datetime, cn_date, cn_datetime
-from web.limits import MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, too_large
+from web.limits import MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, apply_page_limit, too_large
 from web.params import BoundedIntConverter
 from web.security import init_security
 
@@ -65,7 +65,10 @@ ERROR_TEXT = {
     403: ("无权访问", "您的账户没有访问此页面的权限。"),
     404: ("页面不存在", "您访问的页面不存在，可能已被删除或地址有误。"),
     405: ("请求方式不允许", "此页面不支持该请求方式。"),
-    413: ("文件过大", "上传的文件超过5 MB的限制，请拆分后再上传。"),
+    413: (
+        "文件过大",
+        f"上传的文件超过{MAX_UPLOAD_BYTES // (1024 * 1024)} MB的限制，请拆分后再上传。",
+    ),
     500: ("系统错误", "服务器处理请求时出错，请稍后重试；如问题持续，请联系系统管理员。"),
     503: ("服务暂不可用", "系统暂时无法处理请求，请稍后重试。"),
 }
@@ -140,6 +143,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions[SESSIONS_KEY] = make_session_factory(engine)
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any rule is added
+    app.before_request(apply_page_limit)  # first: CSRF and the guards read the form
     csrf.init_app(app)
     login_manager.init_app(app)
     init_security(app)

@@ -1,20 +1,68 @@
-"""Size limits: one configured number for the server and the pages, and the 413 page.
+"""Size limits: one number per page, used by the server's request limit, the view's own
+check, the page's text, the file inputs' `data-max-bytes` (checked in app.js before sending)
+and the 413 page alike. Text fields get `maxlength` from their `Limit` validator (web/forms.py).
 
-The upload limit is `expertpool.spreadsheet.MAX_FILE_BYTES` (what the xlsx readers accept);
-the request may carry a little form overhead beyond it. Templates get it as
-`max_upload_bytes` (file inputs carry it as `data-max-bytes`, checked in app.js before
-sending), and text fields get `maxlength` from their `Limit` validator (web/forms.py).
+Most pages take at most one xlsx of `expertpool.spreadsheet.MAX_FILE_BYTES`; the two
+verification pages take three JSON files of `verification.MAX_FILE_BYTES` each (the
+command line's limit). `apply_page_limit` runs before any other request hook (CSRF, the
+control-character guard) so that the first reader of the form already has the page's limit.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import request, url_for
 
+from expertpool.services.verification import MAX_FILE_BYTES as VERIFY_FILE_BYTES
 from expertpool.spreadsheet import MAX_FILE_BYTES
 
-MAX_UPLOAD_BYTES = MAX_FILE_BYTES
-MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 256 * 1024
-UPLOAD_LIMIT_TEXT = f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+FORM_OVERHEAD = 256 * 1024  # the other fields and the multipart framing
+
+
+@dataclass(frozen=True)
+class PageLimit:
+    """What one page accepts: `files` files of at most `file_bytes` each."""
+
+    file_bytes: int
+    files: int = 1
+
+    @property
+    def request_bytes(self) -> int:
+        return self.file_bytes * self.files + FORM_OVERHEAD
+
+    @property
+    def text(self) -> str:
+        """“5 MB”: how the page, its messages and the 413 page write the per-file limit."""
+        mb = 1024 * 1024
+        if self.file_bytes % mb == 0:
+            return f"{self.file_bytes // mb} MB"
+        return f"{self.file_bytes // 1024} KB"
+
+
+DEFAULT_LIMIT = PageLimit(MAX_FILE_BYTES)  # every xlsx upload page, and every other form
+PAGE_LIMITS: dict[str, PageLimit] = {
+    "regulator.verify_upload": PageLimit(
+        VERIFY_FILE_BYTES, files=3
+    ),  # package, result, certificate
+    "meetingday.verify_upload": PageLimit(VERIFY_FILE_BYTES, files=3),
+}
+MAX_UPLOAD_BYTES = DEFAULT_LIMIT.file_bytes
+MAX_REQUEST_BYTES = DEFAULT_LIMIT.request_bytes
+
+
+def page_limit(endpoint: str | None = None) -> PageLimit:
+    """The limit of the page `endpoint` (default: this request's)."""
+    name = endpoint if endpoint is not None else request.endpoint
+    return PAGE_LIMITS.get(name or "", DEFAULT_LIMIT)
+
+
+def apply_page_limit() -> None:
+    """Before-request hook: this page's request limit in place of the application's."""
+    limit = page_limit()
+    if limit is not DEFAULT_LIMIT:
+        request.max_content_length = limit.request_bytes
+
 
 # The forms that post, by endpoint: what the 413 page calls the form it came from.
 FORM_NAMES: dict[str, str] = {
@@ -55,7 +103,7 @@ def too_large() -> tuple[str, str, str]:
     """(form name, message, back address) for a request over the size limit."""
     name = FORM_NAMES.get(request.endpoint or "", "此表单")
     text = (
-        f"提交的“{name}”超过大小限制（文件过大或文字过长）：上传的文件不能超过{UPLOAD_LIMIT_TEXT}，"
+        f"提交的“{name}”超过大小限制（文件过大或文字过长）：上传的文件不能超过{page_limit().text}，"
         "填写的文字请按输入框旁的字数限制填写。本次提交没有保存任何内容。"
     )
     return name, text, back_url()

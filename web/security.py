@@ -72,8 +72,8 @@ def init_security(app: Flask) -> None:
                     description=f"网址参数“{_printable(key)}”含有不可见的控制字符，"
                     "请检查链接后重新打开。",
                 )
-        # A view that checks its own form (the 20 MB verification upload) sets its own size
-        # limit first: reading `request.form` here would apply the 5 MB default to it.
+        # `request.form` is read here under the page's own size limit (web/limits.py, applied
+        # by the first request hook); a view that checks its own form is left alone.
         if request.method == "POST" and not _form_checked_by_view() and request.form:
             for key, value in request.form.items(multi=True):
                 if has_control_characters(value):

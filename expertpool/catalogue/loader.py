@@ -16,6 +16,7 @@ from typing import Any
 from expertpool.catalogue.periods import period_deadline, period_window
 from expertpool.errors import UserError
 from expertpool.validators import ValidationError, validate_phone
+from solver.jsonstrict import DuplicateKeyError, loads_strict
 
 __all__ = [
     "LEVELS",
@@ -162,9 +163,11 @@ def _load(year: int) -> tuple[CommitteeSpec, ...]:
         raise UserError(f"没有{year}年的评委会目录", field="年份")
     path = _data_dir().joinpath(f"{year}.json")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = loads_strict(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise _bad(year, f"JSON格式错误（第{exc.lineno}行）") from exc
+    except DuplicateKeyError as exc:
+        raise _bad(year, f"字段“{exc.key}”在同一对象中出现了两次") from exc
     if not isinstance(document, dict) or document.get("year") != year:
         raise _bad(year, "文件中的年份与文件名不一致")
     raw_committees = document.get("committees")

@@ -6,12 +6,15 @@ import argparse
 from pathlib import Path
 
 from expertpool.commands.files import check_output_path, output_file
-from expertpool.db import check_connection
-from expertpool.runtime import open_engine
-from expertpool.services import backup as svc
+
+# The services are imported by the handlers: building the parser stays cheap (README §启动时间).
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from expertpool.db import check_connection
+    from expertpool.runtime import open_engine
+    from expertpool.services import backup as svc
+
     check_output_path(args.file, "FILE")
     engine = open_engine()
     check_connection(engine)
@@ -23,6 +26,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from expertpool.runtime import open_engine
+    from expertpool.services import backup as svc
+
     engine = open_engine()
     svc.restore(engine, Path(args.file))
     print(f"已从 {args.file} 恢复数据库")

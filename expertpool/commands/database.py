@@ -6,15 +6,12 @@ import argparse
 import getpass
 import sys
 
-from expertpool import schema
 from expertpool.actor import Actor
-from expertpool.clock import SYSTEM_CLOCK
 from expertpool.commands.files import check_output_path, int_range, write_bytes
-from expertpool.db import session_scope
 from expertpool.errors import UserError
-from expertpool.models.enums import ROLES
-from expertpool.runtime import open_database
-from expertpool.services import accounts, catalogue_sync, demo
+
+# The services (and SQLAlchemy with them) are imported by the handlers, so that building the
+# parser, `--help` and the file commands stay cheap.
 
 # Demo pool size per senior committee: the demo marks 40 experts as out of the pool, so
 # it needs at least 2 per committee; beyond 1000 the load takes minutes for no purpose.
@@ -25,6 +22,11 @@ CLI_ACTOR = Actor("命令行", "")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from expertpool import schema
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import catalogue_sync
+
     engine, factory = open_database(require_schema=False)
     schema.upgrade(engine)  # refuses a foreign or unknown-version database with a UserError
     with session_scope(factory) as session:
@@ -36,6 +38,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import demo
+
     _, factory = open_database()
     with session_scope(factory) as session:
         if args.if_empty and demo.has_experts(session):
@@ -55,7 +61,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export_draw(args: argparse.Namespace) -> int:
-    from expertpool.services import audit, packages  # solver defaults only when needed
+    from expertpool.clock import SYSTEM_CLOCK
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import audit, packages
 
     if args.output and args.output != "-":
         check_output_path(args.output, "-o")
@@ -91,6 +100,10 @@ def _ask_password(what: str = "新账户密码", undone: str = "账户未创建"
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     username, _ = accounts.check_user_fields(args.username, args.name or "")
     password = args.password if args.password is not None else _ask_password()
@@ -112,6 +125,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     with session_scope(factory) as session:
         user = accounts.set_active(session, args.username, False, actor=CLI_ACTOR)
@@ -120,6 +137,10 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
 
 
 def cmd_user_enable(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     with session_scope(factory) as session:
         user = accounts.set_active(session, args.username, True, actor=CLI_ACTOR)
@@ -128,6 +149,10 @@ def cmd_user_enable(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     with session_scope(factory) as session:  # an unknown name is refused before the prompt
         accounts.require_user(session, args.username)
@@ -139,6 +164,11 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.models.enums import ROLES
+    from expertpool.runtime import open_database
+    from expertpool.services import accounts
+
     _, factory = open_database()
     with session_scope(factory) as session:
         users = accounts.list_users(session)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from expertpool.commands.files import blaming, one_line, read, seed, workers, write
 from expertpool.commands.progress import elapsed_progress
 from expertpool.errors import UserError
+from solver.jsonstrict import loads_strict
 
 EXIT_DRAWN = 0
 EXIT_FAILED = 1
@@ -103,7 +103,7 @@ def cmd_replace(args: argparse.Namespace) -> int:
 def decline_calls(panel_bytes: bytes) -> list[Any]:
     """The decline calls recorded so far (our extension; `verify --replay` replays them)."""
     try:
-        doc = json.loads(panel_bytes.decode("utf-8-sig"))
+        doc = loads_strict(panel_bytes.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         return []
     calls = doc.get("declines") if isinstance(doc, dict) else None

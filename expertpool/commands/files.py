@@ -16,12 +16,19 @@ from typing import Any, TypeVar
 from expertpool.errors import UserError
 from expertpool.seeds import secrets_seed
 from solver.errors import PackageError
+from solver.jsonstrict import MAX_JSON_BYTES, TooLargeError, read_capped, size_text
 
 
-def read(path: str, what: str) -> bytes:
+def read(path: str, what: str, limit: int = MAX_JSON_BYTES) -> bytes:
+    """The file's bytes; one that is longer than `limit` is refused after reading `limit` + 1
+    bytes of it (a 50 MB file is not read whole, nor parsed, before the message)."""
     shown = one_line(path)
     try:
-        return Path(path).read_bytes()
+        return read_capped(path, limit)
+    except TooLargeError:
+        raise UserError(
+            f"{what}：文件过大（超过{size_text(limit)}），不予读取：{shown}", field=what
+        ) from None
     except FileNotFoundError:
         raise UserError(f"{what}：文件不存在：{shown}", field=what) from None
     except IsADirectoryError:

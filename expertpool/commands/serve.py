@@ -7,16 +7,19 @@ import errno
 import importlib
 import socket
 import sys
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from expertpool import dbstate
 from expertpool.commands.files import int_range
 from expertpool.errors import UserError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy import Engine
 
 
 def _warn_if_not_writable(engine: Engine) -> None:
     """Serve anyway (reading still works) but say at once why logins will fail."""
+    from expertpool import dbstate  # SQLAlchemy: imported by the command, not the parser
+
     problem = dbstate.write_problem(engine)
     if problem is not None:
         where = engine.url.render_as_string(hide_password=True)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from expertpool.clock import SYSTEM_CLOCK
 from expertpool.commands.files import check_output_path, output_file
-from expertpool.db import session_scope
 from expertpool.errors import UserError
-from expertpool.runtime import open_database
-from expertpool.xlsx.shortfall import write_xlsx
 
 
 def cmd_shortfall(args: argparse.Namespace) -> int:
     from expertpool.catalogue.loader import available_years
+    from expertpool.clock import SYSTEM_CLOCK
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
     from expertpool.services import shortfall
+    from expertpool.xlsx.shortfall import write_xlsx
 
     year = args.year or available_years()[-1]
     if args.margin < 1:

@@ -8,16 +8,20 @@ from datetime import datetime
 from expertpool.actor import Actor
 from expertpool.clock import shanghai_now
 from expertpool.commands.files import read
-from expertpool.db import session_scope
 from expertpool.errors import UserError
-from expertpool.runtime import open_database
-from expertpool.services import years
+
+# The services (and SQLAlchemy with them) are imported by the handlers: building the parser
+# stays cheap.
 
 # Changes made at the console are the bureau's, recorded under this name in the audit log.
 CLI_ACTOR = Actor("命令行", "bureau")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import years
+
     _, factory = open_database()
     with session_scope(factory) as session:
         today = shanghai_now().date()
@@ -40,6 +44,10 @@ def _deadline(text: str | None) -> datetime | None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import years
+
     _, factory = open_database()
     with session_scope(factory) as session:
         effects = years.opening_effects(session, args.year, shanghai_now().date())
@@ -58,7 +66,12 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    data = read(args.file, "例会计划时间表")
+    from expertpool.db import session_scope
+    from expertpool.runtime import open_database
+    from expertpool.services import years
+    from expertpool.spreadsheet import MAX_FILE_BYTES
+
+    data = read(args.file, "例会计划时间表", MAX_FILE_BYTES)
     rows = (
         years.read_table(data=data)
         if data.startswith(b"PK")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from expertpool.models import Applicant
-from expertpool.spreadsheet import CellProblem, cell_text
+from expertpool.spreadsheet import CellProblem, cell_text, guarded_rows
 
 OPTIONAL_HEADERS = ["申报级别", "高技能人才", "职业技能等级", "评审分组"]
 OPTIONAL_WIDTHS = [12, 12, 16, 16]
@@ -20,7 +20,7 @@ MAX_TEXT = {"职业技能等级": 20, "评审分组": 40}
 
 def optional_headers(ws: Any, base: int) -> list[str]:
     """The optional headers the sheet's first row carries after the `base` original ones."""
-    first = next(ws.iter_rows(max_row=1), ())
+    first = next(guarded_rows(ws, max_row=1), ())
     texts = []
     for cell in first[base:]:
         try:

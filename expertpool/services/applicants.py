@@ -30,6 +30,7 @@ from expertpool.spreadsheet import (
     open_workbook,
     put,
     workbook_bytes,
+    worksheet,
     write_header,
 )
 from expertpool.validators import ValidationError, validate_name, validate_uscc
@@ -105,7 +106,7 @@ def _read(data: bytes) -> tuple[list[ApplicantRow], list[tuple[int, str, str]]]:
     wb = open_workbook(data)
     problems: list[tuple[int, str, str]] = []
     rows: list[ApplicantRow] = []
-    ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
+    ws = worksheet(wb, DATA_SHEET)
     headers = HEADERS + applicant_fields.optional_headers(ws, len(HEADERS))
     try:
         for row_no, cells in data_rows(wb, DATA_SHEET, headers):

@@ -17,10 +17,12 @@ from expertpool.errors import UserError
 from expertpool.services.panels.certificates import PROVEN, UNPROVEN, check_one
 from solver.engine import verify
 from solver.errors import PackageError
+from solver.jsonstrict import MAX_JSON_BYTES
 from solver.replay import ReplayVerdict, replay_panel, replay_plan
 from solver.verify import Report
 
 __all__ = [
+    "MAX_FILE_BYTES",
     "NOT_A_DRAW_FILE",
     "CertificateVerdict",
     "Report",
@@ -31,6 +33,9 @@ __all__ = [
     "replay_season_files",
     "verify_files",
 ]
+
+# Each uploaded file: the most any JSON reader takes (the command line's limit too).
+MAX_FILE_BYTES = MAX_JSON_BYTES
 
 NOT_A_DRAW_FILE = "文件不是有效的抽取数据包或抽取结果（expertpool.draw/1、expertpool.panel/1）"
 

@@ -205,7 +205,7 @@ def check_files(package_bytes: bytes, panel_bytes: bytes, cert_bytes: bytes) -> 
     order = order_of(space, panel.seed, panel.sha)
     total = 0
     for k, (st, cert) in enumerate(zip(steps, certs, strict=True)):
-        if cert.fixed != st.fixed or cert.excluded != st.excluded:
+        if sorted(cert.fixed) != st.fixed or sorted(cert.excluded) != st.excluded:
             raise Failed(
                 f"{step_title(st.name)}：证明所列的保留评委（fixed）或排除专家（excluded）"
                 "与结果文件的请辞记录不符"
@@ -233,5 +233,7 @@ def check_certificate(package_bytes: bytes, panel_bytes: bytes, cert_bytes: byte
         return CertVerdict(True, 0, check_files(package_bytes, panel_bytes, cert_bytes))
     except BadInput as exc:
         return CertVerdict(False, 2, f"输入错误：{exc.message}")
+    except (RecursionError, ValueError, OverflowError):  # absurd nesting or numbers: refused
+        return CertVerdict(False, 2, "输入错误：抽取证明嵌套过深或数字过大，无法核对")
     except Failed as exc:
         return CertVerdict(False, 1, f"抽取证明：未证明——{exc.message}")

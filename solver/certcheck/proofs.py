@@ -51,7 +51,12 @@ def multiplier(value: object, path: str) -> Fraction:
     raise BadInput(f"{path}：乘数应为正整数或形如“p/q”的正分数字符串，实际为 {value!r}")
 
 
-def parse_proof(raw: object, path: str, space: Space) -> Proof:
+MAX_SPLIT_DEPTH = 64  # far beyond any real proof; keeps recursion bounded
+
+
+def parse_proof(raw: object, path: str, space: Space, depth: int = 0) -> Proof:
+    if depth > MAX_SPLIT_DEPTH:
+        raise BadInput(f"{path}：分情形嵌套超过{MAX_SPLIT_DEPTH}层")
     if not isinstance(raw, dict):
         raise BadInput(f"{path}：证明应为对象")
     if set(raw) == {"farkas"}:
@@ -62,8 +67,8 @@ def parse_proof(raw: object, path: str, space: Space) -> Proof:
             raise BadInput(f"{path}.split：应为抽取包中的专家编号，实际为 {f!r}")
         return Split(
             f,
-            parse_proof(raw["out"], f"{path}.out", space),
-            parse_proof(raw["in"], f"{path}.in", space),
+            parse_proof(raw["out"], f"{path}.out", space, depth + 1),
+            parse_proof(raw["in"], f"{path}.in", space, depth + 1),
         )
     raise BadInput(f"{path}：证明应只含 farkas，或只含 split、out、in")
 

@@ -2,7 +2,7 @@
 one clear Chinese message, imports nothing, and is answered quickly.
 
 The importer's limits (expertpool/spreadsheet.py): file ≤ 5 MB (MAX_FILE_BYTES; a bigger
-request is refused with 413 before the view runs), ≤ 80 MB inflated (MAX_UNCOMPRESSED_BYTES,
+request is refused with 413 before the view runs), ≤ 80 MB inflated (expertpool/xlsx_archive.py,
 from the zip directory, so a zip bomb is never inflated), ≤ 2,000 data rows (MAX_ROWS),
 ≤ 500 characters per cell (MAX_CELL_CHARS), no formulas, the template's 13 headers.
 """

@@ -17,7 +17,8 @@ from expertpool.seeds import SeedSequence
 from expertpool.services import panels as svc
 from tests.builders import S01, SCJG, ZJJ, small_meeting
 from tests.fixtures.web import csrf_token, do_login
-from web import regulator
+from tests.web.test_upload_limits import post_files
+from web import limits
 
 
 def drawn_panels(db: Engine) -> tuple[int, int]:
@@ -133,9 +134,17 @@ def test_report_replay_and_offline_upload(
     assert "无法核验" in post(package, b"{not json")
     assert "无法核验：请选择抽取结果文件" in post(package, b"")
     # The limit is lowered so the test client keeps the body in memory (no temp file).
-    monkeypatch.setattr(regulator, "MAX_VERIFY_BYTES", 100 * 1024)
-    big = post(package, b" " * (250 * 1024))
-    assert "20 MB" in big and "无法核验" in big
+    monkeypatch.setitem(
+        limits.PAGE_LIMITS, "regulator.verify_upload", limits.PageLimit(100 * 1024, 3)
+    )
+    big = post(package, b" " * (150 * 1024))
+    assert "抽取结果文件超过100 KB的限制" in big and "无法核验" in big
+    # Past the request limit: the 413 page names this form and its limit (the body is
+    # built by post_files so that the test client sends it from memory).
+    status, big = post_files(
+        client, "/regulator/verify", {"package": package, "result": b" " * (600 * 1024)}
+    )
+    assert status == 413 and "抽取数据包核验" in big and "不能超过100 KB" in big
 
 
 def test_tampered_audit_row_shows_a_broken_chain(client: FlaskClient, demo_db: Engine) -> None:

@@ -22,6 +22,7 @@ from web.actions import attempt
 from web.context import db_session, request_clock, today
 from web.downloads import send_json, send_xlsx, with_audit_head
 from web.forms import EmptyForm
+from web.limits import page_limit
 from web.params import to_int
 
 bp = Blueprint("meetingday", __name__, url_prefix="/meetingday")
@@ -361,16 +362,14 @@ def summary(code: str) -> str:
     )
 
 
-MAX_UPLOAD = 20 * 1024 * 1024
-
-
 def _upload(name: str, label: str) -> bytes:
+    limit = page_limit()  # the request's is already in place (web/limits.py)
     f = request.files.get(name)
-    data = f.read(MAX_UPLOAD + 1) if f else b""
+    data = f.read(limit.file_bytes + 1) if f else b""
     if not data:
         raise UserError(f"请选择{label}", field=name)
-    if len(data) > MAX_UPLOAD:
-        raise UserError(f"{label}超过20 MB的限制", field=name)
+    if len(data) > limit.file_bytes:
+        raise UserError(f"{label}超过{limit.text}的限制", field=name)
     return data
 
 
@@ -389,6 +388,9 @@ def verify_upload() -> str:
             )
         except UserError as exc:
             error = f"无法核验：{exc.message}"
+        finally:
+            for upload in request.files.values():  # files over 500 KB are spooled to disk
+                upload.close()
         session = db_session()
         actor = current_actor()
         audit.record(
@@ -399,4 +401,6 @@ def verify_upload() -> str:
 
 
 def send_page(report: Any, error: str) -> str:
-    return render_template("meetingday/verify.html", form=EmptyForm(), report=report, error=error)
+    return render_template(
+        "meetingday/verify.html", form=EmptyForm(), report=report, error=error, limit=page_limit()
+    )

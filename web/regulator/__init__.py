@@ -30,6 +30,7 @@ from web.actions import attempt
 from web.context import db_session, request_clock, working_year
 from web.extensions import csrf, csrf_exempt
 from web.forms import EmptyForm
+from web.limits import page_limit
 from web.panels import (
     draw_session_page,
     logged_certificate_download,
@@ -42,7 +43,6 @@ from web.security import checks_control_characters_itself
 
 bp = Blueprint("regulator", __name__, url_prefix="/regulator")
 
-MAX_VERIFY_BYTES = 20 * 1024 * 1024
 AUDIT_PER_PAGE = 50
 
 
@@ -259,12 +259,13 @@ class Checked:
 
 
 def _read_upload(name: str, label: str, checked: list[Checked]) -> bytes:
+    limit = page_limit()
     upload = request.files.get(name)
-    data = upload.read(MAX_VERIFY_BYTES + 1) if upload else b""
+    data = upload.read(limit.file_bytes + 1) if upload else b""
     if not data:
         raise UserError(f"请选择{label}")
-    if len(data) > MAX_VERIFY_BYTES:
-        raise UserError(f"{label}超过20 MB的限制")
+    if len(data) > limit.file_bytes:
+        raise UserError(f"{label}超过{limit.text}的限制")
     filename = (upload.filename if upload else "") or "（未命名）"
     checked.append(Checked(label, filename, hashlib.sha256(data).hexdigest(), len(data)))
     return data
@@ -279,8 +280,8 @@ def _read_optional(name: str, label: str, checked: list[Checked]) -> bytes | Non
 
 
 @bp.route("/verify", methods=["GET", "POST"])
-@csrf_exempt  # checked below, after the larger size limit is in place
-@checks_control_characters_itself  # only files and the token; the guard would read at 5 MB
+@csrf_exempt  # checked below, so that a too-large upload gets its message on this page
+@checks_control_characters_itself  # only files and the token
 @roles_required("regulator")
 def verify_upload() -> str:
     report: verification.Report | None = None
@@ -289,9 +290,7 @@ def verify_upload() -> str:
     checked: list[Checked] = []
     error = ""
     if request.method == "POST":
-        # Three files of up to 20 MB each plus form overhead.
-        request.max_content_length = 3 * MAX_VERIFY_BYTES + 256 * 1024
-        try:
+        try:  # the page's limit (web/limits.py) is already in place
             csrf.protect()
             package = _read_upload("package", "抽取数据包文件", checked)
             result = _read_upload("result", "抽取结果文件", checked)
@@ -301,7 +300,7 @@ def verify_upload() -> str:
             if certificate is not None:
                 proof = verification.certificate_files(package, result, certificate)
         except RequestEntityTooLarge:
-            error = "上传的文件过大：每个文件不能超过20 MB"
+            error = f"上传的文件过大：每个文件不能超过{page_limit().text}"
         except UserError as exc:  # verification.UnverifiableError too
             error = f"无法核验：{exc.message}"
         finally:
@@ -310,6 +309,7 @@ def verify_upload() -> str:
     return render_template(
         "regulator/verify.html",
         form=EmptyForm(),
+        limit=page_limit(),
         report=report,
         verdict=verdict,
         proof=proof,

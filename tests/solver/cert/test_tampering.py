@@ -226,3 +226,17 @@ def test_engine_made_splits_are_written_and_accepted() -> None:
     assert check(data, panel, cert).exit_code == 1
     cert["proofs"][0]["in"] = inner
     assert check(data, panel, cert).exit_code == 0
+
+
+def test_absurd_certificates_are_bad_input_never_a_traceback() -> None:
+    data, panel, cert = base()
+    deep: Any = cert["proofs"][0]
+    for _ in range(70):
+        deep = {"split": panel["members"][0], "out": deep, "in": cert["proofs"][0]}
+    cert["proofs"][0] = deep
+    assert check(data, panel, cert).exit_code == 2
+    data, panel, cert = base()
+    cert["proofs"][0]["farkas"][0][1] = "1" * 5000 + "/1"
+    assert check(data, panel, cert).exit_code == 2
+    raw = json.dumps(base()[2]).replace('"proofs": [', '"proofs": [' + "[" * 100000, 1)
+    assert check(data, panel, raw.encode()).exit_code == 2
