@@ -11,6 +11,7 @@ from typing import Any
 
 from solver.bestodds import exact_lottery, fractional_bound
 from solver.draw import DrawSpace
+from solver.recruit import Need, recruitment
 
 DIGITS = 4
 EPS = 1e-6
@@ -72,10 +73,39 @@ def best_section(
     if minimax is None or maximin is None:
         return None
     code, sentence = verdict(minimax, our_max, threshold)
+    recruit = recruit_section(space, threshold) if minimax["lp_bound"] > threshold + EPS else None
     return {
+        "recruit": recruit,
         "minimax": minimax,
         "maximin": maximin,
         "our_max": our_max,
         "verdict": code,
         "message": sentence,
+    }
+
+
+def _kind_text(need: Need) -> str:
+    specs = "、".join(need.specialties) or "不限专业"
+    return f"{need.rank}·{specs}·{need.unit_kind}（新单位）{need.count} 名"
+
+
+def recruit_section(space: DrawSpace, threshold: float) -> dict[str, Any]:
+    """The fewest recruits per kind that bring the LP bound to the threshold (see
+    solver/recruit.py): a bound, since the LP bound is itself a lower bound."""
+    needs = recruitment(space, threshold)
+    if needs is None:
+        return {"needs": None, "message": "仅靠补充专家无法使最高入选概率降到阈值以下。"}
+    parts = "；".join(_kind_text(x) for x in needs)
+    return {
+        "needs": [
+            {
+                "count": x.count,
+                "rank": x.rank,
+                "unit_kind": x.unit_kind,
+                "specialties": list(x.specialties),
+            }
+            for x in needs
+        ],
+        "total": sum(x.count for x in needs),
+        "message": f"至少需补充 {sum(x.count for x in needs)} 名专家（按线性规划估算）：{parts}。",
     }

@@ -48,6 +48,7 @@ def _best_lines(best: dict[str, Any]) -> list[str]:
         f"最均衡抽取方式下最高入选概率的最小可能值：{hi['value']}（{KIND[hi['kind']]}）",
         f"最均衡抽取方式下最低入选概率的最大可能值：{lo['value']}（{KIND[lo['kind']]}）",
         f"结论：{best['message']}",
+        *([f"补充建议：{best['recruit']['message']}"] if best.get("recruit") else []),
     ]
 
 

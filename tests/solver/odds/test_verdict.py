@@ -16,6 +16,8 @@ def test_thin_specialty_is_a_supply_problem() -> None:
     assert best["minimax"] == {"lp_bound": 1.0, "value": 1.0, "kind": "exact"}
     assert best["maximin"]["kind"] == "upper_bound"
     assert best["verdict"] == "supply" and "专家库过薄（供给不足）" in best["message"]
+    assert best["recruit"]["total"] == 2 and "给排水" in best["recruit"]["message"]
+    assert best["recruit"]["needs"][0]["specialties"] == ["给排水"]
     exact = simulate(pkg, "s", 20, exact=True)["best"]
     assert exact["maximin"]["kind"] == "exact" and exact["maximin"]["value"] == 0.25
 
@@ -28,6 +30,7 @@ def test_a_wide_pool_is_fine_and_exact_on_request() -> None:
     assert best["minimax"]["kind"] == "exact" and best["minimax"]["value"] == 0.25
     assert best["minimax"]["lp_bound"] == 0.25
     assert best["verdict"] == "ok" and report["max_member"]["p"] <= 0.5
+    assert best["recruit"] is None
 
 
 def test_verdict_sentences() -> None:
