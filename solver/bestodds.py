@@ -43,7 +43,7 @@ def _glop() -> pywraplp.Solver:
     return solver
 
 
-def _row_sets(rows: NamedRows, n: int) -> list[tuple[np.ndarray, float, float]]:
+def row_sets(rows: NamedRows, n: int) -> list[tuple[np.ndarray, float, float]]:
     """Every §6 row as (columns, lo, hi) over Σ p. Given Σ p = n, a row over more than half
     of the candidates is written over its complement (same set of p, far fewer nonzeros)."""
     m = rows.M.shape[0]
@@ -84,7 +84,7 @@ def fractional_bound(space: DrawSpace, *, maximin: bool = False) -> Bound | None
         bound = lp.Constraint(0.0, lp.infinity()) if maximin else lp.Constraint(-lp.infinity(), 0)
         bound.SetCoefficient(p[i], 1.0)
         bound.SetCoefficient(t, -1.0)
-    for cols, lo, hi in _row_sets(rows, n):
+    for cols, lo, hi in row_sets(rows, n):
         row = lp.Constraint(lo, hi)
         for i in cols.tolist():
             row.SetCoefficient(p[i], 1.0)

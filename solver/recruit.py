@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 from ortools.linear_solver import pywraplp
 
+from solver.bestodds import row_sets
 from solver.cert.named import NamedRows, named_rows
 from solver.contract import Expert
 from solver.draw import DrawSpace
@@ -60,24 +60,14 @@ def _kinds(rows: NamedRows, m: int) -> list[int]:
     return out
 
 
-def _add_rows(lp: pywraplp.Solver, rows: NamedRows, cols: list[Any], m: int, n: int) -> None:
-    for r in range(rows.n_dense):
-        mask = rows.M[:, r]
-        if mask.all():
-            continue
-        b, sign = float(rows.b[r]), int(rows.sign[r])
-        lo, hi = (b, float(n)) if sign > 0 else (0.0, -b)
+def _add_rows(lp: pywraplp.Solver, rows: NamedRows, cols: list[Any], n: int) -> None:
+    # The same rows as the LP bound (complements of wide rows, unit caps); a recruit's own
+    # unit has one member, so it never gets a cap row unless the cap is 0.
+    for members, lo, hi in row_sets(rows, n):
         row = lp.Constraint(lo, hi)
-        for i in np.flatnonzero(mask).tolist():
+        for i in members.tolist():
             if cols[i] is not None:
                 row.SetCoefficient(cols[i], 1.0)
-    if rows.cap is not None:
-        for u in range(len(rows.unit_names)):
-            members = np.flatnonzero(rows.unit_code[:m] == u)
-            if len(members) > rows.cap:
-                row = lp.Constraint(0.0, float(rows.cap))
-                for i in members.tolist():
-                    row.SetCoefficient(cols[i], 1.0)
 
 
 def recruitment(space: DrawSpace, threshold: float) -> list[Need] | None:
@@ -100,7 +90,7 @@ def recruitment(space: DrawSpace, threshold: float) -> list[Need] | None:
         cols[j] = q
         ys.append((j, y))
     lp.Add(sum(c for c in cols if c is not None) == n)
-    _add_rows(lp, rows, cols, m, n)
+    _add_rows(lp, rows, cols, n)
     lp.Minimize(sum(y for _, y in ys))
     status = lp.Solve()
     if status == pywraplp.Solver.INFEASIBLE:
