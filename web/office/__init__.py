@@ -288,6 +288,8 @@ def rules(code: str) -> str | Response:
         "office/rules.html",
         meeting=meeting,
         rows=settings_svc.rule_form(meeting, values, errors),
+        groups_text=(values or {}).get("groups", settings_svc.groups_form_text(meeting)),
+        groups_error=errors.get(settings_svc.GROUPS_INPUT, ""),
         errors=errors,
         form=EmptyForm(),
     )
