@@ -1,15 +1,18 @@
-"""Season benchmark: the joint plan on the easy synthetic season (bench/season_synth.py) and on
-the realistic one (bench/season_real.py), beside today's planner. Run from the repository root:
+"""Season benchmark: the joint plan on the easy synthetic season (bench/season_synth.py), on
+the realistic one (bench/season_real.py) with its variants, the adversarial competing-group
+variants (bench/season_compete.py) and every season of the regression corpus, beside main's
+planner. Run from the repository root:
 
-    .venv/bin/python -m bench.bench_season [--quick] [--only real|easy] [--runs N]
+    .venv/bin/python -m bench.bench_season [--quick] [--only real|easy|compete|corpus] [--runs N]
     .venv/bin/python bench/bench_season.py ...
 
 Every measurement runs in a fresh process: the season file is written once per row by a
 generator process, then each run parses and plans it (peak memory is that process's maximum
-RSS). Times are medians of `--runs` runs of parse + plan. The baseline is "today's planner",
-commit 5362a1a, extracted with `git archive` and run with the same child (PYTHONPATH = the
-extracted tree), each run stopped after `--baseline-cap` seconds; it is skipped at 200,000
-experts. When this tree's solver/ is the baseline's byte for byte, the baseline column
+RSS). Times are medians of `--runs` runs of parse + plan. The baseline is main's planner
+before issue 20 (commit 6273b4e, or `--baseline REV`), extracted with `git archive` and run
+with the same child (PYTHONPATH = the extracted tree), each run stopped after
+`--baseline-cap` seconds (a stopped run is reported as such, never as a time); it is skipped
+at 200,000 experts. When this tree's solver/ is the baseline's byte for byte, the baseline column
 repeats the same measurements instead of running them twice.
 
 Solver calls by kind are whatever integer or dict counters the plan's `solver` object has.
@@ -34,18 +37,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if __name__ == "__main__" and str(ROOT) not in sys.path and not os.environ.get("BENCH_CHILD"):
     sys.path.insert(0, str(ROOT))  # run as a script: import this tree's packages
 
-BASELINE = "5362a1a"
+BASELINE = "6273b4e"
 SKIP_BASELINE_AT = 200_000
 
 
 @dataclass(frozen=True)
 class Row:
-    generator: str  # "easy" or "real"
+    generator: str  # "easy", "real" or "corpus" (variant: the corpus entry's name)
     n: int
     variant: str | None = None
 
     @property
     def label(self) -> str:
+        if self.generator == "corpus":
+            return f"语料 {self.variant}"
         name = "简单" if self.generator == "easy" else "真实"
         return f"{name} {self.n:,}" + (f" {self.variant}" if self.variant else "")
 
@@ -53,9 +58,25 @@ class Row:
         return [self.generator, str(self.n), self.variant or "-"]
 
 
-# Targets (issue 12): realistic feasible seasons by size, seconds; variants ≤ 2 × feasible.
-TARGET_SECONDS = {6000: 5.0, 20000: 10.0, 200000: 60.0}
-TARGET_RSS_MB = {200000: 4096.0}
+# Targets (issue 20): the realistic feasible season by size, seconds and peak MB; every
+# variant and corpus season ≤ 30 s up to 6,000 experts and ≤ 60 s at 20,000.
+TARGET_SECONDS = {20000: 3.0, 200000: 15.0}
+TARGET_RSS_MB = {200000: 1024.0}
+VARIANT_SECONDS = {6000: 30.0, 20000: 60.0}
+REAL_VARIANTS = ("tight", "overlap", "cap")
+
+
+def compete_variants() -> tuple[str, ...]:
+    from bench.season_compete import VARIANTS
+
+    return VARIANTS
+
+
+def corpus_rows() -> list[Row]:
+    """Every season of the regression corpus (its generator's arguments are its definition)."""
+    from tests.regression.corpus import SEASON_CASES
+
+    return [Row("corpus", n, name) for name, n, _seed, _opts in SEASON_CASES]
 
 
 def rows(quick: bool, only: str | None, sizes: list[int] | None = None) -> list[Row]:
@@ -66,7 +87,11 @@ def rows(quick: bool, only: str | None, sizes: list[int] | None = None) -> list[
         out += [Row("easy", n) for n in sizes]
     if only in (None, "real"):
         out += [Row("real", n) for n in sizes]
-        out += [Row("real", n, v) for n in varied for v in ("tight", "overlap", "cap")]
+        out += [Row("real", n, v) for n in varied for v in REAL_VARIANTS]
+    if only in (None, "compete"):
+        out += [Row("real", n, v) for n in varied for v in compete_variants()]
+    if only in (None, "corpus"):
+        out += [r for r in corpus_rows() if not (r.variant or "").startswith("compete-")]
     return out
 
 
@@ -76,6 +101,11 @@ def rows(quick: bool, only: str | None, sizes: list[int] | None = None) -> list[
 def child_generate(generator: str, n: int, variant: str | None, path: str) -> None:
     from bench.season_synth import make_season, season_bytes
 
+    if generator == "corpus":
+        from tests.regression.corpus import HERE, read_gz
+
+        Path(path).write_bytes(read_gz(HERE / "seasons" / f"{variant}.json.gz"))
+        return
     if generator == "easy":
         doc = make_season(n, seed=1)
     else:
@@ -92,6 +122,11 @@ def counters(solver: dict[str, Any]) -> dict[str, Any]:
         for k, v in solver.items()
         if (isinstance(v, int) and not isinstance(v, bool)) or isinstance(v, dict)
     }
+
+
+def _cpu(usage: Any) -> float:
+    """The process's CPU seconds (user + system): on a loaded machine, beside wall time."""
+    return float(usage.ru_utime + usage.ru_stime)
 
 
 def child_plan(path: str) -> dict[str, Any]:
@@ -119,6 +154,7 @@ def child_plan(path: str) -> dict[str, Any]:
         ),
         "counters": counters(plan.get("solver", {})),
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpu": _cpu(resource.getrusage(resource.RUSAGE_SELF)),
         "solver_root": str(Path(solver.__file__).resolve().parent.parent),
     }
 
@@ -136,7 +172,13 @@ class Result:
     def seconds(self) -> float | None:
         if self.stopped or not self.runs:
             return None
-        return statistics.median(r["parse"] + r["plan"] for r in self.runs)
+        return float(statistics.median(r["parse"] + r["plan"] for r in self.runs))
+
+    @property
+    def cpu(self) -> str:
+        """Median CPU seconds of the runs (whole child process), or blank."""
+        got = [r["cpu"] for r in self.runs if "cpu" in r]
+        return f"{statistics.median(got):.1f}" if got and not self.stopped else ""
 
 
 def _run(args: list[str], root: Path, timeout: float | None) -> str | None:
@@ -170,17 +212,17 @@ def measure(season: Path, root: Path, runs: int, cap: float | None) -> Result:
     return res
 
 
-def baseline_tree(tmp: Path) -> tuple[Path, bool]:
+def baseline_tree(tmp: Path, rev: str = BASELINE) -> tuple[Path, bool]:
     """The baseline's tree, and whether this tree's solver/ is the same code."""
     tree = tmp / "baseline"
     tree.mkdir()
     archive = subprocess.run(
-        ["git", "archive", BASELINE], cwd=ROOT, capture_output=True, check=True
+        ["git", "archive", rev], cwd=ROOT, capture_output=True, check=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
     same = (
         subprocess.run(
-            ["git", "diff", "--quiet", BASELINE, "--", "solver"], cwd=ROOT, check=False
+            ["git", "diff", "--quiet", rev, "--", "solver"], cwd=ROOT, check=False
         ).returncode
         == 0
     )
@@ -205,15 +247,14 @@ def fmt_counters(res: Result) -> str:
 
 
 def verdict(row: Row, now: Result, feasible: dict[int, float | None]) -> str:
-    """达标/未达标 against issue 12's targets (realistic rows only)."""
-    if row.generator != "real":
+    """达标/未达标 against issue 20's targets (realistic, variant and corpus rows)."""
+    if row.generator == "easy":
         return ""
     secs = now.seconds
-    if row.variant in ("overlap", "cap"):
-        base = feasible.get(row.n)
-        ok = secs is not None and base is not None and secs <= 2 * base
-        return "达标" if ok else "未达标"
-    if row.variant is not None or row.n not in TARGET_SECONDS:
+    if row.generator == "corpus" or row.variant is not None:
+        limit = VARIANT_SECONDS[6000 if row.n <= 6000 else 20000]
+        return "达标" if secs is not None and secs <= limit else "未达标"
+    if row.n not in TARGET_SECONDS:
         return ""
     ok = secs is not None and secs <= TARGET_SECONDS[row.n]
     if row.n in TARGET_RSS_MB and now.runs:
@@ -236,12 +277,12 @@ def print_header(args: argparse.Namespace, same: bool) -> None:
         f"baseline runs={args.baseline_runs or args.runs}\n"
     )
     note = "（本树 solver/ 与基线相同，基线列沿用同一测量）" if same else ""
-    print(f"基线：今日规划器 {BASELINE}，每次限时 {args.baseline_cap:.0f} s{note}\n")
+    print(f"基线：main 的规划器 {args.baseline}，每次限时 {args.baseline_cap:.0f} s{note}\n")
     print(
-        "| 赛季 | 会议×专家对 | 本树 s（中位数） | 基线 s | 峰值内存 MB | 抽出/会议 "
+        "| 赛季 | 会议×专家对 | 本树 s（中位数） | 本树 CPU s | 基线 s | 峰值内存 MB | 抽出/会议 "
         "| 未抽出的规则 | 不可行/可行 | 目标 | 求解调用 |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def row_line(row: Row, now: Result, base: Result, args: argparse.Namespace, fz: Any) -> str:
@@ -251,7 +292,7 @@ def row_line(row: Row, now: Result, base: Result, args: argparse.Namespace, fz: 
     drawn = f"{first['drawn']}/{first['meetings']}" if first else ""
     failed = "、".join(first.get("failed", [])) if first else ""
     return (
-        f"| {row.label} | {pairs} | {fmt_seconds(now, args.cap)} "
+        f"| {row.label} | {pairs} | {fmt_seconds(now, args.cap)} | {now.cpu} "
         f"| {fmt_seconds(base, args.baseline_cap)} | {rss} | {drawn} | {failed} "
         f"| {ratio(row, now, fz)} | {verdict(row, now, fz)} | {fmt_counters(now)} |"
     )
@@ -277,7 +318,8 @@ def main() -> None:
     ap.add_argument("--child-gen", nargs=4)
     ap.add_argument("--child-plan")
     ap.add_argument("--quick", action="store_true", help="一次运行，不测 200,000")
-    ap.add_argument("--only", choices=("real", "easy"))
+    ap.add_argument("--only", choices=("real", "easy", "compete", "corpus"))
+    ap.add_argument("--baseline", default=BASELINE, help="基线提交（默认 main 的 6273b4e）")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--cap", type=float, default=None, help="本树每次运行的时限（秒）")
     ap.add_argument("--baseline-cap", type=float, default=150.0)
@@ -298,7 +340,7 @@ def main() -> None:
         args.runs = 1
     with tempfile.TemporaryDirectory(prefix="bench-season-") as name:
         tmp = Path(name)
-        tree, same = baseline_tree(tmp)
+        tree, same = baseline_tree(tmp, args.baseline)
         print_header(args, same)
         feasible: dict[int, float | None] = {}
         sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else None

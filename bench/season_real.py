@@ -27,6 +27,8 @@ Variants (`variant=`), each the same base season plus one change:
   infeasible naming `max_panels_per_expert`.
 - `"overlap"`: the scarce pair plus the later meeting's window moved onto the earlier
   one's (the cap stays 2): the later meeting cannot join and the plan names `season_overlap`.
+- `"senior-short"`, `"senior-fit"`, `"specialty-…"`, `"kind-…"`, `"age-…"`: meetings competing
+  for one small group where counting decides (bench/season_compete.py, issue 20).
 
 The scarce pair: the later meeting keeps exactly need + 2 eligible 正高级 experts, all of them
 also in the earlier meeting's pool, where they are the only eligible 正高级 experts; the two
@@ -52,6 +54,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from bench.season_compete import VARIANTS as COMPETING_VARIANTS
+from bench.season_compete import make_competing
 from bench.season_synth import season_bytes
 from expertpool.catalogue.loader import CommitteeSpec, load_catalogue
 from solver.defaults import default_rules
@@ -59,7 +63,7 @@ from solver.registry import PARAM_BY_KEY
 
 __all__ = ["BIG_UNITS", "VARIANTS", "make_real_season", "season_bytes", "unit_names"]
 
-VARIANTS = (None, "tight", "overlap", "cap")
+VARIANTS = (None, "tight", "overlap", "cap", *COMPETING_VARIANTS)
 YEAR = 2024
 HISTORY_YEARS = 5
 RESIT = 0.45  # share of a panel sitting again the next year
@@ -471,7 +475,10 @@ def make_real_season(
     variants (later meeting, earlier meeting).
     """
     if variant not in VARIANTS:
-        raise ValueError(f"variant：未知变体“{variant}”（应为 tight/overlap/cap）")
+        names = "/".join(v for v in VARIANTS if v)
+        raise ValueError(f"variant：未知变体“{variant}”（应为 {names}）")
+    if variant is not None and variant.startswith("age-"):
+        age_rule = True
     rng = random.Random(f"season-real:{seed}:{n_experts}")
     chosen = [c for c in load_catalogue(YEAR) if committees is None or c.code in committees]
     cs = [_committee(rng, c) for c in chosen]
@@ -488,6 +495,8 @@ def make_real_season(
     if variant == "overlap":
         by_id = {m["id"]: m for m in meetings}
         by_id[pair[0]]["window"] = list(by_id[pair[1]]["window"])
+    if variant in COMPETING_VARIANTS:
+        make_competing(doc | {"experts": experts, "meetings": meetings}, variant, seed)
     cap = 1 if variant in ("tight", "cap") else max_panels
     if cap is not None:
         doc["max_panels_per_expert"] = cap
@@ -502,7 +511,7 @@ def make_real_season(
 
 
 def _need_full(rules: dict[str, Any]) -> int:
-    return math.ceil(Fraction(rules.get("min_full_senior_share", "0/1")) * rules["panel_size"])
+    return int(math.ceil(Fraction(rules.get("min_full_senior_share", "0/1")) * rules["panel_size"]))
 
 
 def _eligible(e: dict[str, Any], code: str, rules: dict[str, Any]) -> bool:

@@ -122,6 +122,8 @@ class Applicant:
     id: str
     unit: str
     specialty: str
+    # The applicant's review group (评议组), optional; see the package's `groups`.
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ class Package:
     )
     # Position of each expert in the file (messages name the field as the file has it).
     file_index: dict[str, int] = field(repr=False, compare=False, default_factory=dict)
+    # The package's `groups`: review group (评议组) → its specialties, sorted by name.
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def panel_size(self) -> int:

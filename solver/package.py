@@ -125,11 +125,25 @@ def parse_expert(raw: object, i: int) -> Expert:
 def _parse_applicant(raw: object, i: int) -> Applicant:
     p = f"applicants[{i}]"
     obj = R.obj(raw, p)
+    group = obj.get("group")
     return Applicant(
         id=R.string(R.require(obj, "id", f"{p}.id"), f"{p}.id"),
         unit=R.string(R.require(obj, "unit", f"{p}.unit"), f"{p}.unit"),
         specialty=R.string(R.require(obj, "specialty", f"{p}.specialty"), f"{p}.specialty"),
+        group=None if group is None else R.string(group, f"{p}.group"),
     )
+
+
+def _parse_groups(top: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The package's `groups` (评议组 → specialties); left out: no groups."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name, specs in R.obj(top.get("groups", {}), "groups").items():
+        path = f"groups.{name}"
+        if not name.strip():
+            raise PackageError("groups：评议组名称不能为空", field="groups")
+        items = R.array(specs, path)
+        out[name] = tuple(sorted({R.string(s, f"{path}[{j}]") for j, s in enumerate(items)}))
+    return tuple(sorted(out.items()))
 
 
 def _parse_experts(top: dict[str, Any]) -> tuple[dict[str, Expert], dict[str, int]]:
@@ -198,6 +212,7 @@ def parse_package(data: bytes) -> Package:
         expert_by_id={e.id: e for e in ordered},
         conflict_pairs=frozenset((c.expert, c.applicant) for c in conflicts),
         file_index=index,
+        groups=_parse_groups(top),
     )
     validate(pkg)
     return pkg

@@ -41,6 +41,7 @@ from solver.rules import (
     max_consecutive_years,
     max_per_unit,
     min_full_senior_share,
+    min_group_members,
     min_per_unit_kind,
     min_share_under_age,
     min_specialist_voters,
@@ -89,6 +90,7 @@ RULES: tuple[Rule, ...] = (
     specialty_demand.RULE,
     min_voters_share.RULE,
     min_specialist_voters.RULE,
+    min_group_members.RULE,
 )
 ALL = RULES
 BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

@@ -60,8 +60,13 @@ def expert(
     return out
 
 
-def applicant(aid: str, unit: str = "UA", specialty: str = "建筑工程") -> dict[str, Any]:
-    return {"id": aid, "unit": unit, "specialty": specialty}
+def applicant(
+    aid: str, unit: str = "UA", specialty: str = "建筑工程", group: str | None = None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": aid, "unit": unit, "specialty": specialty}
+    if group is not None:
+        out["group"] = group
+    return out
 
 
 def package_doc(
@@ -73,10 +78,11 @@ def package_doc(
     panel_size: int = 3,
     min_rank: str = "中级",
     year: int = 2024,
+    groups: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     r: dict[str, Any] = {"panel_size": panel_size, "min_rank": min_rank}
     r.update(rules or {})
-    return {
+    doc: dict[str, Any] = {
         "format": "expertpool.draw/1",
         "meeting": {
             "id": "T-01",
@@ -90,6 +96,9 @@ def package_doc(
         "applicants": applicants or [],
         "conflicts": conflicts or [],
     }
+    if groups is not None:  # left out unless given: older packages keep their bytes
+        doc["groups"] = groups
+    return doc
 
 
 def to_bytes(doc: dict[str, Any]) -> bytes:

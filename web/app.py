@@ -29,7 +29,19 @@ from expertpool.db import make_engine, make_session_factory
 from expertpool.models import AuditEvent
 from expertpool.models.enums import ROLES
 from expertpool.seeds import secrets_part
-from web import auth, bureau, certify, jobs, meetingday, office, regulator, season, unit, workyear
+from web import (
+    auth,
+    bureau,
+    certify,
+    jobs,
+    meetingday,
+    notices,
+    office,
+    regulator,
+    season,
+    unit,
+    workyear,
+)
 from web.context import (
     ENGINE_KEY,
     SESSIONS_KEY,
@@ -58,6 +70,7 @@ BLUEPRINTS = (
     certify.bp,
     jobs.bp,
     workyear.bp,
+    notices.bp,
 )
 
 ERROR_TEXT = {

@@ -20,7 +20,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from expertpool.services import job_runner
 
     _, factory = open_database()
-    opts = job_runner.Options(poll_seconds=args.poll)
+    from expertpool.services.notices.gateway import gateway_from_env
+
+    opts = job_runner.Options(poll_seconds=args.poll, gateway=gateway_from_env())
     if args.test_pause_after_tick:
         opts.pause_after_tick = _block_forever
     # SIGTERM (./start.sh stopping, systemd) ends the process at once, also mid-job: the

@@ -20,6 +20,13 @@ from expertpool.models.meetings_day import (
     WorkCalendarYear,
 )
 from expertpool.models.nominations import Nomination, YearSetting
+from expertpool.models.notices import (
+    NoticeAttempt,
+    NoticeDeadline,
+    NoticeState,
+    NoticeTemplate,
+    OutboxMessage,
+)
 from expertpool.models.panels import DrawSession, Panel, PanelSeat, SeasonRun, SecondPartWaiver
 from expertpool.models.registry import Expert, PoolMembership, ServiceRecord, StatusChange, Unit
 from expertpool.models.years import WorkingYear
@@ -40,6 +47,11 @@ __all__ = [
     "Meeting",
     "MeetingDay",
     "Nomination",
+    "NoticeAttempt",
+    "NoticeDeadline",
+    "NoticeState",
+    "NoticeTemplate",
+    "OutboxMessage",
     "Panel",
     "PanelCertificate",
     "PanelSeat",

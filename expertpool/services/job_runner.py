@@ -24,6 +24,8 @@ from expertpool.clock import SYSTEM_CLOCK, Clock
 from expertpool.errors import UserError
 from expertpool.models import Job
 from expertpool.services import certify_backfill, draw_sessions, jobs
+from expertpool.services.notices.deliver import deliver_due
+from expertpool.services.notices.gateway import Gateway
 
 Progress = Callable[[dict[str, int]], None]
 Handler = Callable[[Session, Job, Progress], str]
@@ -56,6 +58,7 @@ class Options:
     stale_seconds: float = jobs.STALE_SECONDS
     pause_after_tick: Callable[[], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
+    gateway: Gateway | None = None  # sends the notices' outbox when configured
 
 
 class Heartbeat(threading.Thread):
@@ -162,6 +165,8 @@ def work(
     ran = 0
     while not opts.stop.is_set():
         job = _next(factory, worker, opts)
+        if job is None and opts.gateway is not None:
+            deliver_due(factory, opts.gateway, clock=opts.clock)
         if job is None:
             if once or drain:
                 break

@@ -21,6 +21,7 @@ from expertpool.services.packages import (
     applicant_specialty_counts,
     effective_rules,
     pool_experts,
+    review_groups,
 )
 from expertpool.services.panels.sealing import refuse_if_sealed
 from expertpool.validators import has_control_characters
@@ -203,9 +204,12 @@ def save_rule_settings(
             and _same_fraction(diff[p.key], sized.get(p.key))
         ):
             del diff[p.key]
+    groups = _groups_of_form(meeting, form, rules)
     before = dict(meeting.settings or {})
     kept = {k: v for k, v in before.items() if k == "meeting_rules"}  # the vote rules stay
     before.pop("meeting_rules", None)
+    if groups:
+        diff["groups"] = groups
     meeting.settings = diff | kept
     session.flush()
     audit.record(
@@ -217,6 +221,77 @@ def save_rule_settings(
         {"what": "抽取规则", "before": before, "after": diff},
     )
     return effective_rules(meeting)
+
+
+# -- review groups (评议组 → specialties), set beside the rules ------------------------------
+
+GROUPS_INPUT = "groups"
+MAX_GROUP_NAME = 40
+
+
+def groups_text(groups: Mapping[str, Sequence[str]]) -> str:
+    """The form's text of a groups map: one line per group, “组名：专业、专业”."""
+    return "\n".join(f"{name}：{'、'.join(specs)}" for name, specs in groups.items())
+
+
+def parse_groups_text(text: str, specialties: Sequence[str]) -> dict[str, list[str]]:
+    """The form's text → {group: sorted specialties}; SettingsError naming the line."""
+    out: dict[str, list[str]] = {}
+    for number, raw in enumerate(text.replace("\r", "").split("\n"), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        name, sep, rest = line.replace(":", "：").partition("：")
+        name = name.strip()
+        specs = sorted({s.strip() for s in rest.replace(",", "、").replace("，", "、").split("、")})
+        specs = [s for s in specs if s]
+        problem = _group_line_problem(name, sep, specs, specialties, out)
+        if problem:
+            raise SettingsError({GROUPS_INPUT: f"评议组第{number}行{problem}"})
+        out[name] = specs
+    return dict(sorted(out.items()))
+
+
+def _group_line_problem(
+    name: str, sep: str, specs: list[str], specialties: Sequence[str], seen: Mapping[str, Any]
+) -> str:
+    if not sep or not name or not specs:
+        return "应写成“组名：专业、专业”"
+    if len(name) > MAX_GROUP_NAME:
+        return f"组名不能超过{MAX_GROUP_NAME}个字"
+    if not name.isprintable():
+        return "组名含有不可见字符"
+    if name in seen:
+        return f"评议组“{name}”重复"
+    unknown = [s for s in specs if s not in specialties]
+    if unknown:
+        return f"专业“{unknown[0]}”不是本评委会的专业"
+    return ""
+
+
+def _groups_of_form(
+    meeting: Meeting, form: Mapping[str, str], rules: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """The groups the form sets (a form without the input keeps the stored ones). With the
+    评议组 rule on, every group an applicant names must be listed: the draw needs it."""
+    if GROUPS_INPUT in form:
+        groups = parse_groups_text(form[GROUPS_INPUT], meeting.committee.specialties)
+    else:
+        groups = review_groups(meeting)
+    if rules.get("min_group_members"):
+        named = sorted({a.review_group for a in meeting.applicants if a.review_group})
+        missing = [g for g in named if g not in groups]
+        if missing:
+            raise SettingsError(
+                {
+                    GROUPS_INPUT: f"申报人的评议组“{missing[0]}”未列出其专业（设置评议组人数时须列出）"
+                }
+            )
+    return groups
+
+
+def groups_form_text(meeting: Meeting) -> str:
+    return groups_text(review_groups(meeting))
 
 
 # -- the office's rule form, as plain data for the template (web views never import solver) --

@@ -56,9 +56,27 @@ def effective_rules(meeting: Meeting) -> dict[str, Any]:
         committee.narrow,
     )
     for key, value in meeting.settings.items():
-        if key != "meeting_rules":  # the vote rules of the meeting record, not draw rules
+        # Not draw rules: the vote rules of the meeting record, and the review groups
+        # (评议组 → specialties), which the package carries at its top level.
+        if key not in NOT_RULES:
             rules[key] = value
     return rules
+
+
+NOT_RULES = ("meeting_rules", "groups")
+
+
+def review_groups(meeting: Meeting) -> dict[str, list[str]]:
+    """The meeting's review groups (评议组 → specialties) as the office set them."""
+    raw = meeting.settings.get("groups") or {}
+    return {str(k): [str(s) for s in v] for k, v in sorted(raw.items())}
+
+
+def _applicant_entry(a: Applicant, with_group: bool) -> dict[str, Any]:
+    entry = {"id": a.code, "name": a.name, "unit": a.unit.uscc, "specialty": a.specialty}
+    if with_group and a.review_group:
+        entry["group"] = a.review_group
+    return entry
 
 
 def pool_experts(session: Session, committee: Committee) -> list[Expert]:
@@ -200,7 +218,11 @@ def build_package(
     )
     rules = effective_rules(meeting)
     ages = needs_birth_dates(rules)
-    return {
+    groups = review_groups(meeting)
+    # Groups are written only once the office uses them (a groups map or the 评议组 rule), so
+    # packages of meetings that do not keep their bytes.
+    with_groups = bool(groups) or bool(rules.get("min_group_members"))
+    doc: dict[str, Any] = {
         "format": "expertpool.draw/1",
         "meeting": {
             "id": meeting.code,
@@ -214,10 +236,7 @@ def build_package(
             expert_entry(e, served.get(e.id, []), e.id in busy, with_birth_date=ages, today=today)
             for e in experts
         ],
-        "applicants": [
-            {"id": a.code, "name": a.name, "unit": a.unit.uscc, "specialty": a.specialty}
-            for a in applicants
-        ],
+        "applicants": [_applicant_entry(a, with_groups) for a in applicants],
         "conflicts": sorted(
             (
                 {"expert": c.expert.code, "applicant": c.applicant.code, "reason": c.reason}
@@ -227,6 +246,9 @@ def build_package(
             key=lambda c: (c["expert"], c["applicant"]),
         ),
     }
+    if with_groups:
+        doc["groups"] = groups
+    return doc
 
 
 def package_bytes(package: dict[str, Any]) -> bytes:

@@ -170,6 +170,8 @@ def _season_meeting(m: Meeting, pkg: dict[str, Any], in_pool: set[str]) -> dict[
         "applicants": pkg["applicants"],
         # An expert taken out of this pool (sealed elsewhere) has no conflict here.
         "conflicts": [c for c in pkg["conflicts"] if c["expert"] in in_pool],
+        # The meeting's review groups, only where its package has them (bytes unchanged else).
+        **({"groups": pkg["groups"]} if "groups" in pkg else {}),
     }
 
 

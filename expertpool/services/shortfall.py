@@ -42,6 +42,7 @@ from solver.exact import need
 from solver.features import Features
 from solver.package import parse_package
 from solver.rules.base import Supply
+from solver.rules.min_group_members import MIN_GROUP_MEMBERS, group_specialties, named_groups
 
 DEFAULT_MARGIN = 2
 LEVEL_ZH = {"senior": "高级", "intermediate": "中级"}
@@ -65,6 +66,19 @@ class KindShortfall:
     """A unit-kind quota (min_per_unit_kind), e.g. 高校 at least 5 of 25."""
 
     kind: str
+    need: int
+    eligible: int
+    usable: int
+    recruit: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GroupShortfall:
+    """A review group (评议组, min_group_members): members listing one of its specialties."""
+
+    group: str
+    applicants: int
     need: int
     eligible: int
     usable: int
@@ -108,6 +122,7 @@ class CommitteeShortfall:
     voters: VoterShortfall | None = None
     notes: list[str] = field(default_factory=list)
     committee_id: int | None = None
+    groups: list[GroupShortfall] = field(default_factory=list)
 
     @property
     def full_senior_share(self) -> float:
@@ -121,6 +136,7 @@ class CommitteeShortfall:
         if self.voters is not None and self.voters.note:
             out.append(f"表决基数：{self.voters.note}")
         out += [f"专业“{s.specialty}”：{s.note}" for s in self.specialties if s.note]
+        out += [f"评议组“{g.group}”：{g.note}" for g in self.groups if g.note]
         return out
 
 
@@ -239,6 +255,27 @@ def _kind_rows(ctx: _Context) -> list[KindShortfall]:
     return kinds
 
 
+def _group_rows(ctx: _Context) -> list[GroupShortfall]:
+    """Review groups under the 评议组 rule: k members of the group's specialties, plus a
+    spare (as for a specialty), `margin` times."""
+    k = MIN_GROUP_MEMBERS.of(ctx.rules)
+    if k <= 0:
+        return []
+    apps = Counter(a.group for a in ctx.pkg.applicants if a.group is not None)
+    rows = []
+    for g in named_groups(ctx.pkg):
+        mask = np.zeros(ctx.feat.m, dtype=bool)
+        for spec in group_specialties(ctx.pkg, g):
+            mask |= ctx.feat.spec_mask(spec)
+        count, note = _headcount(ctx, mask, ctx.margin * (k + 1))
+        rows.append(
+            GroupShortfall(
+                g, apps[g], count.need, int(mask.sum()), count.usable, count.recruit, note
+            )
+        )
+    return rows
+
+
 def _voter_row(ctx: _Context, usable_total: int) -> VoterShortfall | None:
     """The voter base: every applicant needs enough voters it need not recuse."""
     r, supply = ctx.rules, ctx.supply
@@ -342,6 +379,8 @@ def shortfall_from_package(
     kinds = _kind_rows(ctx)
     voters = _voter_row(ctx, head.usable)
     rows = _specialty_rows(ctx, specialties)
+    groups = _group_rows(ctx)
+    # Groups may share specialties, so only the largest group's recruits surely add up.
     # 正高级 recruits count toward the total; so do specialty recruits, the unit kinds'
     # (disjoint, so they add up) and the voters'.
     recruit_total = max(
@@ -350,6 +389,7 @@ def shortfall_from_package(
         sum(s.recruit for s in rows),
         sum(kd.recruit for kd in kinds),
         voters.recruit if voters else 0,
+        max((g.recruit for g in groups), default=0),
     )
     return CommitteeShortfall(
         meeting_code=pkg.meeting.id,
@@ -372,6 +412,7 @@ def shortfall_from_package(
         unit_kinds=kinds,
         voters=voters,
         notes=notes,
+        groups=groups,
     )
 
 
@@ -475,6 +516,21 @@ def report_rows(report: list[CommitteeShortfall]) -> list[dict[str, Any]]:
                     "usable": kd.usable,
                     "recruit": kd.recruit,
                     "note": kd.note,
+                }
+            )
+        for g in c.groups:
+            rows.append(
+                empty
+                | head
+                | {
+                    "scope": "评议组",
+                    "item": g.group,
+                    "applicants": g.applicants,
+                    "need": g.need,
+                    "eligible": g.eligible,
+                    "usable": g.usable,
+                    "recruit": g.recruit,
+                    "note": g.note,
                 }
             )
         if c.voters is not None:

@@ -24,6 +24,10 @@ MEETING_ACTIONS = (
     "draw",
     "season_draw",
     "panel_decline",
+    "notice_deadline",
+    "notice_template",
+    "notice_send",
+    "notice_reply",
     "panel_certificate",
     "panel_seal",
 )
@@ -133,6 +137,22 @@ def _settings(d: dict[str, Any]) -> str:
     return f"{what}（{rest}）" if rest else what
 
 
+_OUTCOMES = {
+    "notified": "已通知",
+    "confirmed": "确认参加",
+    "declined": "请辞",
+    "unreachable": "未接通",
+}
+_CHANNELS = {"phone": "电话", "sms": "短信", "in_person": "当面", "gateway": "短信平台"}
+
+
+def _notice(d: dict[str, Any]) -> str:
+    channel = _CHANNELS.get(str(d.get("channel")), str(d.get("channel", "")))
+    outcome = _OUTCOMES.get(str(d.get("outcome")), str(d.get("outcome", "")))
+    note = f"（{d['note']}）" if d.get("note") else ""
+    return f"{channel}联系{d.get('expert', '')}：{outcome}{note}"
+
+
 _SENTENCES = {
     "draw_commit": lambda d: (
         f"发起{'年度联合抽取' if d.get('kind') == 'season' else '抽取'}，"
@@ -154,6 +174,16 @@ _SENTENCES = {
     "panel_decline": lambda d: (
         f"登记{d.get('expert', '')}请辞（{d.get('reason', '')}），"
         f"{'由' + str(d['by']) + ('备选递补' if d.get('how') == 'alternate' else '重新抽取补足') if d.get('by') else '无法递补'}"
+    ),
+    "notice_reply": _notice,
+    "notice_template": lambda d: f"修改{d.get('committee', '')}的通知模板",
+    "notice_send": lambda d: (
+        f"生成{d.get('count', 0)}条通知，交由短信平台发送"
+        if d.get("gateway")
+        else f"生成{d.get('count', 0)}条通知（未配置短信平台，未发送，列入通话名单）"
+    ),
+    "notice_deadline": lambda d: (
+        f"设定答复截止时间：{str(d.get('deadline', '')).replace('T', ' ')}"
     ),
     "panel_certificate": _certificate,
     "panel_seal": lambda d: f"锁定评委名单（{len(d.get('members', []))}名评委）",

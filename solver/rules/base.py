@@ -134,9 +134,18 @@ class Rule:
     def check(self, pkg: Package, members: Sequence[str]) -> list[Violation]:
         raise NotImplementedError
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # `rows` is required: a rule that forgot it would silently get wrong answers from the
+        # row system, the reduced model and the certificates. A rule with no rows says so.
+        super().__init_subclass__(**kwargs)
+        if not any("rows" in vars(k) for k in cls.__mro__ if k is not Rule):
+            raise TypeError(f"rule class {cls.__name__} must define rows()")
+
     def rows(self, feat: Features) -> list[Row | PartitionCap]:
-        """Count constraints over eligible candidates (eligibility itself is by pruning)."""
-        return []
+        """Count constraints over eligible candidates (eligibility itself is by pruning).
+        Required in every rule (see __init_subclass__); return [] only when the rule is
+        wholly enforced elsewhere (the panel size, or by pruning the ineligible)."""
+        raise NotImplementedError
 
     def add_to_model(self, ctx: Any) -> list[Any]:
         """Add the CP-SAT constraints; return them so the caller can guard them."""

@@ -48,6 +48,10 @@ class Eligibility(Rule):
                 ok &= ~rule.barred_mask(pkg, experts)
         return ok
 
+    def rows(self, feat: Any) -> list[Any]:
+        # Eligibility is the choice of variables: the ineligible are pruned, no rows.
+        return []
+
     def check(self, pkg: Package, members: Sequence[str]) -> list[Violation]:
         out = []
         for mid in sorted(set(members)):

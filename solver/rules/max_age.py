@@ -68,6 +68,10 @@ class MaxAge(Rule):
     def exclusion_note(self, count: int) -> str:
         return f"另有{count}名专家因年龄超过上限被排除"
 
+    def rows(self, feat: Any) -> list[Any]:
+        # Part of eligibility: over-age experts are pruned before any row system.
+        return []
+
     def check(self, pkg: Package, members: Sequence[str]) -> list[Violation]:
         out = []
         for expert in sorted(known_members(pkg, members), key=lambda e: e.id):

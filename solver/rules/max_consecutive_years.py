@@ -58,6 +58,10 @@ class MaxConsecutiveYears(Rule):
     def exclusion_note(self, count: int) -> str:
         return f"另有{count}名专家因连续任职年限被排除"
 
+    def rows(self, feat: Any) -> list[Any]:
+        # Part of eligibility: barred experts are pruned before any row system.
+        return []
+
     def check(self, pkg: Package, members: Sequence[str]) -> list[Violation]:
         years = self._years(pkg)
         if years is None:

@@ -193,6 +193,8 @@ def _projection(
     }
     if doc["meeting"]["level"] is None:
         del doc["meeting"]["level"]
+    if "groups" in obj:  # a meeting's review groups (评议组) are kept; absent stays absent
+        doc["groups"] = obj["groups"]
     return doc
 
 

@@ -30,6 +30,18 @@ from solver.panel import panel_dict
 from solver.reduced import ReducedOracle
 from solver.rowsystem import PartialState
 from solver.sample import sample_candidates
+from solver.season.counting import (
+    SEATS,
+    Demand,
+    Proof,
+    counting_proof,
+    lp_proof,
+    lp_refutes,
+    meeting_rows,
+    proof_diagnosis,
+    proof_holds,
+    season_rows,
+)
 from solver.season.model import SeasonModel
 from solver.season.package import Season, parse_season
 from solver.season.rules import SEASON_BY_ID, SEASON_RULES, SeasonRule
@@ -81,7 +93,24 @@ class LazyModel:
             self._model.set_seat(j, i, int(seated), int(seated))
 
 
-CALL_KINDS = ("joint", "restricted", "single", "bound_no", "witness_yes", "swap", "repair")
+CALL_KINDS = (
+    "joint",
+    "restricted",
+    "single",
+    "bound_no",
+    "witness_yes",
+    "swap",
+    "repair",
+    "counting",
+    "lp",
+)
+
+
+# Meetings beside j in the LP relaxation of a seat question (those sharing most candidates).
+LP_RIVALS = 8
+LP_PER_ROW = 2  # of them, per demand row of the seat's meeting
+LP_MISSES = 3  # relaxations in a row at one meeting that prove nothing before it stops trying
+LP_SEATS = True  # the LP step before a seat question's full joint solve
 
 
 class SeasonSearch:
@@ -131,6 +160,9 @@ class SeasonSearch:
                 self.cands[eid].append((j, i))
         self.calls = calls if calls is not None else dict.fromkeys(CALL_KINDS, 0)
         self.samples: dict[int, set[int]] = {}
+        # meeting → (its LP sub-season, that sub-season's rows), built once
+        self._lp_parts: dict[int, tuple[list[int], list[Any]]] = {}
+        self._lp_misses: dict[int, int] = {}  # meeting → relaxations in a row that proved nothing
 
     @property
     def solver_calls(self) -> int:
@@ -314,7 +346,7 @@ class SeasonSearch:
         keep[j] = keep[j] | {i}
         self._count("restricted")
         found = model.solve_restricted(self.workers, keep, hint=self.witness)
-        if found is None:
+        if found is None and not (LP_SEATS and self._lp_worth(j) and self._lp_refutes(j, i)):
             self._count("joint")
             found = model.solve(self.workers, hint=self.witness)
         model.set_seat(j, i, 0, 1)
@@ -322,6 +354,55 @@ class SeasonSearch:
             return False
         self._set_witness({k: found[k] for k in self.active})
         return True
+
+    def _lp_part(self, j: int) -> list[int]:
+        """j and, for each of its demand rows (正高级, a specialty, a unit kind, the experts
+        under an age), the active meetings sharing most experts of that same row: the
+        meetings that compete for them. A sub-season: its LP relaxation refuting a seat
+        refutes it in the whole season too."""
+        demand = Demand(self.spaces)
+        rivals: list[int] = []
+        for key, (members, _bound) in sorted(demand.of(j).items()):
+            if key == SEATS:
+                continue
+            shared = {
+                k: len(members & demand.of(k)[key][0])
+                for k in self.active
+                if k != j and key in demand.of(k)
+            }
+            best = sorted((k for k in shared if shared[k]), key=lambda k: (-shared[k], k))
+            rivals += [k for k in best[:LP_PER_ROW] if k not in rivals]
+        return sorted([j, *rivals[:LP_RIVALS]])
+
+    def _lp_worth(self, j: int) -> bool:
+        """After LP_MISSES relaxations in a row at j that proved nothing, j's seat questions go
+        straight to the joint model (a count of work done, never a clock: the answers, and so
+        the plan, are the same either way)."""
+        return self._lp_misses.get(j, 0) < LP_MISSES
+
+    def _lp_refutes(self, j: int, i: int) -> bool:
+        """The LP relaxation of j's sub-season with the seats decided so far and (j, i):
+        infeasible, checked exactly, means no season (the joint model is not asked)."""
+        part = self._lp_parts.get(j)
+        if part is None:
+            meetings = self._lp_part(j)
+            rows = [r for k in meetings for r in meeting_rows(self.season, self.spaces, k)]
+            part = self._lp_parts[j] = (
+                meetings,
+                rows + season_rows(self.season, self.spaces, meetings),
+            )
+        fixed: dict[tuple[int, str], int] = {}
+        for k in part[0]:
+            ids, state = self.spaces[k].feat.ids, self.states[k]
+            for x in np.flatnonzero(~state.free).tolist():
+                fixed[(k, ids[x])] = 0
+            for x in state.fixed:
+                fixed[(k, ids[x])] = 1
+        fixed[(j, self._id(j, i))] = 1
+        self._count("lp")
+        refuted = lp_refutes(part[1], fixed)
+        self._lp_misses[j] = 0 if refuted else self._lp_misses.get(j, 0) + 1
+        return refuted
 
     def fix(self, j: int, i: int, seated: bool) -> None:
         if not self.states[j].free[i]:
@@ -509,18 +590,34 @@ def _part_cannot_join(
     return lazy.get().solve(workers) is None
 
 
+def _cannot_join(probe: SeasonSearch, demand: Demand, drawn: list[int], j: int) -> Proof | None:
+    """A counting proof, else an LP proof (checked exactly), that j cannot join `drawn`."""
+    season, spaces = probe.season, probe.spaces
+    proof = counting_proof(season, demand, drawn, j)
+    if proof is not None and proof_holds(season, spaces, proof):
+        probe.calls["counting"] += 1
+        return proof
+    probe.calls["lp"] += 1
+    proof = lp_proof(season, spaces, demand, drawn, j)
+    return proof if proof is not None and proof_holds(season, spaces, proof) else None
+
+
 def _draw_set(
     probe: SeasonSearch, lazy: LazyModel, samples: dict[int, set[int]], workers: int
-) -> tuple[list[int], set[int], dict[int, set[int]]]:
+) -> tuple[list[int], set[int], dict[int, set[int]], dict[int, Proof]]:
     """The meetings to draw, those feasible alone, and a witness season of the drawn ones.
 
     In priority order (window start, id), each meeting that still fits beside those before
     it is drawn. A panel of the meeting avoiding everyone the season rules block given the
     witness so far proves it fits (the witness grows by it); only when none exists and the
-    meeting is feasible alone does the joint model decide. A meeting that fits is feasible
-    alone, so when every meeting fits this equals "all of them can be drawn together".
+    meeting is feasible alone does the joint model decide, after a counting or LP proof that
+    it cannot join (solver/season/counting.py; kept for the diagnosis) was looked for. A
+    meeting that fits is feasible alone, so when every meeting fits this equals "all of them
+    can be drawn together".
     """
     witness: dict[int, set[int]] = {}
+    proofs: dict[int, Proof] = {}
+    demand = Demand(probe.spaces)
     drawn: list[int] = []
     alone: set[int] = set()
     for j in probe.active:
@@ -541,6 +638,10 @@ def _draw_set(
             drawn.append(j)
             witness[j] = panel
             continue
+        proof = _cannot_join(probe, demand, drawn, j)
+        if proof is not None:
+            proofs[j] = proof
+            continue
         if _part_cannot_join(probe, lazy, drawn, j, workers):
             continue
         lazy.set_active([*drawn, j])
@@ -548,7 +649,7 @@ def _draw_set(
         if found is not None:
             drawn.append(j)
             witness = {k: found[k] for k in drawn}
-    return drawn, alone, witness
+    return drawn, alone, witness, proofs
 
 
 def _season_excluded(search: SeasonSearch, j: int, members: list[str]) -> list[str]:
@@ -560,8 +661,16 @@ def _season_excluded(search: SeasonSearch, j: int, members: list[str]) -> list[s
 
 
 def plan_season(
-    season: Season, seed: str, workers: int = 1, progress: Progress = _no_progress
+    season: Season,
+    seed: str,
+    workers: int = 1,
+    progress: Progress = _no_progress,
+    proofs: bool = True,
 ) -> dict[str, Any]:
+    """The plan. With `proofs`, a meeting shown unable to join by a counting or LP proof is
+    diagnosed from that proof (the counting sentence and its multipliers); without, every such
+    meeting gets the competition diagnosis of the plans recorded before issue 20 (the regression
+    corpus's seasons keep their bytes so)."""
     started = time.perf_counter()
     ms = season.meetings
     spaces = [draw_space(m.pkg) for m in ms]
@@ -576,7 +685,7 @@ def plan_season(
     probe = SeasonSearch(
         season, spaces, lazy, possible, {}, workers, orders=per_meeting, calls=calls
     )
-    drawn, alone, witness = _draw_set(probe, lazy, samples, workers)
+    drawn, alone, witness, found = _draw_set(probe, lazy, samples, workers)
     lazy.set_active(drawn)
     if len(drawn) < len(possible):
         order = [(j, i) for j, i in order if j in set(drawn)]
@@ -611,7 +720,9 @@ def plan_season(
             if blocked:  # experts the season keeps off this meeting's alternates
                 panels[m.id]["season_excluded"] = sorted(blocked)
         else:
-            if j in alone:
+            if proofs and j in found:
+                diag = [proof_diagnosis(season, spaces, found[j], j)]
+            elif j in alone:
                 model = lazy.get()
                 test = _infeasible_test(model, probe, chosen, j, workers)
                 calls["joint"] += 1  # the competition's first core
@@ -644,6 +755,6 @@ def plan_season(
     }
 
 
-def plan(season_bytes: bytes, seed: str, workers: int = 1) -> dict[str, Any]:
+def plan(season_bytes: bytes, seed: str, workers: int = 1, proofs: bool = True) -> dict[str, Any]:
     """Plan a season file: the `expertpool.plan/1` dict. Raises PackageError on bad input."""
-    return plan_season(parse_season(season_bytes), seed, workers)
+    return plan_season(parse_season(season_bytes), seed, workers, proofs=proofs)

@@ -16,6 +16,7 @@ from solver.reader import decode_json
 from solver.registry import ineligibility_reason
 from solver.season.package import Season, parse_season
 from solver.season.rules import SEASON_RULES
+from solver.season.verify_proof import SeasonRows, check_proof
 from solver.verify import verify_package
 
 
@@ -24,6 +25,8 @@ class SeasonReport:
     meetings: dict[str, Any] = field(default_factory=dict)  # meeting id → solver.verify.Report
     season: list[dict[str, Any]] = field(default_factory=list)
     infeasible: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # id → diagnosis
+    # id → {"ok", "message"}: the counting proofs of infeasible meetings, checked exactly
+    proofs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -38,8 +41,13 @@ class SeasonReport:
 
     @property
     def drawn_ok(self) -> bool:
-        """The drawn panels and the season rules pass (the infeasible meetings aside)."""
-        return all(r.ok for r in self.meetings.values()) and all(i["ok"] for i in self.season)
+        """The drawn panels, the season rules and every counting proof pass (the infeasible
+        meetings' feasibility alone aside: that plain checks cannot confirm)."""
+        return (
+            all(r.ok for r in self.meetings.values())
+            and all(i["ok"] for i in self.season)
+            and all(p["ok"] for p in self.proofs.values())
+        )
 
     def text(self) -> str:
         lines = []
@@ -47,8 +55,16 @@ class SeasonReport:
             lines.append(f"== 例会 {mid}")
             lines.append(report.text())
         for mid, diagnosis in self.infeasible.items():
-            lines.append(f"== 例会 {mid}：无法抽取，独立核验无法确认")
+            proof = self.proofs.get(mid)
+            if proof is None:
+                lines.append(f"== 例会 {mid}：无法抽取，独立核验无法确认")
+            else:
+                lines.append(
+                    f"== 例会 {mid}：无法抽取，计数证明{'成立' if proof['ok'] else '不成立'}"
+                )
             lines.extend(f"  {d['message']}" for d in diagnosis)
+            if proof is not None:
+                lines.append(f"  {'通过' if proof['ok'] else '不通过'}  {proof['message']}")
         lines.append("== 年度规则")
         for item in self.season:
             lines.append(f"{'通过' if item['ok'] else '不通过'}  {item['rule']}：{item['message']}")
@@ -99,15 +115,31 @@ def verify_plan(season_bytes: bytes, plan_bytes: bytes) -> SeasonReport:
             raise PackageError(f"panels.{m.id}.{exc.message}", field=f"panels.{m.id}") from None
     members = {mid: list(p.members) for mid, p in parsed.items() if p.status == "drawn"}
     expected = season_exclusions(season, members)
+    rows = SeasonRows(season)
     for m in season.meetings:
         panel_file = parsed[m.id]
         if panel_file.status == "infeasible":
             report.infeasible[m.id] = list(panel_file.raw.get("diagnosis", []))
+            _check_proofs(report, rows, m.id, set(members))
             continue
         report.meetings[m.id] = verify_package(m.pkg, panel_file, expected[m.id])
     report.season = season_checks(season, members)
     report.season.append(_excluded_check(parsed, expected))
     return report
+
+
+def _check_proofs(report: SeasonReport, rows: SeasonRows, mid: str, drawn: set[str]) -> None:
+    """Each diagnosis entry of `mid` that carries a proof, checked (the first failure kept)."""
+    for k, entry in enumerate(report.infeasible[mid]):
+        if not isinstance(entry, dict) or "proof" not in entry:
+            continue
+        try:
+            ok, message = check_proof(rows, mid, entry, drawn)
+        except PackageError as exc:
+            field_ = f"panels.{mid}.diagnosis[{k}].proof"
+            raise PackageError(f"{field_}：{exc.message}", field=field_) from None
+        if mid not in report.proofs or report.proofs[mid]["ok"]:
+            report.proofs[mid] = {"ok": ok, "message": message}
 
 
 def season_exclusions(season: Season, members: dict[str, list[str]]) -> dict[str, set[str]]:

@@ -8,8 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.bench_season import ROOT, Result, Row, counters, fmt_seconds, ratio, rows, verdict
+from bench.bench_season import (
+    ROOT,
+    Result,
+    Row,
+    counters,
+    fmt_seconds,
+    ratio,
+    rows,
+    verdict,
+)
+from bench.season_compete import VARIANTS as COMPETE
 from bench.season_real import make_real_season, season_bytes
+from tests.regression.corpus import SEASON_CASES
 
 
 def run(secs: float, rss: float = 100.0) -> dict[str, float]:
@@ -26,8 +37,11 @@ def test_rows_cover_both_generators_and_the_variants() -> None:
         "真实 20,000",
         "真实 200,000",
     ]
-    variants = {(r.n, r.variant) for r in full if r.variant}
-    assert variants == {(n, v) for n in (6000, 20000) for v in ("tight", "overlap", "cap")}
+    variants = {(r.n, r.variant) for r in full if r.variant and r.generator == "real"}
+    kinds = ("tight", "overlap", "cap", *COMPETE)
+    assert variants == {(n, v) for n in (6000, 20000) for v in kinds}
+    corpus = [r.variant for r in full if r.generator == "corpus"]
+    assert corpus == [c[0] for c in SEASON_CASES if not c[0].startswith("compete-")]
     assert all(r.n < 200000 for r in rows(quick=True, only=None))
     assert {r.generator for r in rows(quick=True, only="easy")} == {"easy"}
 
@@ -44,17 +58,21 @@ def test_counters_keep_every_integer_and_dict_field() -> None:
 
 
 def test_verdicts_follow_the_targets() -> None:
-    fast = Result(runs=[run(4.0), run(4.5), run(9.0)])
-    slow = Result(runs=[run(6.0)])
-    assert fast.seconds == 4.5
-    assert verdict(Row("real", 6000), fast, {}) == "达标"
-    assert verdict(Row("real", 6000), slow, {}) == "未达标"
-    assert verdict(Row("easy", 6000), fast, {}) == ""
-    assert verdict(Row("real", 200000), Result(runs=[run(50.0, rss=5000.0)]), {}) == "未达标"
-    assert verdict(Row("real", 200000), Result(runs=[run(50.0, rss=3000.0)]), {}) == "达标"
+    fast = Result(runs=[run(2.0), run(2.5), run(9.0)])
+    slow = Result(runs=[run(3.5)])
+    assert fast.seconds == 2.5
+    assert verdict(Row("real", 20000), fast, {}) == "达标"
+    assert verdict(Row("real", 20000), slow, {}) == "未达标"
+    assert verdict(Row("real", 6000), fast, {}) == ""  # no target of its own
+    assert verdict(Row("easy", 20000), fast, {}) == ""
+    assert verdict(Row("real", 200000), Result(runs=[run(14.0, rss=1100.0)]), {}) == "未达标"
+    assert verdict(Row("real", 200000), Result(runs=[run(14.0, rss=900.0)]), {}) == "达标"
+    assert verdict(Row("real", 200000), Result(runs=[run(16.0, rss=900.0)]), {}) == "未达标"
     feasible: dict[int, float | None] = {6000: 4.0}
-    assert verdict(Row("real", 6000, "cap"), Result(runs=[run(8.0)]), feasible) == "达标"
-    assert verdict(Row("real", 6000, "cap"), Result(runs=[run(8.1)]), feasible) == "未达标"
+    assert verdict(Row("real", 6000, "senior-short"), Result(runs=[run(30.0)]), feasible) == "达标"
+    assert verdict(Row("real", 6000, "cap"), Result(runs=[run(30.1)]), feasible) == "未达标"
+    assert verdict(Row("real", 20000, "age-fit"), Result(runs=[run(59.0)]), feasible) == "达标"
+    assert verdict(Row("corpus", 2500, "season-2500"), Result(runs=[run(31.0)]), {}) == "未达标"
     assert ratio(Row("real", 6000, "overlap"), Result(runs=[run(6.0)]), feasible) == "1.50"
     stopped = Result(stopped=True)
     assert verdict(Row("real", 6000, "overlap"), stopped, feasible) == "未达标"

@@ -1,13 +1,18 @@
 """Migration 0011 on a database the old code wrote: a declined panel whose result lost its
 seed parts gets them back from its draw session, and a second pending commitment of one
-meeting (two clicks, before the unique index) is abandoned, the earliest kept."""
+meeting (two clicks, before the unique index) is abandoned, the earliest kept.
+
+The data is written by today's code, then the schema is taken back to 0010 (the later
+migrations' downgrades) and the old state planted, so the test keeps working as later
+migrations add columns that today's models read."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import Engine, select
 
 from expertpool import schema
 from expertpool.db import make_engine, make_session_factory, session_scope
@@ -23,9 +28,18 @@ from tests.conftest import DEMO_NOW
 from tests.expertpool.services.test_draw_sessions import CLOCK, SUPERVISOR
 
 
+def downgrade_to(engine: Engine, revision: str) -> None:
+    cfg = schema.alembic_config()
+    with engine.begin() as conn:
+        schema._begin_sqlite_migration(conn)  # as schema.upgrade does (batch table rebuilds)
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+    engine.dispose()
+
+
 def test_0011_restores_seed_parts_and_abandons_twin_commitments(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
-    schema.upgrade(engine, "0010")
+    schema.upgrade(engine)
     factory = make_session_factory(engine)
     with session_scope(factory) as s:
         catalogue_sync.sync_all(s)
@@ -42,15 +56,18 @@ def test_0011_restores_seed_parts_and_abandons_twin_commitments(tmp_path: Path) 
         del old["seed_parts"], old["original"]["seed_parts"]
         panel.result_json = dump_result(old)
         panel_id, parts = panel.id, ds_svc.seed_parts(ds)
-        # Two pending commitments of one meeting, as two clicks could leave them.
         other = small_meeting(s, S02)
         first = ds_svc.open_single(s, other, SCJG, seeds=SeedSequence("a"), clock=CLOCK)
+        first_id, other_id = first.id, other.id
+    downgrade_to(engine, "0010")
+    with session_scope(factory) as s:
+        # Two pending commitments of one meeting, as two clicks could leave them.
         twin = DrawSession(
-            kind="single", year=2024, meeting_id=other.id, office_part="x", commitment="y"
+            kind="single", year=2024, meeting_id=other_id, office_part="x", commitment="y"
         )
         s.add(twin)
         s.flush()
-        first_id, twin_id = first.id, twin.id
+        twin_id = twin.id
     schema.upgrade(engine)
     with session_scope(factory) as s:
         panel = s.get(Panel, panel_id)

@@ -100,6 +100,16 @@ SEASON_CASES: list[tuple[str, int, int, dict[str, Any]]] = [
         {"generator": "real", "committees": REAL_TEN, "conflict_share": 0.3},
     ),
 ]
+# Adversarial seasons (issue 20, bench/season_compete.py) at 6,000 experts: meetings competing
+# for one small group where counting decides; `-short` leaves the last of them one seat
+# short (its diagnosis carries the counting proof), `-fit` draws every meeting. The 20,000
+# expert ones are in bench/bench_season.py only (up to 25 s each to plan).
+COMPETE = ["senior", "specialty", "kind", "age"]
+SEASON_CASES += [
+    (f"compete-{shape}-{twin}-6000", 6000, 1, {"generator": "real", "variant": f"{shape}-{twin}"})
+    for shape in COMPETE
+    for twin in ("short", "fit")
+]
 SEASON_SEED = "season-corpus"
 
 
@@ -157,11 +167,11 @@ def build_season(name: str, n: int, gen_seed: int, opts: dict[str, Any]) -> dict
 
     data = season_bytes(season_doc(n, gen_seed, opts))
     write_gz(HERE / "seasons" / f"{name}.json.gz", data)
-    result = plan(data, SEASON_SEED)
+    result = plan(data, SEASON_SEED, proofs=True)
     write_gz(HERE / "results" / f"{name}.plan.json.gz", canonical(result))
     drawn = sum(1 for p in result["panels"].values() if p["status"] == "drawn")
     print(f"{name}: {drawn}/{len(result['panels'])} drawn", flush=True)
-    return {"name": name, "seed": SEASON_SEED, "drawn": drawn}
+    return {"name": name, "seed": SEASON_SEED, "drawn": drawn, "proofs": True}
 
 
 def write_index(index: dict[str, Any]) -> None:

@@ -39,8 +39,8 @@ def test_every_setting_has_a_source() -> None:
     rule_ids = {rule.id for rule in ALL} - {"eligibility"}
     params = {p.key for p in PARAMS}
     assert rule_ids <= params and keys <= params
-    # Off by default (no Liaoning source), so left out of the defaults object.
-    assert params - keys == {"max_age", "min_share_under_age"}
+    # Off by default (no Liaoning source; 评议组 size is ours), so left out of the defaults.
+    assert params - keys == {"max_age", "min_share_under_age", "min_group_members"}
     for key in params | {rule.id for rule in ALL}:
         sentence, clause = RULE_SOURCES[key]
         assert sentence and clause

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
+from itertools import combinations
 from typing import Any
 
 import pytest
@@ -11,7 +14,9 @@ from solver.engine import draw
 from solver.features import Features
 from solver.model import ModelContext, make_solver
 from solver.package import Package, parse_package
-from solver.registry import ALL, BY_ID
+from solver.registry import ALL, BY_ID, complies, eligible
+from solver.rowsystem import RowSystem
+from solver.rules.base import Rule
 from tests.builders import applicant, expert, package
 from tests.solver.checks import assert_independently_valid
 
@@ -114,6 +119,20 @@ CASES: dict[str, dict[str, Any]] = {
         good=["E1", "E3", "E4"],
         bad=["E2", "E3", "E4"],
     ),
+    "min_group_members": dict(
+        experts=[
+            E("E1", "U1", specs=("岩土工程",)),
+            E("E2", "U2", specs=("给排水",)),
+            E("E3", "U3", specs=("暖通",)),
+            E("E4", "U4"),
+        ],
+        # E1 counts for 结构组 although it recuses from A1 (same unit): groups count members.
+        applicants=[applicant("A1", "U1", group="结构组"), applicant("A2", "U9")],
+        groups={"结构组": ["建筑工程", "岩土工程"], "设备组": ["暖通"]},
+        rules={"min_group_members": 1, "recuse_same_unit": True},
+        good=["E1", "E2", "E3"],
+        bad=["E2", "E3", "E4"],
+    ),
 }
 
 
@@ -132,6 +151,7 @@ def test_rule_alone(rule_id: str) -> None:
         applicants=case.get("applicants"),
         conflicts=case.get("conflicts"),
         min_rank=case.get("min_rank", "中级"),
+        groups=case.get("groups"),
     )
     pkg = parse_package(data)
     rule = BY_ID[rule_id]
@@ -229,3 +249,52 @@ def test_age_rules_through_alternates_and_replace() -> None:
     assert out["status"] == "drawn" and young not in out["members"]
     assert sum(m.startswith("Y") for m in out["members"]) >= 2
     assert_independently_valid(data, out)
+
+
+def _case_package(rule_id: str) -> Package:
+    case = CASES[rule_id]
+    return parse_package(
+        package(
+            case["experts"],
+            rules=case.get("rules"),
+            applicants=case.get("applicants"),
+            conflicts=case.get("conflicts"),
+            min_rank=case.get("min_rank", "中级"),
+            groups=case.get("groups"),
+        )
+    )
+
+
+@pytest.mark.parametrize("rule_id", list(CASES))
+def test_rows_agree_with_the_plain_check(rule_id: str) -> None:
+    """On each rule's test case, every selection of n eligible experts complies by the rule's
+    rows exactly when the rule's plain check passes (all of them, so a forgotten row fails),
+    and likewise for the whole registry on random small selections of the case's experts."""
+    pkg = _case_package(rule_id)
+    rule = BY_ID[rule_id]
+    feat = Features(pkg, eligible(pkg))
+    alone, every = RowSystem(feat, rules=[rule]), RowSystem(feat)
+    n = pkg.rules.panel_size
+    rng = random.Random(rule_id)
+    combos = list(combinations(range(feat.m), n))
+    seen = {True: 0, False: 0}
+    for sel in combos + [tuple(rng.sample(range(feat.m), n)) for _ in range(20)]:
+        ids = [feat.ids[i] for i in sel]
+        ok = not rule.check(pkg, ids)
+        assert alone.complies(list(sel)) == ok, (rule_id, ids)
+        assert every.complies(list(sel)) == complies(pkg, ids), (rule_id, ids)
+        seen[ok] += 1
+    # Over eligible experts only, the size and eligibility rules always pass; the others must
+    # meet both answers on their case.
+    if not rule.bars and rule_id not in ("panel_size", "eligibility"):
+        assert seen[True] and seen[False], seen
+
+
+def test_a_rule_without_rows_is_refused() -> None:
+    with pytest.raises(TypeError, match="rows"):
+
+        class Forgetful(Rule):  # noqa: F841 - defining it is the test
+            id = "forgetful"
+
+            def check(self, pkg: Package, members: Sequence[str]) -> list[Any]:
+                return []

@@ -65,6 +65,14 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("meetingday.verify_upload", "GET"): {"regulator"},
     ("meetingday.verify_upload", "POST"): {"regulator"},
     ("meetingday.votes", "POST"): {"office"},
+    ("notices.office_page", "GET"): {"office"},
+    ("notices.record", "POST"): {"office"},
+    ("notices.deadline", "POST"): {"office"},
+    ("notices.template", "POST"): {"office"},
+    ("notices.send", "POST"): {"office"},
+    ("notices.calls", "GET"): {"office"},
+    ("notices.calls_xlsx", "GET"): {"office"},
+    ("notices.regulator_page", "GET"): {"regulator"},
     ("office.add_conflict", "POST"): {"office"},
     ("office.applicant_template", "GET"): {"office"},
     ("office.certificate_json", "GET"): {"office"},
@@ -125,7 +133,13 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("unit.withdraw", "POST"): {"unit"},
     ("workyear.choose", "POST"): ALL_LOGGED_IN,
 }
-OPEN = {("auth.login", "GET"), ("auth.login", "POST"), ("static", "GET")}
+# The SMS gateway's callback: not logged in, checked by its HMAC signature instead.
+OPEN = {
+    ("auth.login", "GET"),
+    ("auth.login", "POST"),
+    ("static", "GET"),
+    ("notices.sms_callback", "POST"),
+}
 # Routes whose object does not exist for the allowed role answer 404, not 403.
 MISSING_OK = {
     ("season.run", "GET"),
@@ -267,6 +281,9 @@ def test_guessing_ids_of_others_is_refused(app, ids):
         f"/office/panels/{ids['panel_id']}",
         f"/office/panels/{ids['panel_id']}/export.xlsx",
         f"/office/panels/{ids['panel_id']}/package.json",
+        f"/office/panels/{ids['panel_id']}/notices",
+        f"/office/panels/{ids['panel_id']}/notices/calls",
+        f"/office/panels/{ids['panel_id']}/notices/calls.xlsx",
         f"/office/panels/{ids['panel_id']}/certificate.json",
     ):
         assert other_office.get(url).status_code in (403, 404), url
@@ -283,6 +300,10 @@ def test_guessing_ids_of_others_is_refused(app, ids):
         "/office/meetings/2024-S01/draw",
         f"/office/panels/{ids['panel_id']}/seal",
         f"/office/panels/{ids['panel_id']}/decline",
+        f"/office/panels/{ids['panel_id']}/notices/record",
+        f"/office/panels/{ids['panel_id']}/notices/deadline",
+        f"/office/panels/{ids['panel_id']}/notices/send",
+        f"/office/panels/{ids['panel_id']}/notices/template",
     ):
         assert other_office.post(url, data={"csrf_token": token}).status_code in (403, 404), url
 

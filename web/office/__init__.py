@@ -29,7 +29,7 @@ from expertpool.errors import UserError
 from expertpool.models import DrawSession, Meeting, Panel
 from expertpool.models.enums import CONFLICT_REASONS
 from expertpool.services import applicants as app_svc
-from expertpool.services import audit, draw_sessions, meeting_dates, meeting_record
+from expertpool.services import audit, draw_sessions, meeting_dates, meeting_record, notices
 from expertpool.services import meeting_settings as settings_svc
 from expertpool.services import panels as svc
 from expertpool.services.packages import effective_rules
@@ -293,6 +293,8 @@ def rules(code: str) -> str | Response:
         "office/rules.html",
         meeting=meeting,
         rows=settings_svc.rule_form(meeting, values, errors),
+        groups_text=(values or {}).get("groups", settings_svc.groups_form_text(meeting)),
+        groups_error=errors.get(settings_svc.GROUPS_INPUT, ""),
         errors=errors,
         form=EmptyForm(),
     )
@@ -392,6 +394,7 @@ def panel(panel_id: int) -> str:
         is_current=svc.current_panel(session, p.meeting) is p,
         meeting_started=today() >= p.meeting.window_start,
         status_notices=status_notices.seat_notices(session, p),
+        unconfirmed=notices.unconfirmed_members(session, p) if p.status == "drawn" else [],
     )
 
 
@@ -413,12 +416,25 @@ def decline(panel_id: int) -> Response:
     return redirect(url_for("office.panel", panel_id=p.id))
 
 
+def _refuse_unacknowledged(p: Panel) -> None:
+    """The page's seal button names who is not yet 确认参加 and sends their codes; anyone
+    else unconfirmed since (another tab, a 请辞 in between) is named and nothing is sealed."""
+    if "acknowledged" not in request.form:
+        return  # a scripted seal, as before notices existed
+    seen = set(request.form.get("acknowledged", "").split(","))
+    unseen = [s for s in notices.unconfirmed_members(db_session(), p) if s.expert.code not in seen]
+    if unseen:
+        names = "、".join(f"{s.expert.name}（{s.expert.code}）" for s in unseen)
+        raise UserError(f"以下评委尚未确认参加：{names}。请刷新页面确认后再锁定", field="panel")
+
+
 @bp.route("/panels/<int:panel_id>/seal", methods=["POST"])
 @roles_required("office")
 def seal(panel_id: int) -> Response:
     p = _panel(panel_id)
     _require_form()
     with attempt("未能锁定：") as act:
+        _refuse_unacknowledged(p)
         svc.seal(db_session(), p, current_actor(), clock=request_clock())
         act.done("评委名单已锁定，此后不能再作任何修改。")
     return redirect(url_for("office.panel", panel_id=p.id))

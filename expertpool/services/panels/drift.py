@@ -26,13 +26,15 @@ class Drift:
     conflicts_added: frozenset[tuple[str, str]]
     conflicts_removed: frozenset[tuple[str, str]]
     unavailable: frozenset[str]  # in the package, no longer drawable (status or pool)
+    groups: bool = False  # the review groups' specialties (the package's `groups`)
 
     def conflicted(self) -> set[str]:
         return {e for e, _ in self.conflicts_added | self.conflicts_removed}
 
 
-def _applicants(pkg: dict[str, Any]) -> set[tuple[str, str, str]]:
-    return {(a["id"], a["unit"], a["specialty"]) for a in pkg.get("applicants", [])}
+def _applicants(pkg: dict[str, Any]) -> set[tuple[str, str, str, str | None]]:
+    # The review group (评议组) counts: a changed group is a changed applicant.
+    return {(a["id"], a["unit"], a["specialty"], a.get("group")) for a in pkg.get("applicants", [])}
 
 
 def _conflicts(pkg: dict[str, Any]) -> set[tuple[str, str]]:
@@ -62,6 +64,7 @@ def drift_since_draw(session: Session, panel: Panel) -> Drift:
             e["id"] for e in stored.get("experts", []) if e.get("available", True)
         )
         - available,
+        groups=stored.get("groups") != fresh.get("groups"),
     )
 
 
@@ -89,6 +92,8 @@ def changes_since_draw(
     out = []
     if drift.rules:
         out.append("抽取规则（评委人数、比例等）已修改")
+    if drift.groups:
+        out.append("评议组及其专业已修改")
     if drift.applicants_added or drift.applicants_removed:
         out.append(
             f"申报人已变化（新增{drift.applicants_added}名、删除或修改{drift.applicants_removed}名）"

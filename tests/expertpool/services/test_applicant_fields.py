@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from expertpool.db import make_session_factory
 from expertpool.services import applicants as app_svc
-from expertpool.services.packages import find_meeting
+from expertpool.services.packages import build_package, find_meeting, package_bytes
+from solver.package import parse_package
 from tests.builders import ZJJ
 
 OLD = ["姓名", "工作单位", "统一社会信用代码", "申报专业", "现职称"]
@@ -78,3 +79,27 @@ def test_optional_columns_are_read_and_checked(s: Session) -> None:
         "高级技师",
         "高技能人才组",
     )
+
+
+def test_review_group_column_feeds_the_group_rule(s: Session) -> None:
+    """评审分组 is the applicant's 评议组: exported as `group` once the office uses groups."""
+    meeting = find_meeting(s, "2024-S01")
+    spec = meeting.committee.specialties[0]
+    heads = [*OLD, "申报级别", "高技能人才", "职业技能等级", "评审分组"]
+    with_col = app_svc.import_applicants(
+        s,
+        meeting,
+        sheet(heads, [["赵一甲", "大连某公司", "", spec, "", "", "", "", "结构组"]]),
+        ZJJ,
+    )
+    without = app_svc.import_applicants(
+        s, meeting, sheet(OLD, [["钱二乙", "大连某公司", "", spec, "工程师"]]), ZJJ
+    )
+    meeting.settings = {"min_group_members": 1, "groups": {"结构组": [spec]}}
+    s.flush()
+    doc = build_package(s, meeting)
+    by_id = {a["id"]: a for a in doc["applicants"]}
+    assert by_id[with_col[0].code]["group"] == "结构组"
+    assert "group" not in by_id[without[0].code]
+    pkg = parse_package(package_bytes(doc))
+    assert pkg.groups == (("结构组", (spec,)),)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -77,9 +78,12 @@ def test_every_seat_answer_equals_the_full_joint_model(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(plan_mod.SeasonSearch, "decide", decide)
     for seed in range(40):
+        # Every other season without the LP step, so that the joint model answers too.
+        monkeypatch.setattr(plan_mod, "LP_SEATS", seed % 2 == 0)
         checked(random_season(seed), f"s{seed}")
     # Each oracle answered some questions, so each was checked against the joint model.
-    for kind in ("bound_no", "swap", "single", "witness_yes", "repair", "restricted", "joint"):
+    kinds = ("bound_no", "swap", "single", "witness_yes", "repair", "restricted", "lp", "joint")
+    for kind in kinds:
         assert paths[kind] > 0, (kind, paths)
 
 
@@ -120,3 +124,34 @@ def test_drawn_set_and_diagnosis_equal_the_joint_models(monkeypatch: pytest.Monk
             if p["status"] == "infeasible" and "单独可以抽取" in p["diagnosis"][0]["message"]
         )
     assert seen_competition > 0
+
+
+def test_counting_and_lp_proofs_agree_with_the_joint_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each proof that a meeting cannot join (counting or LP) is confirmed by the full joint
+    model on the proof's meetings, and the plan's verification checks it (`checked`)."""
+    original = plan_mod._cannot_join
+    found: Counter[str] = Counter()
+
+    def cannot_join(probe: plan_mod.SeasonSearch, demand: Any, drawn: list[int], j: int) -> Any:
+        proof = original(probe, demand, drawn, j)
+        model = SeasonModel(probe.season, probe.spaces)
+        model.set_active([*drawn, j])
+        joint_says_no = model.solve(1) is None
+        if proof is not None:
+            assert set(proof.meetings) <= {*drawn, j} and j in proof.meetings
+            model.set_active(proof.meetings)
+            assert model.solve(1) is None and joint_says_no
+            found["counting" if proof.key else "lp"] += 1
+        else:
+            found["none"] += 1
+        return proof
+
+    monkeypatch.setattr(plan_mod, "_cannot_join", cannot_join)
+    for seed in range(40):
+        result = checked(random_season(1000 + seed), "d")
+        for p in result["panels"].values():
+            for d in p["diagnosis"]:
+                if "proof" in d:
+                    found["diagnosed"] += 1
+    assert found["counting"] > 0 and found["lp"] > 0 and found["none"] > 0, found
+    assert found["diagnosed"] > 0
