@@ -53,6 +53,8 @@ ACTIONS = {
     "notice_deadline": "设定答复截止时间",
     "notice_template": "修改通知模板",
     "notice_send": "生成通知（通话名单）",
+    "notice_sms_sent": "短信通知已发送",
+    "notice_sms_failed": "短信通知发送失败",
     "panel_certificate": "生成抽取证明",
     "season_draw": "年度联合抽取",
     "season_store": "保存年度联合抽取结果",

@@ -39,12 +39,36 @@ def _literals(node: ast.expr) -> list[str] | None:
     return None
 
 
+def _assigned(fn: ast.FunctionDef, name: str) -> list[str]:
+    """Actions assigned to a local `name` (`action = "x"` or `action, d = "x", {...}`)."""
+    out: list[str] = []
+    for node in ast.walk(fn):
+        if not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            value: ast.expr | None = None
+            if isinstance(target, ast.Name) and target.id == name:
+                value = node.value
+            elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                for t, v in zip(target.elts, node.value.elts, strict=False):
+                    if isinstance(t, ast.Name) and t.id == name:
+                        value = v
+            if value is not None:
+                values = _literals(value)
+                assert values is not None, ast.unparse(node)
+                out += values
+    assert out, f"cannot resolve audit action {name} in {fn.name}"
+    return out
+
+
 def _forwarded(tree: ast.Module, call: ast.Call, name: str) -> list[str]:
     """Actions passed through a parameter `name` of the function holding `call`."""
     for fn in ast.walk(tree):
         if not isinstance(fn, ast.FunctionDef) or call not in list(ast.walk(fn)):
             continue
         params = [a.arg for a in fn.args.args]
+        if name not in params:
+            return _assigned(fn, name)
         pos = params.index(name)
         out: list[str] = []
         for other in ast.walk(tree):
