@@ -365,7 +365,9 @@ def test_pausing_a_member_of_a_sealed_panel_warns_bureau_and_office(
     html = client.post(f"{url}/status", data=form, follow_redirects=True).get_data(as_text=True)
     warning = re.search(r'class="flash flash-warning"[^>]*>(.*?)</div>', html, re.S)
     assert warning, html[:3000]
-    assert "变更为“暂停”" in warning[1] and f"{S01}（{committee}）" in warning[1]
+    assert "变更为“暂停”" in warning[1] and "1个尚未结束的例会的已锁定评委名单" in warning[1]
+    # the panel is confidential until the meeting ends: the bureau is not told which meeting
+    assert S01 not in warning[1] and committee not in warning[1]
     do_login(client, "zjj")
     page = client.get(f"/office/panels/{panel_id}").get_data(as_text=True)
     notice = page.split('id="status-notices"')[1].split("</div>")[0]

@@ -1,5 +1,6 @@
-"""An expert's status changed while sitting on a sealed panel: the bureau is told which
-meetings it touches, and the office sees a notice on that panel (the sealed list itself does
+"""An expert's status changed while sitting on a sealed panel: the bureau is told how many
+meetings it touches (not which: the panels are confidential until the meetings end), and the
+office sees a notice on that panel (the sealed list itself does
 not change; the office records the absence on the day)."""
 
 from __future__ import annotations
@@ -48,13 +49,16 @@ def sealed_meetings(session: Session, expert_id: int, today: date) -> list[Meeti
 
 
 def affected_text(meetings: list[Meeting]) -> str:
-    """The bureau's warning after a status change, or "" when no sealed panel is touched."""
+    """The bureau's warning after a status change, or "" when no sealed panel is touched.
+
+    The meetings are not named: before a meeting ends its panel is confidential to its office
+    and the regulators, and the bureau must not learn who sits on it; the count and the notice
+    on the office's panel page are enough to act on."""
     if not meetings:
         return ""
-    named = "、".join(f"{m.code}（{m.committee.name}）" for m in meetings)
     return (
-        f"注意：该专家在已锁定的评委名单中：{named}。名单不会自动变更，"
-        "已在相应办事机构的名单页提示，请与其联系。"
+        f"注意：该专家在{len(meetings)}个尚未结束的例会的已锁定评委名单中（例会结束前不显示是哪个例会）。"
+        "名单不会自动变更，已在相应办事机构的名单页提示。"
     )
 
 
