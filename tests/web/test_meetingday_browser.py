@@ -48,9 +48,11 @@ def _sheet(template: bytes, voters: dict[str, int], path: Path, bad: bool) -> Pa
     rows = list(ws.iter_rows(min_row=2))
     for i, r in enumerate(rows):  # the first half pass, the rest not: within the 50% cap
         n = voters[str(r[0].value)]
-        r[2].value, r[3].value, r[4].value = (n, 0, 0) if i < len(rows) // 2 else (0, n, 0)
+        # columns: 申报人编号, 姓名, 表决评委 (filled in by the template), 同意, 反对, 弃权
+        assert r[2].value == n
+        r[3].value, r[4].value, r[5].value = (n, 0, 0) if i < len(rows) // 2 else (0, n, 0)
     if bad:
-        rows[1][3].value = 3  # three 反对 more than the members voting
+        rows[1][4].value = 3  # three 反对 more than the members voting
     wb.save(path)
     return path
 
