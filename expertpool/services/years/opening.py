@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from expertpool.actor import Actor
@@ -126,6 +127,20 @@ def _check_new_year(session: Session, year: int, from_year: int | None) -> int:
     return source
 
 
+def _claim_year(session: Session, actor: Actor, year: int, source: int) -> WorkingYear:
+    """The year's row first: two requests opening the same year at once both pass the
+    check above, and the primary key lets only one of them in (the other waits for the
+    first commit, then fails here); the loser's caller rolls back, so nothing is copied
+    twice and the loser gets a message, not an error page."""
+    opened = WorkingYear(year=year, opened_from=source, opened_by=actor.username, state="open")
+    session.add(opened)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise UserError(f"{year}年度已由他人开启，请刷新页面", field="year") from None
+    return opened
+
+
 def open_year(
     session: Session,
     actor: Actor,
@@ -141,6 +156,7 @@ def open_year(
     to the committees, so they carry over untouched."""
     require_bureau(actor)
     source = _check_new_year(session, year, from_year)
+    opened = _claim_year(session, actor, year, source)
     previous = session.scalars(
         select(Meeting).where(Meeting.year == source).order_by(Meeting.id)
     ).all()
@@ -156,10 +172,9 @@ def open_year(
         session.add(YearSetting(year=year, nomination_deadline=nomination_deadline))
     else:
         setting.nomination_deadline = nomination_deadline
-    for older in session.scalars(select(WorkingYear).where(WorkingYear.state == "open")):
+    older_open = select(WorkingYear).where(WorkingYear.state == "open", WorkingYear.year != year)
+    for older in session.scalars(older_open):
         older.state = "closed"
-    opened = WorkingYear(year=year, opened_from=source, opened_by=actor.username, state="open")
-    session.add(opened)
     session.flush()
     audit.record(
         session,
