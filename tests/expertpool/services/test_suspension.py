@@ -76,7 +76,18 @@ def test_available_again_from_the_day_after(demo_session: Session) -> None:
     assert not _available(s, e.code, date(2024, 9, 30))  # the last day is still suspended
     assert _available(s, e.code, date(2024, 10, 1))
     assert not _available(s, e.code, None)  # no date given: the suspension lasts
-    other = s.scalar(select(Expert).where(Expert.id != e.id, Expert.status == "在库"))
+    # another expert of the same pool (ordered: without it PostgreSQL may return any row,
+    # and one outside this committee's pool is not in the package)
+    pool = small_meeting(s, S01).committee_id
+    other = s.scalar(
+        select(Expert)
+        .where(
+            Expert.id != e.id,
+            Expert.status == "在库",
+            Expert.memberships.any(committee_id=pool),
+        )
+        .order_by(Expert.code)
+    )
     assert other is not None
     pool_svc.change_status(s, RSJ, other.id, "暂停", "无期限", now=NOW)
     assert not _available(s, other.code, date(2030, 1, 1))  # no end date: until lifted by hand
