@@ -124,27 +124,24 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_user_disable(args: argparse.Namespace) -> int:
+def _set_active(username: str, active: bool) -> str:
+    """Disable or enable one account through the service (audited); its username."""
     from expertpool.db import session_scope
     from expertpool.runtime import open_database
     from expertpool.services import accounts
 
     _, factory = open_database()
     with session_scope(factory) as session:
-        user = accounts.set_active(session, args.username, False, actor=CLI_ACTOR)
-    print(f"已停用账户：{user.username}（已登录的会话随即失效）")
+        return accounts.set_active(session, username, active, actor=CLI_ACTOR).username
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    print(f"已停用账户：{_set_active(args.username, False)}（已登录的会话随即失效）")
     return 0
 
 
 def cmd_user_enable(args: argparse.Namespace) -> int:
-    from expertpool.db import session_scope
-    from expertpool.runtime import open_database
-    from expertpool.services import accounts
-
-    _, factory = open_database()
-    with session_scope(factory) as session:
-        user = accounts.set_active(session, args.username, True, actor=CLI_ACTOR)
-    print(f"已启用账户：{user.username}")
+    print(f"已启用账户：{_set_active(args.username, True)}")
     return 0
 
 
